@@ -1,0 +1,1064 @@
+//! Reading the trainer's files: TOML syntax, then each table on its own (so one bad entry
+//! does not hide the others), then references, placeholders and lints over the whole.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::Spanned;
+
+use super::diag::{Diagnostic, Severity, Source};
+use super::model::*;
+use super::placeholder::{self, Scope, Token};
+use super::suggest::did_you_mean;
+
+/// The result of loading: the catalogue when there is no error, and every problem found.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    pub catalog: Option<Catalog>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Vec<Source>,
+}
+
+impl LoadReport {
+    pub fn errors(&self) -> usize {
+        super::diag::tally(&self.diagnostics).0
+    }
+    pub fn warnings(&self) -> usize {
+        super::diag::tally(&self.diagnostics).1
+    }
+}
+
+pub const PRODUCTS_FILE: &str = "products.toml";
+pub const SCRIPTS_DIR: &str = "scripts";
+
+/// Reads `products.toml` and `scripts/*.toml` from a directory and checks them.
+pub fn load_dir(dir: &Path) -> LoadReport {
+    let mut diagnostics = Vec::new();
+    let mut sources = Vec::new();
+    let mut read = |rel: String, diagnostics: &mut Vec<Diagnostic>| {
+        let path = dir.join(&rel);
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push(Source { path: rel, text }),
+                Err(e) => diagnostics.push(file_error(
+                    &rel,
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )),
+            },
+            Err(e) => diagnostics.push(file_error(
+                &rel,
+                format!("cannot read {}: {}", path.display(), io_reason(&e)),
+            )),
+        }
+    };
+    read(PRODUCTS_FILE.to_string(), &mut diagnostics);
+    let scripts_dir = dir.join(SCRIPTS_DIR);
+    match std::fs::read_dir(&scripts_dir) {
+        Ok(entries) => {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
+                .collect();
+            names.sort();
+            for name in names {
+                read(format!("{SCRIPTS_DIR}/{name}"), &mut diagnostics);
+            }
+        }
+        Err(e) => diagnostics.push(file_error(
+            &format!("{SCRIPTS_DIR}/"),
+            format!(
+                "cannot read the scripts directory {}: {}",
+                scripts_dir.display(),
+                io_reason(&e)
+            ),
+        )),
+    }
+    let mut report = load_sources(sources);
+    diagnostics.append(&mut report.diagnostics);
+    report.diagnostics = diagnostics;
+    if report.errors() > 0 {
+        report.catalog = None;
+    }
+    sort_diagnostics(&mut report);
+    report
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn file_error(file: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_string(),
+        span: None,
+        message,
+    }
+}
+
+fn sort_diagnostics(report: &mut LoadReport) {
+    let order: HashMap<&str, usize> = report
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.path.as_str(), i))
+        .collect();
+    report.diagnostics.sort_by_key(|d| {
+        (
+            order.get(d.file.as_str()).copied().unwrap_or(usize::MAX),
+            d.file.clone(),
+            d.span.as_ref().map_or(0, |s| s.start),
+        )
+    });
+}
+
+/// Checks sources already in memory: `products.toml` and any `scripts/*.toml`. Pure.
+pub fn load_sources(sources: Vec<Source>) -> LoadReport {
+    let mut checker = Checker::default();
+    let products_text = sources.iter().find(|s| s.path == PRODUCTS_FILE);
+    let raw_catalog = products_text.and_then(|s| checker.parse_products(s));
+    let raw_scripts: Vec<RawScript> = sources
+        .iter()
+        .filter(|s| s.path != PRODUCTS_FILE)
+        .filter_map(|s| checker.parse_script(s))
+        .collect();
+    let catalog = raw_catalog.map(|raw| checker.validate(raw, raw_scripts));
+    let mut report = LoadReport {
+        catalog,
+        diagnostics: checker.diagnostics,
+        sources,
+    };
+    if report.errors() > 0 {
+        report.catalog = None;
+    }
+    sort_diagnostics(&mut report);
+    report
+}
+
+// ---- raw, spanned shapes of the files ------------------------------------------------
+
+type Text = Spanned<String>;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFormula {
+    catch: Option<u32>,
+    create: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    decline_cooldown_days: Option<u32>,
+    max_extra_offers: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct RawEligible {
+    min_age: Option<u32>,
+    max_age: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ParamValue {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProduct {
+    id: Text,
+    name: Text,
+    #[serde(default)]
+    family: String,
+    #[serde(default)]
+    params: BTreeMap<String, Spanned<ParamValue>>,
+    plan_per_month: Option<Spanned<u32>>,
+    eligible: Option<Spanned<RawEligible>>,
+    #[serde(default)]
+    create: Vec<Text>,
+    #[serde(default)]
+    pitch: Vec<Text>,
+    #[serde(default)]
+    disclosure: Vec<Text>,
+}
+const PRODUCT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "family",
+    "params",
+    "plan_per_month",
+    "eligible",
+    "create",
+    "pitch",
+    "disclosure",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    main: Text,
+    cross: Text,
+    category: Text,
+    why: Text,
+    #[serde(default)]
+    say: Vec<Text>,
+}
+const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
+
+struct RawCatalog {
+    formula: RawFormula,
+    policy: RawPolicy,
+    products: Vec<RawProduct>,
+    links: Vec<RawLink>,
+}
+const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    id: Text,
+    title: Text,
+    #[serde(default)]
+    say: Vec<Text>,
+    #[serde(default)]
+    create: bool,
+}
+const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMoment {
+    technique: Text,
+    product: Text,
+    cue: Option<Text>,
+    say: Vec<Text>,
+}
+const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObjection {
+    product: Text,
+    client: Text,
+    answer: Vec<Text>,
+}
+const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
+
+const SCRIPT_TOP_KEYS: &[&str] = &["main", "title", "stage", "objection"];
+
+struct RawScript {
+    file: String,
+    main: Text,
+    title: Text,
+    stages: Vec<(RawStage, Vec<RawMoment>)>,
+    objections: Vec<RawObjection>,
+}
+
+// ---- the checker ----------------------------------------------------------------------
+
+#[derive(Default)]
+struct Checker {
+    diagnostics: Vec<Diagnostic>,
+    /// File → its text, for placing placeholders precisely inside strings.
+    texts: HashMap<String, String>,
+}
+
+impl Checker {
+    fn push(&mut self, severity: Severity, file: &str, span: Range<usize>, message: String) {
+        self.diagnostics.push(Diagnostic {
+            severity,
+            file: file.to_string(),
+            span: Some(span),
+            message,
+        });
+    }
+    fn error(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) {
+        self.push(Severity::Error, file, span, message.into());
+    }
+    fn warn(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) {
+        self.push(Severity::Warning, file, span, message.into());
+    }
+
+    fn parse_doc<'i>(&mut self, source: &'i Source) -> Option<Spanned<DeTable<'i>>> {
+        self.texts
+            .insert(source.path.clone(), source.text.clone());
+        let (doc, errors) = DeTable::parse_recoverable(&source.text);
+        if errors.is_empty() {
+            return Some(doc);
+        }
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            self.error(
+                &source.path,
+                span,
+                format!("TOML syntax: {}", first_line(e.message())),
+            );
+        }
+        None
+    }
+
+    /// Reports every key of `table` not in `known`, with a suggestion.
+    fn unknown_keys(&mut self, file: &str, table: &DeTable<'_>, known: &[&str], what: &str) -> bool {
+        let mut clean = true;
+        for (key, _) in table.iter() {
+            let name: &str = key.get_ref();
+            if !known.contains(&name) {
+                clean = false;
+                let hint = did_you_mean(name, known.iter().copied());
+                let expected = if hint.is_empty() {
+                    format!(" (expected one of: {})", known.join(", "))
+                } else {
+                    hint
+                };
+                self.error(file, key.span(), format!("unknown key `{name}` in {what}{expected}"));
+            }
+        }
+        clean
+    }
+
+    /// Deserializes one table on its own, reporting unknown keys, missing fields and types.
+    fn table<T: DeserializeOwned>(
+        &mut self,
+        file: &str,
+        value: &Spanned<DeValue<'_>>,
+        known: &[&str],
+        skip: &[&str],
+        what: &str,
+    ) -> Option<T> {
+        let Some(table) = value.get_ref().as_table() else {
+            self.error(
+                file,
+                value.span(),
+                format!("{what} must be a table, found {}", value.get_ref().type_str()),
+            );
+            return None;
+        };
+        if !self.unknown_keys(file, table, known, what) {
+            return None;
+        }
+        let mut kept = DeTable::new();
+        for (k, v) in table.iter() {
+            if !skip.contains(&k.get_ref().as_ref()) {
+                kept.insert(k.clone(), v.clone());
+            }
+        }
+        let value = Spanned::new(value.span(), DeValue::Table(kept));
+        match T::deserialize(ValueDeserializer::from(value.clone())) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let span = e.span().unwrap_or(value.span());
+                // A missing field is reported at the table's header, not its whole body.
+                let span = if e.message().starts_with("missing field") {
+                    header_span(self.texts.get(file).map(String::as_str), span)
+                } else {
+                    span
+                };
+                self.error(file, span, format!("{what}: {}", first_line(e.message())));
+                None
+            }
+        }
+    }
+
+    /// Elements of an array of tables (`[[product]]` …), each parsed on its own.
+    fn array<T: DeserializeOwned>(
+        &mut self,
+        file: &str,
+        doc: &DeTable<'_>,
+        key: &str,
+        known: &[&str],
+        skip: &[&str],
+        what: &str,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        let Some(value) = doc.get(key) else {
+            return out;
+        };
+        let Some(items) = value.get_ref().as_array() else {
+            self.error(
+                file,
+                value.span(),
+                format!("`{key}` must be an array of tables: write [[{key}]]"),
+            );
+            return out;
+        };
+        for item in items.iter() {
+            if let Some(t) = self.table::<T>(file, item, known, skip, what) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    fn parse_products(&mut self, source: &Source) -> Option<RawCatalog> {
+        let file = source.path.as_str();
+        let doc = self.parse_doc(source)?;
+        let doc = doc.get_ref();
+        self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
+        let formula = match doc.get("formula") {
+            Some(v) => self
+                .table::<RawFormula>(file, v, &["catch", "create"], &[], "[formula]")
+                .unwrap_or_default(),
+            None => RawFormula::default(),
+        };
+        let policy = match doc.get("policy") {
+            Some(v) => self
+                .table::<RawPolicy>(
+                    file,
+                    v,
+                    &["decline_cooldown_days", "max_extra_offers"],
+                    &[],
+                    "[policy]",
+                )
+                .unwrap_or_default(),
+            None => RawPolicy::default(),
+        };
+        let products = self
+            .array::<RawProduct>(file, doc, "product", PRODUCT_KEYS, &[], "[[product]]")
+            ;
+        let links = self
+            .array::<RawLink>(file, doc, "link", LINK_KEYS, &[], "[[link]]")
+            ;
+        Some(RawCatalog {
+            formula,
+            policy,
+            products,
+            links,
+        })
+    }
+
+    fn parse_script(&mut self, source: &Source) -> Option<RawScript> {
+        let file = source.path.as_str();
+        let doc = self.parse_doc(source)?;
+        let doc = doc.get_ref();
+        self.unknown_keys(file, doc, SCRIPT_TOP_KEYS, "a script");
+        let text_field = |this: &mut Self, key: &str| -> Option<Text> {
+            match doc.get(key) {
+                Some(v) => match v.get_ref().as_str() {
+                    Some(s) => Some(Spanned::new(v.span(), s.to_string())),
+                    None => {
+                        this.error(
+                            file,
+                            v.span(),
+                            format!("`{key}` must be a string, found {}", v.get_ref().type_str()),
+                        );
+                        None
+                    }
+                },
+                None => {
+                    this.error(file, 0..0, format!("the script has no `{key}` key"));
+                    None
+                }
+            }
+        };
+        let main = text_field(self, "main");
+        let title = text_field(self, "title")
+            .or_else(|| main.clone().map(|m| Spanned::new(m.span(), m.into_inner())));
+        let mut stages = Vec::new();
+        if let Some(value) = doc.get("stage") {
+            match value.get_ref().as_array() {
+                Some(items) => {
+                    for item in items.iter() {
+                        let stage =
+                            self.table::<RawStage>(file, item, STAGE_KEYS, &["moment"], "[[stage]]");
+                        let mut moments = Vec::new();
+                        if let Some(moment_value) =
+                            item.get_ref().as_table().and_then(|t| t.get("moment"))
+                        {
+                            match moment_value.get_ref().as_array() {
+                                Some(ms) => {
+                                    for m in ms.iter() {
+                                        if let Some(m) = self.table::<RawMoment>(
+                                            file,
+                                            m,
+                                            MOMENT_KEYS,
+                                            &[],
+                                            "[[stage.moment]]",
+                                        ) {
+                                            moments.push(m);
+                                        }
+                                    }
+                                }
+                                None => self.error(
+                                    file,
+                                    moment_value.span(),
+                                    "`moment` must be an array of tables: write [[stage.moment]]",
+                                ),
+                            }
+                        }
+                        if let Some(stage) = stage {
+                            stages.push((stage, moments));
+                        }
+                    }
+                }
+                None => self.error(
+                    file,
+                    value.span(),
+                    "`stage` must be an array of tables: write [[stage]]",
+                ),
+            }
+        }
+        let objections = self
+            .array::<RawObjection>(file, doc, "objection", OBJECTION_KEYS, &[], "[[objection]]")
+            ;
+        Some(RawScript {
+            file: file.to_string(),
+            main: main?,
+            title: title.unwrap_or_else(|| Spanned::new(0..0, String::new())),
+            stages,
+            objections,
+        })
+    }
+
+    // ---- whole-catalogue checks ----------------------------------------------------------
+
+    fn validate(&mut self, raw: RawCatalog, scripts: Vec<RawScript>) -> Catalog {
+        let pf = PRODUCTS_FILE;
+        let formula = Formula {
+            catch: raw.formula.catch.unwrap_or(2),
+            create: raw.formula.create.unwrap_or(1),
+        };
+        let policy = Policy {
+            decline_cooldown_days: raw.policy.decline_cooldown_days.unwrap_or(30),
+            max_extra_offers: raw
+                .policy
+                .max_extra_offers
+                .as_ref()
+                .map_or(3, |m| *m.get_ref()),
+        };
+        if let Some(max) = &raw.policy.max_extra_offers {
+            if formula.catch + formula.create > policy.max_extra_offers {
+                self.warn(
+                    pf,
+                    max.span(),
+                    format!(
+                        "the formula asks for {} extra offers ({} catch + {} create) but max_extra_offers is {}: the formula can never be met",
+                        formula.catch + formula.create,
+                        formula.catch,
+                        formula.create,
+                        policy.max_extra_offers
+                    ),
+                );
+            }
+        }
+
+        // Products: ids first, so that every later reference can be checked.
+        let mut products: Vec<Product> = Vec::new();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for p in &raw.products {
+            let id = p.id.get_ref();
+            self.check_id(pf, &p.id, "product id");
+            if let Some(line) = first_seen.get(id) {
+                self.error(
+                    pf,
+                    p.id.span(),
+                    format!("duplicate product id `{id}` (first defined on line {line})"),
+                );
+                continue;
+            }
+            first_seen.insert(id.clone(), self.line_of(pf, p.id.span().start));
+            self.non_empty(pf, &p.name, "product name");
+            let mut params = BTreeMap::new();
+            for (k, v) in &p.params {
+                let text = match v.get_ref() {
+                    ParamValue::Text(s) => s.clone(),
+                    ParamValue::Integer(i) => i.to_string(),
+                    ParamValue::Float(f) => f.to_string(),
+                };
+                params.insert(k.clone(), text);
+            }
+            let eligible = p.eligible.as_ref().map_or(Eligibility::default(), |e| {
+                let r = *e.get_ref();
+                if let (Some(min), Some(max)) = (r.min_age, r.max_age) {
+                    if min > max {
+                        self.error(
+                            pf,
+                            e.span(),
+                            format!("eligible: min_age {min} is greater than max_age {max}"),
+                        );
+                    }
+                }
+                Eligibility {
+                    min_age: r.min_age,
+                    max_age: r.max_age,
+                }
+            });
+            if let Some(plan) = &p.plan_per_month {
+                if *plan.get_ref() == 0 {
+                    self.error(pf, plan.span(), "plan_per_month must be at least 1 (remove it if the product has no plan)");
+                }
+            }
+            products.push(Product {
+                id: id.clone(),
+                name: p.name.get_ref().clone(),
+                family: p.family.clone(),
+                params,
+                plan_per_month: p.plan_per_month.as_ref().map(|s| *s.get_ref()),
+                eligible,
+                create: strings(&p.create),
+                pitch: strings(&p.pitch),
+                disclosure: strings(&p.disclosure),
+            });
+        }
+        let ids: Vec<String> = products.iter().map(|p| p.id.clone()).collect();
+        let find = |id: &str| products.iter().find(|p| p.id == id);
+
+        // Plan products' own lines: `product` is the product itself, the main one varies.
+        for p in &raw.products {
+            let Some(product) = find(p.id.get_ref()) else { continue };
+            let scope = Scope { product: Some(product), main: None };
+            for (lines, what) in [
+                (&p.create, "create opener"),
+                (&p.pitch, "pitch line"),
+                (&p.disclosure, "disclosure line"),
+            ] {
+                for line in lines {
+                    self.phrase(pf, line, &scope, what);
+                }
+            }
+            for opener in &p.create {
+                self.lint_question(pf, opener, "create-the-moment opener");
+            }
+            if product.is_plan() && p.create.is_empty() {
+                self.warn(
+                    pf,
+                    p.id.span(),
+                    format!("plan product `{}` has no `create` openers: the officer has no question to open it with", product.id),
+                );
+            }
+        }
+
+        // Scripts: which products are main.
+        let mut script_of: HashMap<String, usize> = HashMap::new();
+        for (i, s) in scripts.iter().enumerate() {
+            let main = s.main.get_ref();
+            match find(main) {
+                None => {
+                    let hint = did_you_mean(main, ids.iter().map(String::as_str));
+                    self.error(
+                        &s.file,
+                        s.main.span(),
+                        format!("script for product `{main}`, which is not in products.toml{hint}"),
+                    );
+                }
+                Some(_) => {
+                    if let Some(&other) = script_of.get(main) {
+                        self.error(
+                            &s.file,
+                            s.main.span(),
+                            format!("a second script for `{main}`: {} already has it", scripts[other].file),
+                        );
+                    } else {
+                        script_of.insert(main.clone(), i);
+                    }
+                }
+            }
+            let expected = format!("{SCRIPTS_DIR}/{main}.toml");
+            if s.file != expected && find(main).is_some() {
+                self.warn(
+                    &s.file,
+                    s.main.span(),
+                    format!("the script for `{main}` is expected in {expected}"),
+                );
+            }
+        }
+
+        // The matrix.
+        let mut links = Vec::new();
+        let mut seen_links: HashMap<(String, String), usize> = HashMap::new();
+        for l in &raw.links {
+            let main_ok = self.reference(pf, &l.main, &ids);
+            let cross_ok = self.reference(pf, &l.cross, &ids);
+            let category = LinkCategory::parse(l.category.get_ref());
+            if category.is_none() {
+                let all: Vec<&str> = LinkCategory::ALL.iter().map(|c| c.as_str()).collect();
+                let hint = did_you_mean(l.category.get_ref(), all.iter().copied());
+                self.error(
+                    pf,
+                    l.category.span(),
+                    format!(
+                        "unknown link category `{}`{}",
+                        l.category.get_ref(),
+                        if hint.is_empty() { format!(" (expected one of: {})", all.join(", ")) } else { hint }
+                    ),
+                );
+            }
+            self.non_empty(pf, &l.why, "link reason (`why`)");
+            if !(main_ok && cross_ok) {
+                continue;
+            }
+            let (main, cross) = (l.main.get_ref().clone(), l.cross.get_ref().clone());
+            if main == cross {
+                self.error(pf, l.cross.span(), format!("`{main}` is linked to itself"));
+                continue;
+            }
+            let key = (main.clone(), cross.clone());
+            if let Some(line) = seen_links.get(&key) {
+                self.error(
+                    pf,
+                    l.cross.span(),
+                    format!("duplicate link {main} → {cross} (first on line {line})"),
+                );
+                continue;
+            }
+            seen_links.insert(key, self.line_of(pf, l.main.span().start));
+            if !script_of.contains_key(&main) {
+                self.warn(
+                    pf,
+                    l.main.span(),
+                    format!("`{main}` has no script in {SCRIPTS_DIR}/, so this link is never used"),
+                );
+            }
+            let scope = Scope { product: find(&cross), main: find(&main) };
+            for line in &l.say {
+                self.phrase(pf, line, &scope, "catch phrase");
+            }
+            if let Some(category) = category {
+                links.push(Link {
+                    main,
+                    cross,
+                    category,
+                    why: l.why.get_ref().clone(),
+                    say: strings(&l.say),
+                });
+            }
+        }
+
+        // Script bodies.
+        let mut out_scripts = Vec::new();
+        for (i, s) in scripts.iter().enumerate() {
+            let file = s.file.as_str();
+            let main_id = s.main.get_ref();
+            let main = find(main_id);
+            let counted = script_of.get(main_id) == Some(&i);
+            self.non_empty(file, &s.title, "script title");
+            let mut stage_seen: HashMap<String, usize> = HashMap::new();
+            let mut stages = Vec::new();
+            let mut has_create = false;
+            let mut catch_covered: Vec<String> = Vec::new();
+            for (st, moments) in &s.stages {
+                self.check_id(file, &st.id, "stage id");
+                if let Some(line) = stage_seen.get(st.id.get_ref()) {
+                    self.error(
+                        file,
+                        st.id.span(),
+                        format!("duplicate stage id `{}` (first on line {line})", st.id.get_ref()),
+                    );
+                } else {
+                    stage_seen.insert(st.id.get_ref().clone(), self.line_of(file, st.id.span().start));
+                }
+                self.non_empty(file, &st.title, "stage title");
+                let scope = Scope { product: main, main };
+                for line in &st.say {
+                    self.phrase(file, line, &scope, "phrase");
+                }
+                has_create |= st.create;
+                let mut out_moments = Vec::new();
+                let mut distinct: Vec<&str> = Vec::new();
+                for m in moments {
+                    let technique = match m.technique.get_ref().as_str() {
+                        "catch" => Some(Technique::Catch),
+                        "create" => Some(Technique::Create),
+                        other => {
+                            let hint = did_you_mean(other, ["catch", "create"]);
+                            self.error(
+                                file,
+                                m.technique.span(),
+                                format!(
+                                    "unknown technique `{other}`{}",
+                                    if hint.is_empty() { " (expected catch or create)".to_string() } else { hint }
+                                ),
+                            );
+                            None
+                        }
+                    };
+                    let product_ok = self.reference(file, &m.product, &ids);
+                    if m.say.is_empty() {
+                        self.error(file, m.product.span(), "a moment needs at least one phrase in `say`");
+                    }
+                    let scope = Scope { product: find(m.product.get_ref()), main };
+                    for line in &m.say {
+                        self.phrase(file, line, &scope, "moment phrase");
+                    }
+                    if let Some(cue) = &m.cue {
+                        self.phrase(file, cue, &scope, "cue");
+                    }
+                    let Some(technique) = technique else { continue };
+                    if technique == Technique::Create {
+                        has_create = true;
+                        for line in &m.say {
+                            self.lint_question(file, line, "create-the-moment phrase");
+                        }
+                    }
+                    if !product_ok {
+                        continue;
+                    }
+                    let product = m.product.get_ref();
+                    if product == main_id {
+                        self.error(file, m.product.span(), format!("a moment cannot offer the main product `{main_id}` itself"));
+                        continue;
+                    }
+                    if technique == Technique::Catch {
+                        if seen_links.contains_key(&(main_id.clone(), product.clone())) {
+                            if !catch_covered.contains(product) {
+                                catch_covered.push(product.clone());
+                            }
+                        } else {
+                            self.warn(
+                                file,
+                                m.product.span(),
+                                format!("catch moment for `{product}`, which products.toml does not link to `{main_id}`: add a [[link]] row or use technique = \"create\""),
+                            );
+                        }
+                    }
+                    if !distinct.contains(&product.as_str()) {
+                        distinct.push(product);
+                    }
+                    out_moments.push(Moment {
+                        technique,
+                        product: product.clone(),
+                        cue: m.cue.as_ref().map(|c| c.get_ref().clone()),
+                        say: strings(&m.say),
+                    });
+                }
+                if distinct.len() as u32 > policy.max_extra_offers {
+                    self.warn(
+                        file,
+                        st.id.span(),
+                        format!(
+                            "stage `{}` prompts {} different extra products, more than max_extra_offers = {}: keep the offer concrete",
+                            st.id.get_ref(),
+                            distinct.len(),
+                            policy.max_extra_offers
+                        ),
+                    );
+                }
+                stages.push(Stage {
+                    id: st.id.get_ref().clone(),
+                    title: st.title.get_ref().clone(),
+                    say: strings(&st.say),
+                    create: st.create,
+                    moments: out_moments,
+                });
+            }
+            if s.stages.is_empty() {
+                self.error(file, s.main.span(), "the script has no [[stage]]");
+            }
+            let mut objections = Vec::new();
+            for o in &s.objections {
+                let ok = self.reference(file, &o.product, &ids);
+                self.non_empty(file, &o.client, "objection (`client`)");
+                if o.answer.is_empty() {
+                    self.error(file, o.client.span(), "an objection needs at least one line in `answer`");
+                }
+                let scope = Scope { product: find(o.product.get_ref()), main };
+                for line in &o.answer {
+                    self.phrase(file, line, &scope, "answer");
+                }
+                if ok {
+                    objections.push(Objection {
+                        product: o.product.get_ref().clone(),
+                        client: o.client.get_ref().clone(),
+                        answer: strings(&o.answer),
+                    });
+                }
+            }
+            if !counted || main.is_none() {
+                continue;
+            }
+            if !has_create && !s.stages.is_empty() {
+                self.warn(
+                    file,
+                    s.main.span(),
+                    "no stage has a create moment or `create = true`: the create-the-moment part of the formula is never prompted",
+                );
+            }
+            // Linked products that have phrases only in the matrix also count as covered.
+            for l in links.iter().filter(|l| &l.main == main_id && !l.say.is_empty()) {
+                if !catch_covered.contains(&l.cross) {
+                    catch_covered.push(l.cross.clone());
+                }
+            }
+            if (catch_covered.len() as u32) < formula.catch {
+                self.warn(
+                    file,
+                    s.main.span(),
+                    format!(
+                        "catch phrases cover {} linked product(s) of `{main_id}`, fewer than formula.catch = {}",
+                        catch_covered.len(),
+                        formula.catch
+                    ),
+                );
+            }
+            for l in raw.links.iter().filter(|l| l.main.get_ref() == main_id) {
+                let cross = l.cross.get_ref();
+                if find(cross).is_some() && !catch_covered.contains(cross) && cross != main_id {
+                    self.warn(
+                        pf,
+                        l.cross.span(),
+                        format!("`{cross}` is linked to `{main_id}` but has no catch phrase anywhere (no catch moment in {file}, no `say` in the link)"),
+                    );
+                }
+            }
+            out_scripts.push(Script {
+                main: main_id.clone(),
+                title: s.title.get_ref().clone(),
+                stages,
+                objections,
+            });
+        }
+        out_scripts.sort_by(|a, b| a.main.cmp(&b.main));
+        Catalog {
+            formula,
+            policy,
+            products,
+            links,
+            scripts: out_scripts,
+        }
+    }
+
+    fn line_of(&self, file: &str, offset: usize) -> usize {
+        self.texts
+            .get(file)
+            .map_or(0, |t| super::diag::line_col(t, offset).0)
+    }
+
+    fn check_id(&mut self, file: &str, id: &Text, what: &str) {
+        let s = id.get_ref();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            self.error(
+                file,
+                id.span(),
+                format!("{what} `{s}` may use only a-z, 0-9 and _"),
+            );
+        }
+    }
+
+    /// A reference to a product id; `false` (with an error) when it does not exist.
+    fn reference(&mut self, file: &str, id: &Text, ids: &[String]) -> bool {
+        let s = id.get_ref();
+        if ids.iter().any(|i| i == s) {
+            return true;
+        }
+        let hint = did_you_mean(s, ids.iter().map(String::as_str));
+        self.error(file, id.span(), format!("unknown product `{s}`{hint}"));
+        false
+    }
+
+    fn non_empty(&mut self, file: &str, text: &Text, what: &str) -> bool {
+        if text.get_ref().trim().is_empty() {
+            self.error(file, text.span(), format!("empty {what}"));
+            return false;
+        }
+        true
+    }
+
+    /// A phrase the officer will say: not empty, placeholders known, not a blunt question.
+    fn phrase(&mut self, file: &str, text: &Text, scope: &Scope<'_>, what: &str) {
+        if !self.non_empty(file, text, what) {
+            return;
+        }
+        let value = text.get_ref();
+        for token in placeholder::tokens(value) {
+            match token {
+                Token::Placeholder(p) => {
+                    if let Some(msg) = placeholder::problem(p.name, scope) {
+                        let span = self.inner_span(file, text, p.range.clone());
+                        self.error(file, span, msg);
+                    }
+                }
+                Token::Unclosed(at) => {
+                    let span = self.inner_span(file, text, at..at + 1);
+                    self.error(file, span, "unclosed `{` (write `{{` for a literal brace)");
+                }
+                Token::Text(_) => {}
+            }
+        }
+        if let Some(pattern) = blunt_pattern(value) {
+            self.warn(
+                file,
+                text.span(),
+                format!("this {what} asks bluntly for a yes/no purchase (\u{ab}{pattern}\u{bb}): state the benefit instead"),
+            );
+        }
+    }
+
+    fn lint_question(&mut self, file: &str, text: &Text, what: &str) {
+        let value = text.get_ref().trim_end();
+        if !value.is_empty() && !value.ends_with('?') {
+            self.warn(
+                file,
+                text.span(),
+                format!("a {what} should be a question (end with `?`): it opens the topic, it does not announce it"),
+            );
+        }
+    }
+
+    /// The span of a part of a string value, when the source writes it without escapes;
+    /// otherwise the whole string.
+    fn inner_span(&self, file: &str, text: &Text, inner: Range<usize>) -> Range<usize> {
+        let span = text.span();
+        let Some(source) = self.texts.get(file) else { return span };
+        let Some(raw) = source.get(span.clone()) else { return span };
+        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else { 1 };
+        let value = text.get_ref();
+        let body_start = span.start + quote;
+        if source.get(body_start..body_start + value.len()) == Some(value.as_str()) {
+            body_start + inner.start..body_start + inner.end
+        } else {
+            span
+        }
+    }
+}
+
+/// Phrases that ask for a purchase as a yes/no question, the opposite of catch-the-moment.
+const BLUNT: &[&str] = &[
+    "не хотите ли",
+    "не желаете ли",
+    "хотите оформить",
+    "желаете оформить",
+    "будем оформлять",
+    "будете оформлять",
+    "оформляем?",
+    "давайте оформим?",
+    "хотите купить",
+    "хотите подключить",
+    "будете брать",
+];
+
+fn blunt_pattern(text: &str) -> Option<&'static str> {
+    let folded = text.to_lowercase().replace('ё', "е");
+    BLUNT.iter().copied().find(|p| folded.contains(p))
+}
+
+fn strings(texts: &[Text]) -> Vec<String> {
+    texts.iter().map(|t| t.get_ref().clone()).collect()
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+/// The first line of a table's span (its `[[header]]` line) rather than its whole body.
+fn header_span(text: Option<&str>, span: Range<usize>) -> Range<usize> {
+    let Some(text) = text else { return span };
+    let start = span.start.min(text.len());
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    start..end.max(start + 1).min(text.len().max(start))
+}

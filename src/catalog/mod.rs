@@ -1,0 +1,81 @@
+//! The trainer's files: formats, loading, diagnostics and lints.
+
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod placeholder;
+pub mod suggest;
+
+use std::path::{Path, PathBuf};
+
+pub use diag::{Diagnostic, Severity, Source};
+pub use load::{load_dir, load_sources, LoadReport};
+pub use model::*;
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// The bundled products.toml, compiled in.
+pub const BUNDLED_PRODUCTS: &str = include_str!("../../products.toml");
+
+/// Where the catalogue in use comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogLocation {
+    Dir(PathBuf),
+    Bundled,
+}
+
+impl std::fmt::Display for CatalogLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CatalogLocation::Dir(p) => write!(f, "{}", p.display()),
+            CatalogLocation::Bundled => write!(f, "the catalogue built into sufler"),
+        }
+    }
+}
+
+/// `--catalog DIR`, else the current directory when it has products.toml, else
+/// `$XDG_CONFIG_HOME/sufler/` (or `~/.config/sufler/`) when it has one, else the bundled copy.
+pub fn locate(explicit: Option<&Path>) -> CatalogLocation {
+    if let Some(dir) = explicit {
+        return CatalogLocation::Dir(dir.to_path_buf());
+    }
+    if Path::new(load::PRODUCTS_FILE).is_file() {
+        return CatalogLocation::Dir(PathBuf::from("."));
+    }
+    if let Some(config) = config_dir() {
+        let dir = config.join("sufler");
+        if dir.join(load::PRODUCTS_FILE).is_file() {
+            return CatalogLocation::Dir(dir);
+        }
+    }
+    CatalogLocation::Bundled
+}
+
+fn config_dir() -> Option<PathBuf> {
+    match std::env::var_os("XDG_CONFIG_HOME") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")),
+    }
+}
+
+/// The bundled files as sources.
+pub fn bundled_sources() -> Vec<Source> {
+    let mut sources = vec![Source {
+        path: load::PRODUCTS_FILE.to_string(),
+        text: BUNDLED_PRODUCTS.to_string(),
+    }];
+    sources.extend(bundled::BUNDLED_SCRIPTS.iter().map(|(path, text)| Source {
+        path: path.to_string(),
+        text: text.to_string(),
+    }));
+    sources
+}
+
+pub fn load(location: &CatalogLocation) -> LoadReport {
+    match location {
+        CatalogLocation::Dir(dir) => load_dir(dir),
+        CatalogLocation::Bundled => load_sources(bundled_sources()),
+    }
+}

@@ -1,0 +1,226 @@
+//! The validated catalogue: what the engine and the UI work with. No spans, no I/O.
+
+use std::collections::BTreeMap;
+
+/// How many cross-sells of each technique one consultation aims for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formula {
+    pub catch: u32,
+    pub create: u32,
+}
+
+impl Default for Formula {
+    fn default() -> Self {
+        Formula {
+            catch: 2,
+            create: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub decline_cooldown_days: u32,
+    pub max_extra_offers: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            decline_cooldown_days: 30,
+            max_extra_offers: 3,
+        }
+    }
+}
+
+/// Age range (inclusive) in which a product may be offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Eligibility {
+    pub min_age: Option<u32>,
+    pub max_age: Option<u32>,
+}
+
+impl Eligibility {
+    pub fn admits(&self, age: u32) -> bool {
+        self.min_age.is_none_or(|min| age >= min) && self.max_age.is_none_or(|max| age <= max)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub family: String,
+    pub params: BTreeMap<String, String>,
+    pub plan_per_month: Option<u32>,
+    pub eligible: Eligibility,
+    /// Create-the-moment openers (questions).
+    pub create: Vec<String>,
+    pub pitch: Vec<String>,
+    pub disclosure: Vec<String>,
+}
+
+impl Product {
+    pub fn is_plan(&self) -> bool {
+        self.plan_per_month.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkCategory {
+    Complementary,
+    Necessary,
+    Interesting,
+    Popular,
+    Priority,
+    Impulse,
+    Seasonal,
+}
+
+impl LinkCategory {
+    pub const ALL: [LinkCategory; 7] = [
+        LinkCategory::Complementary,
+        LinkCategory::Necessary,
+        LinkCategory::Interesting,
+        LinkCategory::Popular,
+        LinkCategory::Priority,
+        LinkCategory::Impulse,
+        LinkCategory::Seasonal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkCategory::Complementary => "complementary",
+            LinkCategory::Necessary => "necessary",
+            LinkCategory::Interesting => "interesting",
+            LinkCategory::Popular => "popular",
+            LinkCategory::Priority => "priority",
+            LinkCategory::Impulse => "impulse",
+            LinkCategory::Seasonal => "seasonal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// One row of the cross-sell matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub main: String,
+    pub cross: String,
+    pub category: LinkCategory,
+    pub why: String,
+    /// Optional catch phrases kept in the matrix itself, used when no script moment has one.
+    pub say: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Technique {
+    Catch,
+    Create,
+}
+
+impl Technique {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Technique::Catch => "catch",
+            Technique::Create => "create",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moment {
+    pub technique: Technique,
+    pub product: String,
+    pub cue: Option<String>,
+    /// Phrase variants, rotated; each one's conversion is counted.
+    pub say: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub id: String,
+    pub title: String,
+    pub say: Vec<String>,
+    /// Sufler proposes the plan product with the largest plan gap here.
+    pub create: bool,
+    pub moments: Vec<Moment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objection {
+    pub product: String,
+    pub client: String,
+    pub answer: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    pub main: String,
+    pub title: String,
+    pub stages: Vec<Stage>,
+    pub objections: Vec<Objection>,
+}
+
+/// Everything the trainer wrote, checked.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Catalog {
+    pub formula: Formula,
+    pub policy: Policy,
+    /// In file order: ties in plan gaps are broken by this order.
+    pub products: Vec<Product>,
+    pub links: Vec<Link>,
+    /// Sorted by main product id.
+    pub scripts: Vec<Script>,
+}
+
+impl Catalog {
+    pub fn product(&self, id: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
+
+    pub fn script(&self, main: &str) -> Option<&Script> {
+        self.scripts.iter().find(|s| s.main == main)
+    }
+
+    /// Main products: those with a script, in catalogue order.
+    pub fn main_products(&self) -> impl Iterator<Item = &Product> {
+        self.products
+            .iter()
+            .filter(|p| self.script(&p.id).is_some())
+    }
+
+    pub fn plan_products(&self) -> impl Iterator<Item = &Product> {
+        self.products.iter().filter(|p| p.is_plan())
+    }
+
+    /// The matrix rows of a main product, in file order.
+    pub fn links_of<'a>(&'a self, main: &'a str) -> impl Iterator<Item = &'a Link> + 'a {
+        self.links.iter().filter(move |l| l.main == main)
+    }
+
+    pub fn is_linked(&self, main: &str, cross: &str) -> bool {
+        self.links_of(main).any(|l| l.cross == cross)
+    }
+
+    /// Catch phrases for `cross` within the script of `main`: script moments first, then the
+    /// matrix row's own phrases.
+    pub fn catch_phrases(&self, main: &str, cross: &str) -> Option<(Option<&str>, &[String])> {
+        if let Some(script) = self.script(main) {
+            for stage in &script.stages {
+                for m in &stage.moments {
+                    if m.technique == Technique::Catch && m.product == cross && !m.say.is_empty() {
+                        return Some((m.cue.as_deref(), &m.say));
+                    }
+                }
+            }
+        }
+        self.links
+            .iter()
+            .find(|l| l.main == main && l.cross == cross && !l.say.is_empty())
+            .map(|l| (None, l.say.as_slice()))
+    }
+}

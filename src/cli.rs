@@ -1,0 +1,209 @@
+//! The command line (DESIGN §6).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::{self, CatalogLocation};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sufler",
+    version,
+    about = "Суфлёр: подсказки продаж для сотрудника банка — «лови момент», «создай момент», формула 2+1",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The database directory (default: $SUFLER_DB, else $XDG_DATA_HOME/sufler)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Vec<PathBuf>,
+    /// The catalogue directory with products.toml and scripts/
+    #[arg(long, global = true, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+    /// The officer's name (skips the first-start question)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub officer: Option<String>,
+    /// The officer's branch
+    #[arg(long, global = true, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// Interface language
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Ru)]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Ru,
+    En,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check products.toml and scripts/: every error and warning at once
+    Check {
+        /// Treat warnings as errors (exit 1)
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Rehearse a script on the consultation screen with a demo client; records nothing
+    Preview {
+        /// A main product id or a script file
+        #[arg(value_name = "SCRIPT_OR_MAIN_ID")]
+        script: String,
+    },
+    /// Plan vs fact, formula compliance and conversion
+    Stats(PeriodArgs),
+    /// Export statistics to CSV, JSON or XLSX
+    Export(ExportArgs),
+    /// Generate a synthetic history for demonstrations and benchmarks
+    Demo(DemoArgs),
+    /// Check aggregates and indexes against the records
+    Verify,
+    /// Write a portable dump (JSON Lines)
+    Backup {
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Load a dump into a new, empty database
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Erase a client's personal fields, keeping the anonymous figures
+    Forget {
+        #[arg(value_name = "CLIENT")]
+        client: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// A calendar month, YYYY-MM (default: the current month)
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
+    /// First day of the period, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    /// Last day of the period, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+    /// Groupings, comma-separated: officer, branch, product, technique, variant, gaps
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
+    pub by: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// `;`-separated UTF-8 CSV with a BOM, as Russian Excel opens it
+    #[arg(long)]
+    pub excel: bool,
+    /// One row per offer
+    #[arg(long)]
+    pub detail: bool,
+    /// Include client names (the file then holds personal data)
+    #[arg(long)]
+    pub with_clients: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 2000)]
+    pub clients: u64,
+    #[arg(long, default_value_t = 5000)]
+    pub consultations: u64,
+    #[arg(long, default_value_t = 6)]
+    pub months: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Parses the arguments and runs the command; the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
+        Some(Command::Preview { .. }) => not_yet("preview"),
+        Some(Command::Stats(_)) => not_yet("stats"),
+        Some(Command::Export(_)) => not_yet("export"),
+        Some(Command::Demo(_)) => not_yet("demo"),
+        Some(Command::Verify) => not_yet("verify"),
+        Some(Command::Backup { .. }) => not_yet("backup"),
+        Some(Command::Restore { .. }) => not_yet("restore"),
+        Some(Command::Forget { .. }) => not_yet("forget"),
+        None => not_yet("the officer's screen"),
+    }
+}
+
+fn not_yet(what: &str) -> ExitCode {
+    eprintln!("sufler: {what} is not yet available in this version");
+    ExitCode::FAILURE
+}
+
+/// `sufler check`: every diagnostic, then a one-line summary.
+fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
+    let location = catalog::locate(global.catalog.as_deref());
+    let report = catalog::load(&location);
+    let mut err = std::io::stderr().lock();
+    for d in &report.diagnostics {
+        let _ = write!(err, "{}", d.render(&report.sources));
+    }
+    let (errors, warnings) = (report.errors(), report.warnings());
+    let failed = errors > 0 || (deny_warnings && warnings > 0);
+    let where_ = match &location {
+        CatalogLocation::Dir(dir) => dir.display().to_string(),
+        CatalogLocation::Bundled => "built-in catalogue".to_string(),
+    };
+    if report.diagnostics.is_empty() {
+        if let Some(c) = &report.catalog {
+            println!(
+                "{where_}: ok — {} products ({} main, {} plan), {} links, {} scripts",
+                c.products.len(),
+                c.main_products().count(),
+                c.plan_products().count(),
+                c.links.len(),
+                c.scripts.len()
+            );
+        }
+    } else {
+        let _ = writeln!(
+            err,
+            "{where_}: {errors} {}, {warnings} {}{}",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings"),
+            if deny_warnings && warnings > 0 {
+                " (warnings denied)"
+            } else {
+                ""
+            }
+        );
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}

@@ -1,0 +1,7 @@
+//! Sufler, the sales prompter for retail-bank branch officers.
+//!
+//! `catalog` reads the trainer's files; `cli` is the command line. The binary is a thin
+//! wrapper around [`cli::run`].
+
+pub mod catalog;
+pub mod cli;
