@@ -1,0 +1,7 @@
+//! The consultation: a pure state machine over a script's stages (no I/O).
+
+pub mod engine;
+pub mod model;
+
+pub use engine::*;
+pub use model::*;

@@ -1,0 +1,262 @@
+//! The records of a consultation: what the store keeps and the engine changes. Pure data.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+pub use crate::catalog::Technique;
+
+/// What the client said to an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Outcome {
+    Accepted,
+    Declined,
+    /// Goes to the officer's follow-up list.
+    Thinking,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Declined => "declined",
+            Outcome::Thinking => "thinking",
+        }
+    }
+}
+
+/// A client as stored. Times are the branch's wall-clock time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: u64,
+    pub last_name: String,
+    pub first_name: String,
+    pub patronymic: String,
+    /// Digits only, e.g. `79161234567`.
+    pub phone: String,
+    pub birth_date: NaiveDate,
+    pub segment: String,
+}
+
+impl Client {
+    /// The polite Russian address: first name and patronymic.
+    pub fn polite(&self) -> String {
+        if self.patronymic.is_empty() {
+            self.first_name.clone()
+        } else {
+            format!("{} {}", self.first_name, self.patronymic)
+        }
+    }
+
+    pub fn full_name(&self) -> String {
+        [&self.last_name, &self.first_name, &self.patronymic]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Age in whole years on a date.
+    pub fn age_on(&self, date: NaiveDate) -> u32 {
+        let mut years = date.year() - self.birth_date.year();
+        if (date.month(), date.day()) < (self.birth_date.month(), self.birth_date.day()) {
+            years -= 1;
+        }
+        years.max(0) as u32
+    }
+}
+
+/// What Sufler knows of a client's past, for choosing candidates.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClientHistory {
+    /// Products the client already holds.
+    pub holdings: BTreeSet<String>,
+    /// The latest date each product was declined by this client.
+    pub declined_on: BTreeMap<String, NaiveDate>,
+}
+
+/// One extra offer made during a consultation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub product: String,
+    pub technique: Technique,
+    /// The stage id where it was made.
+    pub stage: String,
+    /// Index of the phrase variant that was shown.
+    pub variant: u32,
+    pub made_at: NaiveDateTime,
+    pub outcome: Option<Outcome>,
+    pub outcome_at: Option<NaiveDateTime>,
+    /// Indices of the product's disclosure lines the officer confirmed were said.
+    pub disclosures_confirmed: BTreeSet<u32>,
+    /// For `Thinking`: when to call back.
+    pub follow_up: Option<NaiveDate>,
+}
+
+/// "Not in the script": what the client said that the script did not foresee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub stage: String,
+    pub product: Option<String>,
+    pub text: String,
+    pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub id: u64,
+    pub started_at: NaiveDateTime,
+    pub officer: String,
+    pub branch: String,
+    pub client_id: u64,
+    pub main: String,
+    /// Index into the script's stages.
+    pub stage: usize,
+    pub main_outcome: Option<Outcome>,
+    pub offers: Vec<Offer>,
+    pub notes: Vec<Note>,
+    pub not_receptive: bool,
+    /// How many times the officer cycled the create candidate (`c`).
+    pub create_skip: u32,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// A calendar month as `YYYYMM`, the unit of plans and aggregate counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Month(pub u32);
+
+impl Month {
+    pub fn of(date: NaiveDate) -> Month {
+        Month(date.year() as u32 * 100 + date.month())
+    }
+    pub fn year(self) -> i32 {
+        (self.0 / 100) as i32
+    }
+    pub fn month(self) -> u32 {
+        self.0 % 100
+    }
+    pub fn first_day(self) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(self.year(), self.month(), 1)
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year(), self.month())
+    }
+}
+
+/// Which part of the formula a counter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Kind {
+    Main,
+    Catch,
+    Create,
+}
+
+impl From<Technique> for Kind {
+    fn from(t: Technique) -> Self {
+        match t {
+            Technique::Catch => Kind::Catch,
+            Technique::Create => Kind::Create,
+        }
+    }
+}
+
+/// The key of an aggregate counter: month × officer × product × technique × variant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TallyKey {
+    pub month: Month,
+    pub officer: String,
+    pub product: String,
+    pub kind: Kind,
+    pub variant: u32,
+}
+
+/// Aggregate counts. For `Kind::Main` rows, `consultations` and `main_sold` are set too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Tally {
+    pub offered: u64,
+    pub accepted: u64,
+    pub declined: u64,
+    pub thinking: u64,
+    pub consultations: u64,
+    pub main_sold: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: &Tally) {
+        self.offered += other.offered;
+        self.accepted += other.accepted;
+        self.declined += other.declined;
+        self.thinking += other.thinking;
+        self.consultations += other.consultations;
+        self.main_sold += other.main_sold;
+    }
+
+    /// `self - other`, saturating: used to take a record's old contribution back out.
+    pub fn sub(&mut self, other: &Tally) {
+        self.offered = self.offered.saturating_sub(other.offered);
+        self.accepted = self.accepted.saturating_sub(other.accepted);
+        self.declined = self.declined.saturating_sub(other.declined);
+        self.thinking = self.thinking.saturating_sub(other.thinking);
+        self.consultations = self.consultations.saturating_sub(other.consultations);
+        self.main_sold = self.main_sold.saturating_sub(other.main_sold);
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Tally::default()
+    }
+
+    fn count(&mut self, outcome: Option<Outcome>) {
+        match outcome {
+            Some(Outcome::Accepted) => self.accepted += 1,
+            Some(Outcome::Declined) => self.declined += 1,
+            Some(Outcome::Thinking) => self.thinking += 1,
+            None => {}
+        }
+    }
+}
+
+impl Consultation {
+    /// What this consultation adds to the aggregate counters. The store adds the new
+    /// contribution and takes the old one out in the same transaction, and `verify`
+    /// recomputes the counters from these, so both always agree.
+    pub fn tallies(&self) -> BTreeMap<TallyKey, Tally> {
+        let month = Month::of(self.started_at.date());
+        let mut out: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+        let main = out
+            .entry(TallyKey {
+                month,
+                officer: self.officer.clone(),
+                product: self.main.clone(),
+                kind: Kind::Main,
+                variant: 0,
+            })
+            .or_default();
+        main.consultations = 1;
+        if self.main_outcome.is_some() {
+            main.offered = 1;
+        }
+        main.count(self.main_outcome);
+        if self.main_outcome == Some(Outcome::Accepted) {
+            main.main_sold = 1;
+        }
+        for offer in &self.offers {
+            let t = out
+                .entry(TallyKey {
+                    month,
+                    officer: self.officer.clone(),
+                    product: offer.product.clone(),
+                    kind: offer.technique.into(),
+                    variant: offer.variant,
+                })
+                .or_default();
+            t.offered += 1;
+            t.count(offer.outcome);
+        }
+        out
+    }
+}
