@@ -18,7 +18,11 @@ impl Catalogue {
         std::fs::create_dir(dir.path().join("scripts")).unwrap();
         for entry in std::fs::read_dir(root.join("scripts")).unwrap() {
             let entry = entry.unwrap();
-            std::fs::copy(entry.path(), dir.path().join("scripts").join(entry.file_name())).unwrap();
+            std::fs::copy(
+                entry.path(),
+                dir.path().join("scripts").join(entry.file_name()),
+            )
+            .unwrap();
         }
         Catalogue { dir }
     }
@@ -161,7 +165,8 @@ fn current_directory_and_xdg_config_are_found() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("products.toml:1:1: error: [[product]]: missing field `name`"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("products.toml:1:1: error: [[product]]: missing field `name`"));
 }
 
 #[test]
@@ -233,21 +238,42 @@ say = ["Подготовлю документы, {client}."]
 #[test]
 fn toml_syntax_error_is_located() {
     let c = Catalogue::bundled();
-    c.replace("scripts/deposit.toml", "title = \"Презентация\"", "title = \"Презентация");
+    c.replace(
+        "scripts/deposit.toml",
+        "title = \"Презентация\"",
+        "title = \"Презентация",
+    );
     let line = c.line_of("scripts/deposit.toml", "title = \"Презентация");
-    c.check(&[]).error_at("scripts/deposit.toml", line, "TOML syntax");
+    c.check(&[])
+        .error_at("scripts/deposit.toml", line, "TOML syntax");
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     let c = Catalogue::bundled();
     c.replace("scripts/deposit.toml", "{client}", "{clinet}");
-    c.replace("scripts/credit_card.toml", "title = \"Приветствие\"", "title = \"Приветствие");
-    c.replace("products.toml", "category = \"popular\"", "category = \"populr\"");
+    c.replace(
+        "scripts/credit_card.toml",
+        "title = \"Приветствие\"",
+        "title = \"Приветствие",
+    );
+    c.replace(
+        "products.toml",
+        "category = \"popular\"",
+        "category = \"populr\"",
+    );
     let out = c.check(&[]);
     assert_eq!(out.code, Some(1));
-    for file in ["scripts/deposit.toml", "scripts/credit_card.toml", "products.toml"] {
-        assert!(out.stderr.contains(&format!("{file}:")), "{file} missing:\n{}", out.stderr);
+    for file in [
+        "scripts/deposit.toml",
+        "scripts/credit_card.toml",
+        "products.toml",
+    ] {
+        assert!(
+            out.stderr.contains(&format!("{file}:")),
+            "{file} missing:\n{}",
+            out.stderr
+        );
     }
     assert!(out.stderr.contains("3 errors"), "{}", out.stderr);
 }
@@ -275,7 +301,8 @@ fn unreadable_scripts_directory() {
     let out = c.check(&[]);
     assert_eq!(out.code, Some(1));
     assert!(
-        out.stderr.contains("scripts/: error: cannot read the scripts directory"),
+        out.stderr
+            .contains("scripts/: error: cannot read the scripts directory"),
         "{}",
         out.stderr
     );
@@ -287,13 +314,19 @@ fn file_that_is_not_utf8() {
     std::fs::write(c.path("scripts/deposit.toml"), b"main = \"deposit\xff\"\n").unwrap();
     let out = c.check(&[]);
     assert_eq!(out.code, Some(1));
-    assert!(out.stderr.contains("scripts/deposit.toml: error: the file is not UTF-8"));
+    assert!(out
+        .stderr
+        .contains("scripts/deposit.toml: error: the file is not UTF-8"));
 }
 
 #[test]
 fn duplicate_product_id() {
     let c = Catalogue::bundled();
-    c.replace("products.toml", "id = \"sms_alerts\"", "id = \"mobile_bank\"");
+    c.replace(
+        "products.toml",
+        "id = \"sms_alerts\"",
+        "id = \"mobile_bank\"",
+    );
     let line = c.line_of("products.toml", "id = \"mobile_bank\"\nname = \"СМС");
     let first = c.line_of("products.toml", "id = \"mobile_bank\"");
     c.check(&[]).error_at(
@@ -306,16 +339,30 @@ fn duplicate_product_id() {
 #[test]
 fn duplicate_stage_id() {
     let c = Catalogue::bundled();
-    c.replace("scripts/credit_card.toml", "id = \"objections\"", "id = \"needs\"");
-    let line = c.line_of("scripts/credit_card.toml", "id = \"needs\"\ntitle = \"Работа");
-    c.check(&[])
-        .error_at("scripts/credit_card.toml", line, "duplicate stage id `needs`");
+    c.replace(
+        "scripts/credit_card.toml",
+        "id = \"objections\"",
+        "id = \"needs\"",
+    );
+    let line = c.line_of(
+        "scripts/credit_card.toml",
+        "id = \"needs\"\ntitle = \"Работа",
+    );
+    c.check(&[]).error_at(
+        "scripts/credit_card.toml",
+        line,
+        "duplicate stage id `needs`",
+    );
 }
 
 #[test]
 fn misspelt_product_in_a_link_gets_did_you_mean() {
     let c = Catalogue::bundled();
-    c.replace("products.toml", "cross = \"loan_insurance\"", "cross = \"loan_insurence\"");
+    c.replace(
+        "products.toml",
+        "cross = \"loan_insurance\"",
+        "cross = \"loan_insurence\"",
+    );
     let line = c.line_of("products.toml", "loan_insurence");
     c.check(&[]).error_at(
         "products.toml",
@@ -327,13 +374,29 @@ fn misspelt_product_in_a_link_gets_did_you_mean() {
 #[test]
 fn misspelt_product_in_a_moment_and_an_objection() {
     let c = Catalogue::bundled();
-    c.replace("scripts/deposit.toml", "product = \"savings_account\"", "product = \"savings_acount\"");
-    c.replace("scripts/consumer_loan.toml", "product = \"life_insurance\"", "product = \"life_insurence\"");
+    c.replace(
+        "scripts/deposit.toml",
+        "product = \"savings_account\"",
+        "product = \"savings_acount\"",
+    );
+    c.replace(
+        "scripts/consumer_loan.toml",
+        "product = \"life_insurance\"",
+        "product = \"life_insurence\"",
+    );
     let out = c.check(&[]);
     let l1 = c.line_of("scripts/deposit.toml", "savings_acount");
     let l2 = c.line_of("scripts/consumer_loan.toml", "life_insurence");
-    out.error_at("scripts/deposit.toml", l1, "did you mean `savings_account`?");
-    out.error_at("scripts/consumer_loan.toml", l2, "did you mean `life_insurance`?");
+    out.error_at(
+        "scripts/deposit.toml",
+        l1,
+        "did you mean `savings_account`?",
+    );
+    out.error_at(
+        "scripts/consumer_loan.toml",
+        l2,
+        "did you mean `life_insurance`?",
+    );
 }
 
 #[test]
@@ -359,7 +422,8 @@ fn empty_phrase() {
         "\"  \"",
     );
     let line = c.line_of("scripts/deposit.toml", "\"  \"");
-    c.check(&[]).error_at("scripts/deposit.toml", line, "empty phrase");
+    c.check(&[])
+        .error_at("scripts/deposit.toml", line, "empty phrase");
 }
 
 #[test]
@@ -375,8 +439,13 @@ fn unknown_placeholder_points_inside_the_string() {
     );
     let text = c.read("scripts/deposit.toml");
     let line_text = text.lines().nth(line - 1).unwrap();
-    let col = line_text[..line_text.find("{main.rte}").unwrap()].chars().count() + 1;
-    assert!(out.stderr.contains(&format!("scripts/deposit.toml:{line}:{col}:")));
+    let col = line_text[..line_text.find("{main.rte}").unwrap()]
+        .chars()
+        .count()
+        + 1;
+    assert!(out
+        .stderr
+        .contains(&format!("scripts/deposit.toml:{line}:{col}:")));
 }
 
 #[test]
@@ -394,8 +463,16 @@ fn unknown_key_is_an_error_with_suggestion() {
 #[test]
 fn unknown_category_and_technique() {
     let c = Catalogue::bundled();
-    c.replace("products.toml", "category = \"priority\"", "category = \"urgent\"");
-    c.replace("scripts/credit_card.toml", "technique = \"catch\"", "technique = \"cacth\"");
+    c.replace(
+        "products.toml",
+        "category = \"priority\"",
+        "category = \"urgent\"",
+    );
+    c.replace(
+        "scripts/credit_card.toml",
+        "technique = \"catch\"",
+        "technique = \"cacth\"",
+    );
     let out = c.check(&[]);
     out.error_at(
         "products.toml",
@@ -412,8 +489,16 @@ fn unknown_category_and_technique() {
 #[test]
 fn missing_field_and_wrong_type() {
     let c = Catalogue::bundled();
-    c.replace("products.toml", "name = \"СМС-уведомления об операциях\"\n", "");
-    c.replace("products.toml", "plan_per_month = 20", "plan_per_month = \"двадцать\"");
+    c.replace(
+        "products.toml",
+        "name = \"СМС-уведомления об операциях\"\n",
+        "",
+    );
+    c.replace(
+        "products.toml",
+        "plan_per_month = 20",
+        "plan_per_month = \"двадцать\"",
+    );
     let out = c.check(&[]);
     out.error_at(
         "products.toml",
@@ -433,7 +518,11 @@ fn missing_field_and_wrong_type() {
 fn lint_catch_moments_cover_fewer_than_the_formula() {
     let c = Catalogue::bundled();
     c.replace("products.toml", "catch = 2", "catch = 4");
-    c.replace("products.toml", "max_extra_offers = 3", "max_extra_offers = 5");
+    c.replace(
+        "products.toml",
+        "max_extra_offers = 3",
+        "max_extra_offers = 5",
+    );
     let out = c.check(&[]);
     assert_eq!(out.code, Some(0), "warnings only:\n{}", out.stderr);
     out.warning_at("scripts/deposit.toml", 2, "fewer than formula.catch = 4");
@@ -443,7 +532,11 @@ fn lint_catch_moments_cover_fewer_than_the_formula() {
 fn lint_no_create_moment_anywhere() {
     let c = Catalogue::bundled();
     c.replace("scripts/credit_card.toml", "create = true\n", "");
-    c.replace("scripts/credit_card.toml", "technique = \"create\"", "technique = \"catch\"");
+    c.replace(
+        "scripts/credit_card.toml",
+        "technique = \"create\"",
+        "technique = \"catch\"",
+    );
     let out = c.check(&[]);
     out.warning_at(
         "scripts/credit_card.toml",
@@ -455,7 +548,11 @@ fn lint_no_create_moment_anywhere() {
 #[test]
 fn lint_more_extra_offers_than_the_policy() {
     let c = Catalogue::bundled();
-    c.replace("products.toml", "max_extra_offers = 3", "max_extra_offers = 2");
+    c.replace(
+        "products.toml",
+        "max_extra_offers = 3",
+        "max_extra_offers = 2",
+    );
     let out = c.check(&[]);
     out.warning_at(
         "products.toml",

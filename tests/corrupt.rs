@@ -18,9 +18,29 @@ enum Damage {
 
 fn damage() -> impl Strategy<Value = Damage> {
     let fragment = prop::sample::select(vec![
-        "[", "]", "{", "}", "\"", "=", "\n", "#", "[[stage]]\n", "[[product]]\n", "id = \"x\"\n",
-        "{client", "{main.zzz}", ",", "'''", "\\", "ё", " = 5\n", "[[stage.moment]]\n",
-        "product = \"npf\"\n", "create = true\n", "say = []\n", "\u{0}",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"",
+        "=",
+        "\n",
+        "#",
+        "[[stage]]\n",
+        "[[product]]\n",
+        "id = \"x\"\n",
+        "{client",
+        "{main.zzz}",
+        ",",
+        "'''",
+        "\\",
+        "ё",
+        " = 5\n",
+        "[[stage.moment]]\n",
+        "product = \"npf\"\n",
+        "create = true\n",
+        "say = []\n",
+        "\u{0}",
     ])
     .prop_map(str::to_string);
     prop_oneof![

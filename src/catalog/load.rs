@@ -297,8 +297,7 @@ impl Checker {
     }
 
     fn parse_doc<'i>(&mut self, source: &'i Source) -> Option<Spanned<DeTable<'i>>> {
-        self.texts
-            .insert(source.path.clone(), source.text.clone());
+        self.texts.insert(source.path.clone(), source.text.clone());
         let (doc, errors) = DeTable::parse_recoverable(&source.text);
         if errors.is_empty() {
             return Some(doc);
@@ -315,7 +314,13 @@ impl Checker {
     }
 
     /// Reports every key of `table` not in `known`, with a suggestion.
-    fn unknown_keys(&mut self, file: &str, table: &DeTable<'_>, known: &[&str], what: &str) -> bool {
+    fn unknown_keys(
+        &mut self,
+        file: &str,
+        table: &DeTable<'_>,
+        known: &[&str],
+        what: &str,
+    ) -> bool {
         let mut clean = true;
         for (key, _) in table.iter() {
             let name: &str = key.get_ref();
@@ -327,7 +332,11 @@ impl Checker {
                 } else {
                     hint
                 };
-                self.error(file, key.span(), format!("unknown key `{name}` in {what}{expected}"));
+                self.error(
+                    file,
+                    key.span(),
+                    format!("unknown key `{name}` in {what}{expected}"),
+                );
             }
         }
         clean
@@ -346,7 +355,10 @@ impl Checker {
             self.error(
                 file,
                 value.span(),
-                format!("{what} must be a table, found {}", value.get_ref().type_str()),
+                format!(
+                    "{what} must be a table, found {}",
+                    value.get_ref().type_str()
+                ),
             );
             return None;
         };
@@ -429,12 +441,9 @@ impl Checker {
                 .unwrap_or_default(),
             None => RawPolicy::default(),
         };
-        let products = self
-            .array::<RawProduct>(file, doc, "product", PRODUCT_KEYS, &[], "[[product]]")
-            ;
-        let links = self
-            .array::<RawLink>(file, doc, "link", LINK_KEYS, &[], "[[link]]")
-            ;
+        let products =
+            self.array::<RawProduct>(file, doc, "product", PRODUCT_KEYS, &[], "[[product]]");
+        let links = self.array::<RawLink>(file, doc, "link", LINK_KEYS, &[], "[[link]]");
         Some(RawCatalog {
             formula,
             policy,
@@ -475,8 +484,13 @@ impl Checker {
             match value.get_ref().as_array() {
                 Some(items) => {
                     for item in items.iter() {
-                        let stage =
-                            self.table::<RawStage>(file, item, STAGE_KEYS, &["moment"], "[[stage]]");
+                        let stage = self.table::<RawStage>(
+                            file,
+                            item,
+                            STAGE_KEYS,
+                            &["moment"],
+                            "[[stage]]",
+                        );
                         let mut moments = Vec::new();
                         if let Some(moment_value) =
                             item.get_ref().as_table().and_then(|t| t.get("moment"))
@@ -514,9 +528,14 @@ impl Checker {
                 ),
             }
         }
-        let objections = self
-            .array::<RawObjection>(file, doc, "objection", OBJECTION_KEYS, &[], "[[objection]]")
-            ;
+        let objections = self.array::<RawObjection>(
+            file,
+            doc,
+            "objection",
+            OBJECTION_KEYS,
+            &[],
+            "[[objection]]",
+        );
         Some(RawScript {
             file: file.to_string(),
             main: main?,
@@ -601,7 +620,11 @@ impl Checker {
             });
             if let Some(plan) = &p.plan_per_month {
                 if *plan.get_ref() == 0 {
-                    self.error(pf, plan.span(), "plan_per_month must be at least 1 (remove it if the product has no plan)");
+                    self.error(
+                        pf,
+                        plan.span(),
+                        "plan_per_month must be at least 1 (remove it if the product has no plan)",
+                    );
                 }
             }
             products.push(Product {
@@ -621,8 +644,13 @@ impl Checker {
 
         // Plan products' own lines: `product` is the product itself, the main one varies.
         for p in &raw.products {
-            let Some(product) = find(p.id.get_ref()) else { continue };
-            let scope = Scope { product: Some(product), main: None };
+            let Some(product) = find(p.id.get_ref()) else {
+                continue;
+            };
+            let scope = Scope {
+                product: Some(product),
+                main: None,
+            };
             for (lines, what) in [
                 (&p.create, "create opener"),
                 (&p.pitch, "pitch line"),
@@ -662,7 +690,10 @@ impl Checker {
                         self.error(
                             &s.file,
                             s.main.span(),
-                            format!("a second script for `{main}`: {} already has it", scripts[other].file),
+                            format!(
+                                "a second script for `{main}`: {} already has it",
+                                scripts[other].file
+                            ),
                         );
                     } else {
                         script_of.insert(main.clone(), i);
@@ -695,7 +726,11 @@ impl Checker {
                     format!(
                         "unknown link category `{}`{}",
                         l.category.get_ref(),
-                        if hint.is_empty() { format!(" (expected one of: {})", all.join(", ")) } else { hint }
+                        if hint.is_empty() {
+                            format!(" (expected one of: {})", all.join(", "))
+                        } else {
+                            hint
+                        }
                     ),
                 );
             }
@@ -725,7 +760,10 @@ impl Checker {
                     format!("`{main}` has no script in {SCRIPTS_DIR}/, so this link is never used"),
                 );
             }
-            let scope = Scope { product: find(&cross), main: find(&main) };
+            let scope = Scope {
+                product: find(&cross),
+                main: find(&main),
+            };
             for line in &l.say {
                 self.phrase(pf, line, &scope, "catch phrase");
             }
@@ -758,13 +796,22 @@ impl Checker {
                     self.error(
                         file,
                         st.id.span(),
-                        format!("duplicate stage id `{}` (first on line {line})", st.id.get_ref()),
+                        format!(
+                            "duplicate stage id `{}` (first on line {line})",
+                            st.id.get_ref()
+                        ),
                     );
                 } else {
-                    stage_seen.insert(st.id.get_ref().clone(), self.line_of(file, st.id.span().start));
+                    stage_seen.insert(
+                        st.id.get_ref().clone(),
+                        self.line_of(file, st.id.span().start),
+                    );
                 }
                 self.non_empty(file, &st.title, "stage title");
-                let scope = Scope { product: main, main };
+                let scope = Scope {
+                    product: main,
+                    main,
+                };
                 for line in &st.say {
                     self.phrase(file, line, &scope, "phrase");
                 }
@@ -782,7 +829,11 @@ impl Checker {
                                 m.technique.span(),
                                 format!(
                                     "unknown technique `{other}`{}",
-                                    if hint.is_empty() { " (expected catch or create)".to_string() } else { hint }
+                                    if hint.is_empty() {
+                                        " (expected catch or create)".to_string()
+                                    } else {
+                                        hint
+                                    }
                                 ),
                             );
                             None
@@ -790,9 +841,16 @@ impl Checker {
                     };
                     let product_ok = self.reference(file, &m.product, &ids);
                     if m.say.is_empty() {
-                        self.error(file, m.product.span(), "a moment needs at least one phrase in `say`");
+                        self.error(
+                            file,
+                            m.product.span(),
+                            "a moment needs at least one phrase in `say`",
+                        );
                     }
-                    let scope = Scope { product: find(m.product.get_ref()), main };
+                    let scope = Scope {
+                        product: find(m.product.get_ref()),
+                        main,
+                    };
                     for line in &m.say {
                         self.phrase(file, line, &scope, "moment phrase");
                     }
@@ -811,7 +869,11 @@ impl Checker {
                     }
                     let product = m.product.get_ref();
                     if product == main_id {
-                        self.error(file, m.product.span(), format!("a moment cannot offer the main product `{main_id}` itself"));
+                        self.error(
+                            file,
+                            m.product.span(),
+                            format!("a moment cannot offer the main product `{main_id}` itself"),
+                        );
                         continue;
                     }
                     if technique == Technique::Catch {
@@ -865,9 +927,16 @@ impl Checker {
                 let ok = self.reference(file, &o.product, &ids);
                 self.non_empty(file, &o.client, "objection (`client`)");
                 if o.answer.is_empty() {
-                    self.error(file, o.client.span(), "an objection needs at least one line in `answer`");
+                    self.error(
+                        file,
+                        o.client.span(),
+                        "an objection needs at least one line in `answer`",
+                    );
                 }
-                let scope = Scope { product: find(o.product.get_ref()), main };
+                let scope = Scope {
+                    product: find(o.product.get_ref()),
+                    main,
+                };
                 for line in &o.answer {
                     self.phrase(file, line, &scope, "answer");
                 }
@@ -890,7 +959,10 @@ impl Checker {
                 );
             }
             // Linked products that have phrases only in the matrix also count as covered.
-            for l in links.iter().filter(|l| &l.main == main_id && !l.say.is_empty()) {
+            for l in links
+                .iter()
+                .filter(|l| &l.main == main_id && !l.say.is_empty())
+            {
                 if !catch_covered.contains(&l.cross) {
                     catch_covered.push(l.cross.clone());
                 }
@@ -941,7 +1013,11 @@ impl Checker {
 
     fn check_id(&mut self, file: &str, id: &Text, what: &str) {
         let s = id.get_ref();
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             self.error(
                 file,
                 id.span(),
@@ -1014,9 +1090,17 @@ impl Checker {
     /// otherwise the whole string.
     fn inner_span(&self, file: &str, text: &Text, inner: Range<usize>) -> Range<usize> {
         let span = text.span();
-        let Some(source) = self.texts.get(file) else { return span };
-        let Some(raw) = source.get(span.clone()) else { return span };
-        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else { 1 };
+        let Some(source) = self.texts.get(file) else {
+            return span;
+        };
+        let Some(raw) = source.get(span.clone()) else {
+            return span;
+        };
+        let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+            3
+        } else {
+            1
+        };
         let value = text.get_ref();
         let body_start = span.start + quote;
         if source.get(body_start..body_start + value.len()) == Some(value.as_str()) {

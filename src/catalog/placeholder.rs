@@ -234,7 +234,10 @@ mod tests {
             main: &main,
         };
         assert_eq!(
-            fill("{client}, ставка {main.rate}, карта «{product.name}» {x.y}", &with),
+            fill(
+                "{client}, ставка {main.rate}, карта «{product.name}» {x.y}",
+                &with
+            ),
             "Анна Петровна, ставка 10%, карта «Продукт debit_card» {x.y}"
         );
     }
