@@ -121,6 +121,18 @@ pub struct Consultation {
     /// How many times the officer cycled the create candidate (`c`).
     pub create_skip: u32,
     pub finished_at: Option<NaiveDateTime>,
+    /// How many times the officer asked for the next phrase variant (`v`) of a prompt.
+    #[serde(default)]
+    pub variant_bumps: Vec<VariantBump>,
+}
+
+/// The officer pressed `v` on a prompt `bumps` times: the variant shown moves on by that many
+/// from the officer's round-robin position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantBump {
+    pub product: String,
+    pub technique: Technique,
+    pub bumps: u32,
 }
 
 /// A calendar month as `YYYYMM`, the unit of plans and aggregate counters.
