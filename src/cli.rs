@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, CatalogLocation};
+use crate::store;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -142,7 +143,7 @@ pub fn run() -> ExitCode {
         Some(Command::Stats(_)) => not_yet("stats"),
         Some(Command::Export(_)) => not_yet("export"),
         Some(Command::Demo(_)) => not_yet("demo"),
-        Some(Command::Verify) => not_yet("verify"),
+        Some(Command::Verify) => store::run_verify(cli.global.db.first().map(|p| p.as_path())),
         Some(Command::Backup { .. }) => not_yet("backup"),
         Some(Command::Restore { .. }) => not_yet("restore"),
         Some(Command::Forget { .. }) => not_yet("forget"),

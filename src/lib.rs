@@ -6,3 +6,4 @@
 pub mod catalog;
 pub mod cli;
 pub mod consultation;
+pub mod store;

@@ -1,0 +1,324 @@
+//! Storage (DESIGN §5): officers, clients and their search index, holdings, consultations,
+//! an append-only event log and per-month aggregate counters, in one sled database.
+//!
+//! The engine and the screens see only the [`Store`] trait and the domain types, so a
+//! PostgreSQL backend can be added behind it later. [`SledStore`] is the one implementation.
+//!
+//! # Durability
+//!
+//! Every method that changes data returns `Ok` only once the change is on disk: one sled
+//! transaction over every affected tree, then `Db::flush`, then an `fdatasync` of sled's data
+//! file (`db`). sled's own flush ends in `sync_file_range`, which writes the pages out but
+//! does not flush the drive's cache nor the file's metadata, so it does not survive a power
+//! loss; `fdatasync` does. Files sled writes without syncing them itself (new `blobs/*` values
+//! over 128 KiB, the `conf` file, renamed `snap.*` files) are synced when they appear, along
+//! with their directory. See [`SledStore`] for the tree and key layout.
+
+mod codec;
+pub mod keys;
+mod sled_store;
+mod sync;
+mod verify;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::consultation::{Client, ClientHistory, Consultation, Month, Tally, TallyKey, Technique};
+
+pub use codec::VALUE_VERSION;
+pub use sled_store::{SledStore, META_SCHEMA_KEY, SCHEMA_VERSION};
+pub use verify::{Mismatch, VerifyReport};
+
+/// The names of the sled trees.
+pub mod trees {
+    pub const META: &str = "meta";
+    pub const OFFICERS: &str = "officers";
+    pub const CLIENTS: &str = "clients";
+    pub const CLIENT_SEARCH: &str = "client_search";
+    pub const HOLDINGS: &str = "holdings";
+    pub const CONSULTATIONS: &str = "consultations";
+    pub const CONSULTATION_IDS: &str = "consultation_ids";
+    pub const CLIENT_CONSULTATIONS: &str = "client_consultations";
+    pub const UNFINISHED: &str = "unfinished";
+    pub const FOLLOW_UPS: &str = "follow_ups";
+    pub const EVENTS: &str = "events";
+    pub const COUNTERS: &str = "counters";
+    pub const ROTATION: &str = "rotation";
+}
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the database {} is in use by another sufler process", .0.display())]
+    InUse(PathBuf),
+    #[error(
+        "the database {} has schema version {found}, this sufler works with version {expected}",
+        .path.display()
+    )]
+    SchemaMismatch {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error("the directory {} holds data but no sufler schema version", .0.display())]
+    NoSchema(PathBuf),
+    #[error("there is no database at {}", .0.display())]
+    NotFound(PathBuf),
+    #[error("cannot create the database directory {}: {source}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {}: {source}", .path.display())]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("cannot open the database {}: the storage engine failed: {message}", .path.display())]
+    OpenPanicked { path: PathBuf, message: String },
+    #[error("cannot write to disk in {}: {source}", .path.display())]
+    Sync {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt data in tree `{tree}` at key {key}: {reason}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        reason: String,
+    },
+    #[error("cannot encode a value: {0}")]
+    Encode(String),
+    #[error("the {what} `{value}` holds a NUL byte")]
+    InvalidName { what: &'static str, value: String },
+    #[error("there is no client {0}")]
+    UnknownClient(u64),
+}
+
+/// A branch officer, as asked at the first start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    pub name: String,
+    pub branch: String,
+}
+
+/// What an event-log entry records. New kinds go at the end (the log is postcard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    Started,
+    Resumed,
+    Stage,
+    Offered,
+    Outcome,
+    MainOutcome,
+    Disclosure,
+    Variant,
+    CreateCycled,
+    Note,
+    NotReceptive,
+    Finished,
+    Edited,
+    Imported,
+    ClientAdded,
+    ClientUpdated,
+    ClientForgotten,
+    HoldingAdded,
+    OfficerSaved,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Started => "started",
+            EventKind::Resumed => "resumed",
+            EventKind::Stage => "stage",
+            EventKind::Offered => "offered",
+            EventKind::Outcome => "outcome",
+            EventKind::MainOutcome => "main_outcome",
+            EventKind::Disclosure => "disclosure",
+            EventKind::Variant => "variant",
+            EventKind::CreateCycled => "create_cycled",
+            EventKind::Note => "note",
+            EventKind::NotReceptive => "not_receptive",
+            EventKind::Finished => "finished",
+            EventKind::Edited => "edited",
+            EventKind::Imported => "imported",
+            EventKind::ClientAdded => "client_added",
+            EventKind::ClientUpdated => "client_updated",
+            EventKind::ClientForgotten => "client_forgotten",
+            EventKind::HoldingAdded => "holding_added",
+            EventKind::OfficerSaved => "officer_saved",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of the append-only event log. `at` is the wall-clock time of the durable write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: NaiveDateTime,
+    /// Empty for entries not made by one officer (client edits, imports).
+    pub officer: String,
+    pub consultation: Option<u64>,
+    pub client: Option<u64>,
+    pub kind: EventKind,
+    pub detail: String,
+}
+
+/// A `thinking` offer waiting for a call back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    /// The offer's `follow_up` date, else the day of its outcome.
+    pub date: NaiveDate,
+    pub consultation: u64,
+    pub client_id: u64,
+    pub product: String,
+}
+
+/// A fallible iterator over stored records.
+pub type Records<'a, T> = Box<dyn Iterator<Item = Result<T, StoreError>> + 'a>;
+
+/// The storage interface the engine and the screens use. Every method that changes data is
+/// durable when it returns `Ok`.
+pub trait Store {
+    /// A fresh id for a consultation (unique in this database, never 0).
+    fn new_id(&self) -> Result<u64, StoreError>;
+
+    fn officer(&self, name: &str) -> Result<Option<Officer>, StoreError>;
+    fn save_officer(&self, officer: &Officer) -> Result<(), StoreError>;
+
+    /// Stores a new client under a fresh id (the input id is ignored) and indexes it.
+    fn add_client(&self, client: Client) -> Result<Client, StoreError>;
+    /// Many new clients in one transaction and one sync (demo data, restore).
+    fn add_clients(&self, clients: Vec<Client>) -> Result<Vec<Client>, StoreError>;
+    /// Replaces an existing client's fields and search entries.
+    fn update_client(&self, client: &Client) -> Result<(), StoreError>;
+    /// Erases a client's personal fields (names, phone; the birth date is cut to January 1st
+    /// of its year) and search entries. Consultations refer to clients by id only, so the
+    /// anonymous figures stay. `None` if there is no such client.
+    fn forget_client(&self, id: u64) -> Result<Option<Client>, StoreError>;
+    fn client(&self, id: u64) -> Result<Option<Client>, StoreError>;
+    /// Clients in id order.
+    fn clients(&self) -> Records<'_, Client>;
+    /// Up to `limit` clients matching `query`:
+    ///
+    /// - with a letter in it: the first word is a prefix of the surname, further words are
+    ///   prefixes of the first name and the patronymic; case-insensitive, `ё` = `е`; ordered
+    ///   by surname;
+    /// - otherwise its digits are a prefix of the phone number, either as stored (`7916…`) or
+    ///   without the country code (`916…`); a leading `8` (the Russian trunk prefix) also
+    ///   matches as `7`.
+    fn search_clients(&self, query: &str, limit: usize) -> Result<Vec<Client>, StoreError>;
+
+    fn holdings(&self, client_id: u64) -> Result<BTreeSet<String>, StoreError>;
+    /// Records a product the client already holds (say, from before Sufler).
+    fn add_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError>;
+    /// Holdings, and the latest decline date of each product over the client's consultations
+    /// (an offer's decline is dated by its outcome time, the main product's by the finish).
+    fn history(&self, client_id: u64) -> Result<ClientHistory, StoreError>;
+
+    /// Stores a consultation (new or changed) with one event-log entry, in one transaction
+    /// that also moves the aggregate counters, the indexes, the rotation counters and — once
+    /// it is finished — the client's holdings. Durable when it returns `Ok`.
+    fn save(&self, c: &Consultation, kind: EventKind, detail: &str) -> Result<(), StoreError>;
+    /// Many consultations in one transaction and one sync, with one event-log entry.
+    fn save_all(
+        &self,
+        cs: &[Consultation],
+        kind: EventKind,
+        detail: &str,
+    ) -> Result<(), StoreError>;
+    fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError>;
+    /// The officer's latest unfinished consultation, exactly as last saved.
+    fn unfinished(&self, officer: &str) -> Result<Option<Consultation>, StoreError>;
+    /// The client's consultations, oldest first.
+    fn consultations_of_client(&self, client_id: u64) -> Result<Vec<Consultation>, StoreError>;
+    /// Consultations that started in `from .. to` (half-open), oldest first.
+    fn consultations_between(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Records<'_, Consultation>;
+
+    /// The aggregate counters of one month.
+    fn tallies(&self, month: Month) -> Result<BTreeMap<TallyKey, Tally>, StoreError>;
+    /// The aggregate counters of the months `from ..= to`.
+    fn tallies_between(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<BTreeMap<TallyKey, Tally>, StoreError>;
+    /// This officer's accepted count per product in a month (the main product's sale counts).
+    fn plan_sold(&self, officer: &str, month: Month) -> Result<BTreeMap<String, u64>, StoreError>;
+    /// How many offers this officer has made of each product with each technique.
+    fn rotation(&self, officer: &str) -> Result<BTreeMap<(String, Technique), u64>, StoreError>;
+    /// The officer's `thinking` offers, earliest follow-up date first.
+    fn follow_ups(&self, officer: &str) -> Result<Vec<FollowUp>, StoreError>;
+    /// The event log, oldest first, with each entry's sequence number.
+    fn events(&self) -> Records<'_, (u64, Event)>;
+
+    /// Recomputes the counters and indexes from the records and lists every difference.
+    fn verify(&self) -> Result<VerifyReport, StoreError>;
+}
+
+/// The database directory: `explicit`, else `$SUFLER_DB`, else `$XDG_DATA_HOME/sufler`, else
+/// `~/.local/share/sufler`.
+pub fn default_path(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("SUFLER_DB").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
+        return p.join("sufler");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/sufler"),
+        None => PathBuf::from(".sufler"),
+    }
+}
+
+/// `sufler verify`: every mismatch on stdout, then a summary line; exit 1 on any mismatch or
+/// if the database cannot be opened (the reason on stderr).
+pub fn run_verify(db: Option<&Path>) -> ExitCode {
+    let path = default_path(db);
+    let store = match SledStore::open_existing(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sufler: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = match store.verify() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sufler: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    for m in &report.mismatches {
+        let _ = writeln!(out, "{m}");
+    }
+    let _ = writeln!(out, "{}", report.summary());
+    if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

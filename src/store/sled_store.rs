@@ -1,0 +1,1005 @@
+//! The sled implementation of [`Store`].
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs::{DirBuilder, File, Permissions, TryLockError};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
+};
+use sled::{IVec, Tree};
+
+use super::codec::{decode, encode};
+use super::keys::{self, hex};
+use super::sync::{sync_dir, Syncer};
+use super::trees::*;
+use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
+use crate::consultation::{
+    Client, ClientHistory, Consultation, Month, Outcome, Tally, TallyKey, Technique,
+};
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The key of the schema version in the `meta` tree; its value is the version as 4 bytes,
+/// big-endian.
+pub const META_SCHEMA_KEY: &[u8] = b"schema";
+
+/// sled's page cache is capped so the TUI stays small on a large history (DESIGN §9).
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+const EMPTY: &[u8] = &[];
+
+/// The sled store. One directory, these trees (`BE` = big-endian, `\0` ends a string):
+///
+/// | tree | key | value |
+/// |---|---|---|
+/// | `meta` | `schema` | schema version, u32 BE |
+/// | `officers` | name | v1 + postcard [`Officer`] |
+/// | `clients` | client id BE | v1 + postcard [`Client`] |
+/// | `client_search` | `n` folded surname `\0` id BE · `p` phone digits `\0` id BE | empty |
+/// | `holdings` | client id BE, product | empty |
+/// | `consultations` | start millis BE (sign flipped), id BE | v1 + postcard [`Consultation`] |
+/// | `consultation_ids` | id BE | the consultation's 16-byte key |
+/// | `client_consultations` | client id BE, consultation key | empty |
+/// | `unfinished` | officer `\0`, consultation key | empty |
+/// | `follow_ups` | officer `\0`, date (days BE), consultation id BE, product | client id BE |
+/// | `events` | sequence BE | v1 + postcard [`Event`] |
+/// | `counters` | month BE u32, officer `\0` product `\0`, kind u8, variant BE u32 | v1 + postcard [`Tally`] |
+/// | `rotation` | officer `\0` product `\0` technique u8 | v1 + postcard u64 |
+///
+/// "v1" is the version byte [`super::VALUE_VERSION`]. Personal data lives only in `clients`
+/// and `client_search`; everything else refers to clients by id.
+pub struct SledStore {
+    pub(super) path: PathBuf,
+    pub(super) db: sled::Db,
+    pub(super) t: Trees,
+    syncer: Mutex<Syncer>,
+    /// Declared last, so dropped after `db` and every tree handle.
+    _released: Released,
+}
+
+/// Waits, when dropped, until sled's lock on `db` is really gone. sled's I/O pool threads hold
+/// the data file for a moment after the last handle is dropped, and until then another
+/// `open` of the same database — in this process or the next — would find it in use.
+struct Released(Option<PathBuf>);
+
+impl Drop for Released {
+    fn drop(&mut self) {
+        let Some(db_file) = self.0.take() else {
+            return;
+        };
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let Ok(f) = File::open(&db_file) else {
+                return;
+            };
+            // `File::try_lock` is `flock(LOCK_EX | LOCK_NB)`, the lock sled takes; the lock
+            // goes with `f`.
+            match f.try_lock() {
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+pub(super) struct Trees {
+    pub(super) officers: Tree,
+    pub(super) clients: Tree,
+    pub(super) search: Tree,
+    pub(super) holdings: Tree,
+    pub(super) consultations: Tree,
+    pub(super) ids: Tree,
+    pub(super) by_client: Tree,
+    pub(super) unfinished: Tree,
+    pub(super) follow_ups: Tree,
+    pub(super) events: Tree,
+    pub(super) counters: Tree,
+    pub(super) rotation: Tree,
+}
+
+type TxError = ConflictableTransactionError<StoreError>;
+
+fn abort(e: StoreError) -> TxError {
+    ConflictableTransactionError::Abort(e)
+}
+
+fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
+fn open_error(path: &Path, e: sled::Error) -> StoreError {
+    match &e {
+        // sled 0.34.7 takes `flock(LOCK_EX | LOCK_NB)` on `db` and reports a held lock as
+        // an I/O error with this text. It does not wait.
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StoreError::InUse(path.to_path_buf())
+        }
+        _ => StoreError::Open {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    }
+}
+
+/// Creates the database directory owner-only (0700), whatever the umask.
+fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let err = |source| StoreError::CreateDir {
+        path: path.to_path_buf(),
+        source,
+    };
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(err)?;
+    std::fs::set_permissions(path, Permissions::from_mode(0o700)).map_err(err)?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    sync_dir(parent).map_err(|source| StoreError::Sync {
+        path: parent.to_path_buf(),
+        source,
+    })
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown failure".to_string()
+    }
+}
+
+/// The index entries a consultation record implies.
+pub(super) struct Entries {
+    pub(super) by_client: [u8; 24],
+    pub(super) unfinished: Option<Vec<u8>>,
+    pub(super) follow_ups: Vec<(Vec<u8>, [u8; 8])>,
+    pub(super) holdings: Vec<Vec<u8>>,
+    pub(super) rotation: BTreeMap<Vec<u8>, u64>,
+}
+
+pub(super) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
+    let finished = c.finished_at.is_some();
+    let mut follow_ups = Vec::new();
+    let mut holdings = Vec::new();
+    let mut rotation: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    if finished && c.main_outcome == Some(Outcome::Accepted) {
+        holdings.push(keys::holding_key(c.client_id, &c.main));
+    }
+    for o in &c.offers {
+        *rotation
+            .entry(keys::rotation_key(&c.officer, &o.product, o.technique))
+            .or_default() += 1;
+        match o.outcome {
+            Some(Outcome::Thinking) => {
+                let date = o
+                    .follow_up
+                    .unwrap_or_else(|| o.outcome_at.unwrap_or(o.made_at).date());
+                follow_ups.push((
+                    keys::follow_up_key(&c.officer, date, c.id, &o.product),
+                    c.client_id.to_be_bytes(),
+                ));
+            }
+            Some(Outcome::Accepted) if finished => {
+                holdings.push(keys::holding_key(c.client_id, &o.product));
+            }
+            _ => {}
+        }
+    }
+    Entries {
+        by_client: keys::client_consultation_key(c.client_id, pk),
+        unfinished: (!finished).then(|| keys::unfinished_key(&c.officer, pk)),
+        follow_ups,
+        holdings,
+        rotation,
+    }
+}
+
+fn check_names(c: &Consultation) -> Result<(), StoreError> {
+    keys::check_name("officer name", &c.officer)?;
+    keys::check_name("product id", &c.main)?;
+    for o in &c.offers {
+        keys::check_name("product id", &o.product)?;
+    }
+    Ok(())
+}
+
+/// Counter values read in a transaction, changed in memory, written back once.
+#[derive(Default)]
+struct CounterCache {
+    tallies: BTreeMap<Vec<u8>, Tally>,
+    rotation: BTreeMap<Vec<u8>, u64>,
+}
+
+impl CounterCache {
+    fn tally<'a>(
+        &'a mut self,
+        tx: &TransactionalTree,
+        key: Vec<u8>,
+    ) -> Result<&'a mut Tally, TxError> {
+        if !self.tallies.contains_key(&key) {
+            let current = match tx.get(&key)? {
+                Some(v) => decode::<Tally>(COUNTERS, &key, &v).map_err(abort)?,
+                None => Tally::default(),
+            };
+            self.tallies.insert(key.clone(), current);
+        }
+        Ok(self.tallies.entry(key).or_default())
+    }
+
+    fn rotation<'a>(
+        &'a mut self,
+        tx: &TransactionalTree,
+        key: Vec<u8>,
+    ) -> Result<&'a mut u64, TxError> {
+        if !self.rotation.contains_key(&key) {
+            let current = match tx.get(&key)? {
+                Some(v) => decode::<u64>(ROTATION, &key, &v).map_err(abort)?,
+                None => 0,
+            };
+            self.rotation.insert(key.clone(), current);
+        }
+        Ok(self.rotation.entry(key).or_default())
+    }
+
+    /// Takes `old` out and puts `new` in, touching only the counters that differ.
+    fn move_tallies(
+        &mut self,
+        tx: &TransactionalTree,
+        old: &BTreeMap<TallyKey, Tally>,
+        new: &BTreeMap<TallyKey, Tally>,
+    ) -> Result<(), TxError> {
+        let all: BTreeSet<&TallyKey> = old.keys().chain(new.keys()).collect();
+        for k in all {
+            let (o, n) = (old.get(k), new.get(k));
+            if o == n {
+                continue;
+            }
+            let t = self.tally(tx, keys::counter_key(k))?;
+            if let Some(o) = o {
+                t.sub(o);
+            }
+            if let Some(n) = n {
+                add_saturating(t, n);
+            }
+        }
+        Ok(())
+    }
+
+    fn move_rotation(
+        &mut self,
+        tx: &TransactionalTree,
+        old: &BTreeMap<Vec<u8>, u64>,
+        new: &BTreeMap<Vec<u8>, u64>,
+    ) -> Result<(), TxError> {
+        let all: BTreeSet<&Vec<u8>> = old.keys().chain(new.keys()).collect();
+        for k in all {
+            let (o, n) = (old.get(k).copied(), new.get(k).copied());
+            if o == n {
+                continue;
+            }
+            let r = self.rotation(tx, k.clone())?;
+            *r = r
+                .saturating_sub(o.unwrap_or(0))
+                .saturating_add(n.unwrap_or(0));
+        }
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        counters: &TransactionalTree,
+        rotation: &TransactionalTree,
+    ) -> Result<(), TxError> {
+        for (k, t) in &self.tallies {
+            if t.is_zero() {
+                counters.remove(k.as_slice())?;
+            } else {
+                counters.insert(k.as_slice(), encode(t).map_err(abort)?)?;
+            }
+        }
+        for (k, n) in &self.rotation {
+            if *n == 0 {
+                rotation.remove(k.as_slice())?;
+            } else {
+                rotation.insert(k.as_slice(), encode(n).map_err(abort)?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `Tally::add`, but a counter read from a damaged file cannot overflow.
+fn add_saturating(t: &mut Tally, other: &Tally) {
+    t.offered = t.offered.saturating_add(other.offered);
+    t.accepted = t.accepted.saturating_add(other.accepted);
+    t.declined = t.declined.saturating_add(other.declined);
+    t.thinking = t.thinking.saturating_add(other.thinking);
+    t.consultations = t.consultations.saturating_add(other.consultations);
+    t.main_sold = t.main_sold.saturating_add(other.main_sold);
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+impl SledStore {
+    /// Opens the database at `path`, creating it (owner-only) if needed. A database held by
+    /// another process is [`StoreError::InUse`] at once; a different schema version is
+    /// [`StoreError::SchemaMismatch`].
+    pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        create_private_dir(path)?;
+        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+        // Armed once the lock is ours; dropped after `db` on every return below.
+        let mut released = Released(None);
+        let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
+            Ok(Ok(db)) => db,
+            Ok(Err(e)) => return Err(open_error(path, e)),
+            Err(p) => {
+                return Err(StoreError::OpenPanicked {
+                    path: path.to_path_buf(),
+                    message: panic_message(&*p),
+                })
+            }
+        };
+        released.0 = Some(path.join("db"));
+        let meta = db.open_tree(META)?;
+        match meta.get(META_SCHEMA_KEY)? {
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        tree: META,
+                        key: hex(META_SCHEMA_KEY),
+                        reason: format!("the schema version is {} bytes, not 4", v.len()),
+                    })?;
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::SchemaMismatch {
+                        path: path.to_path_buf(),
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                for name in db.tree_names() {
+                    if name.as_ref() != META.as_bytes() && !db.open_tree(&name)?.is_empty() {
+                        return Err(StoreError::NoSchema(path.to_path_buf()));
+                    }
+                }
+                meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+            }
+        }
+        let t = Trees {
+            officers: db.open_tree(OFFICERS)?,
+            clients: db.open_tree(CLIENTS)?,
+            search: db.open_tree(CLIENT_SEARCH)?,
+            holdings: db.open_tree(HOLDINGS)?,
+            consultations: db.open_tree(CONSULTATIONS)?,
+            ids: db.open_tree(CONSULTATION_IDS)?,
+            by_client: db.open_tree(CLIENT_CONSULTATIONS)?,
+            unfinished: db.open_tree(UNFINISHED)?,
+            follow_ups: db.open_tree(FOLLOW_UPS)?,
+            events: db.open_tree(EVENTS)?,
+            counters: db.open_tree(COUNTERS)?,
+            rotation: db.open_tree(ROTATION)?,
+        };
+        db.flush()?;
+        let syncer = Syncer::new(path).map_err(|source| StoreError::Sync {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(SledStore {
+            path: path.to_path_buf(),
+            db,
+            t,
+            syncer: Mutex::new(syncer),
+            _released: released,
+        })
+    }
+
+    /// Like [`SledStore::open`], but a directory without a database is
+    /// [`StoreError::NotFound`] instead of a new database (for `verify`, `export`…).
+    pub fn open_existing(path: &Path) -> Result<SledStore, StoreError> {
+        if !path.join("db").is_file() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        SledStore::open(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// flush, then fdatasync: the change is on disk when this returns.
+    fn durable(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        let mut syncer = self.syncer.lock().unwrap_or_else(PoisonError::into_inner);
+        syncer.sync().map_err(|source| StoreError::Sync {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn event(
+        officer: &str,
+        consultation: Option<u64>,
+        client: Option<u64>,
+        kind: EventKind,
+        detail: &str,
+    ) -> Result<Vec<u8>, StoreError> {
+        encode(&Event {
+            at: now(),
+            officer: officer.to_string(),
+            consultation,
+            client,
+            kind,
+            detail: detail.to_string(),
+        })
+    }
+
+    fn log(events: &TransactionalTree, value: &[u8]) -> Result<(), TxError> {
+        let seq = events.generate_id()?;
+        events.insert(&seq.to_be_bytes(), value)?;
+        Ok(())
+    }
+
+    pub(super) fn record_at(&self, pk: &[u8]) -> Result<Option<Consultation>, StoreError> {
+        match self.t.consultations.get(pk)? {
+            Some(v) => decode(CONSULTATIONS, pk, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes clients (new or changed) and their search entries; `old` are the stored versions
+    /// whose search entries go.
+    fn write_clients(
+        &self,
+        clients: &[Client],
+        old: &[Client],
+        event: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut values = Vec::with_capacity(clients.len());
+        for c in clients {
+            values.push((c.id.to_be_bytes(), encode(c)?, keys::search_keys(c)));
+        }
+        let old_keys: Vec<Vec<u8>> = old.iter().flat_map(keys::search_keys).collect();
+        let t = &self.t;
+        (&t.clients, &t.search, &t.events)
+            .transaction(|(clients, search, events)| {
+                for k in &old_keys {
+                    search.remove(k.as_slice())?;
+                }
+                for (id, value, search_keys) in &values {
+                    clients.insert(id, value.as_slice())?;
+                    for k in search_keys {
+                        search.insert(k.as_slice(), EMPTY)?;
+                    }
+                }
+                Self::log(events, event)
+            })
+            .map_err(tx_error)?;
+        self.durable()
+    }
+
+    fn consultations_at(
+        &self,
+        pks: impl Iterator<Item = Result<IVec, StoreError>>,
+    ) -> Result<Vec<Consultation>, StoreError> {
+        let mut out = Vec::new();
+        for pk in pks {
+            if let Some(c) = self.record_at(&pk?)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Store for SledStore {
+    fn new_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?.saturating_add(1))
+    }
+
+    fn officer(&self, name: &str) -> Result<Option<Officer>, StoreError> {
+        match self.t.officers.get(name.as_bytes())? {
+            Some(v) => decode(OFFICERS, name.as_bytes(), &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn save_officer(&self, officer: &Officer) -> Result<(), StoreError> {
+        keys::check_name("officer name", &officer.name)?;
+        let value = encode(officer)?;
+        let event = Self::event(
+            &officer.name,
+            None,
+            None,
+            EventKind::OfficerSaved,
+            &officer.branch,
+        )?;
+        let t = &self.t;
+        (&t.officers, &t.events)
+            .transaction(|(officers, events)| {
+                officers.insert(officer.name.as_bytes(), value.as_slice())?;
+                Self::log(events, &event)
+            })
+            .map_err(tx_error)?;
+        self.durable()
+    }
+
+    fn add_client(&self, client: Client) -> Result<Client, StoreError> {
+        let mut added = self.add_clients(vec![client])?;
+        added
+            .pop()
+            .ok_or(StoreError::Encode("no client was added".into()))
+    }
+
+    fn add_clients(&self, mut clients: Vec<Client>) -> Result<Vec<Client>, StoreError> {
+        if clients.is_empty() {
+            return Ok(clients);
+        }
+        for c in &mut clients {
+            c.id = self.new_id()?;
+        }
+        let detail = match clients.as_slice() {
+            [one] => one.id.to_string(),
+            many => format!("{} clients", many.len()),
+        };
+        let client = (clients.len() == 1).then(|| clients[0].id);
+        let event = Self::event("", None, client, EventKind::ClientAdded, &detail)?;
+        self.write_clients(&clients, &[], &event)?;
+        Ok(clients)
+    }
+
+    fn update_client(&self, client: &Client) -> Result<(), StoreError> {
+        let old = self
+            .client(client.id)?
+            .ok_or(StoreError::UnknownClient(client.id))?;
+        let event = Self::event("", None, Some(client.id), EventKind::ClientUpdated, "")?;
+        self.write_clients(std::slice::from_ref(client), &[old], &event)
+    }
+
+    fn forget_client(&self, id: u64) -> Result<Option<Client>, StoreError> {
+        let Some(old) = self.client(id)? else {
+            return Ok(None);
+        };
+        let birth = &old.birth_date;
+        let forgotten = Client {
+            id,
+            last_name: String::new(),
+            first_name: String::new(),
+            patronymic: String::new(),
+            phone: String::new(),
+            birth_date: NaiveDate::from_ymd_opt(birth.year(), 1, 1).unwrap_or(*birth),
+            segment: old.segment.clone(),
+        };
+        let event = Self::event("", None, Some(id), EventKind::ClientForgotten, "")?;
+        self.write_clients(std::slice::from_ref(&forgotten), &[old], &event)?;
+        Ok(Some(forgotten))
+    }
+
+    fn client(&self, id: u64) -> Result<Option<Client>, StoreError> {
+        let key = id.to_be_bytes();
+        match self.t.clients.get(key)? {
+            Some(v) => decode(CLIENTS, &key, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn clients(&self) -> Records<'_, Client> {
+        Box::new(self.t.clients.iter().map(|item| {
+            let (k, v) = item?;
+            decode(CLIENTS, &k, &v)
+        }))
+    }
+
+    fn search_clients(&self, query: &str, limit: usize) -> Result<Vec<Client>, StoreError> {
+        let query = query.trim();
+        let mut out = Vec::new();
+        if query.is_empty() || limit == 0 {
+            return Ok(out);
+        }
+        let mut seen = HashSet::new();
+        let mut scan = |prefix: Vec<u8>,
+                        filter: &dyn Fn(&Client) -> bool,
+                        out: &mut Vec<Client>|
+         -> Result<bool, StoreError> {
+            for item in self.t.search.scan_prefix(&prefix) {
+                let (k, _) = item?;
+                let id = keys::search_key_id(&k).ok_or_else(|| StoreError::Corrupt {
+                    tree: CLIENT_SEARCH,
+                    key: hex(&k),
+                    reason: "not a search key".into(),
+                })?;
+                if !seen.insert(id) {
+                    continue;
+                }
+                // A stale entry (no such client) is skipped here and reported by `verify`.
+                if let Some(c) = self.client(id)? {
+                    if filter(&c) {
+                        out.push(c);
+                        if out.len() >= limit {
+                            return Ok(true);
+                        }
+                    }
+                }
+            }
+            Ok(false)
+        };
+        if query.chars().any(char::is_alphabetic) {
+            let words: Vec<String> = query.split_whitespace().map(keys::fold).collect();
+            let Some((surname, rest)) = words.split_first() else {
+                return Ok(out);
+            };
+            let mut prefix = vec![keys::SEARCH_NAME];
+            prefix.extend_from_slice(surname.as_bytes());
+            let filter = |c: &Client| {
+                let names = [keys::fold(&c.first_name), keys::fold(&c.patronymic)];
+                rest.iter()
+                    .zip(names.iter())
+                    .all(|(w, n)| n.starts_with(w.as_str()))
+                    && rest.len() <= names.len()
+            };
+            scan(prefix, &filter, &mut out)?;
+        } else {
+            let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+            if digits.is_empty() {
+                return Ok(out);
+            }
+            let mut forms = vec![digits.clone()];
+            if let Some(rest) = digits.strip_prefix('8').filter(|r| !r.is_empty()) {
+                forms.push(format!("7{rest}"));
+            }
+            for form in forms {
+                let mut prefix = vec![keys::SEARCH_PHONE];
+                prefix.extend_from_slice(form.as_bytes());
+                if scan(prefix, &|_| true, &mut out)? {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn holdings(&self, client_id: u64) -> Result<BTreeSet<String>, StoreError> {
+        let mut out = BTreeSet::new();
+        for item in self.t.holdings.scan_prefix(client_id.to_be_bytes()) {
+            let (k, _) = item?;
+            let product = std::str::from_utf8(&k[8..]).map_err(|_| StoreError::Corrupt {
+                tree: HOLDINGS,
+                key: hex(&k),
+                reason: "the product id is not UTF-8".into(),
+            })?;
+            out.insert(product.to_string());
+        }
+        Ok(out)
+    }
+
+    fn add_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError> {
+        if self.client(client_id)?.is_none() {
+            return Err(StoreError::UnknownClient(client_id));
+        }
+        let key = keys::holding_key(client_id, product);
+        let event = Self::event("", None, Some(client_id), EventKind::HoldingAdded, product)?;
+        let t = &self.t;
+        (&t.holdings, &t.events)
+            .transaction(|(holdings, events)| {
+                holdings.insert(key.as_slice(), EMPTY)?;
+                Self::log(events, &event)
+            })
+            .map_err(tx_error)?;
+        self.durable()
+    }
+
+    fn history(&self, client_id: u64) -> Result<ClientHistory, StoreError> {
+        let mut h = ClientHistory {
+            holdings: self.holdings(client_id)?,
+            declined_on: BTreeMap::new(),
+        };
+        for c in self.consultations_of_client(client_id)? {
+            let mut decline = |product: &str, day: NaiveDate| {
+                let d = h.declined_on.entry(product.to_string()).or_insert(day);
+                *d = (*d).max(day);
+            };
+            if c.main_outcome == Some(Outcome::Declined) {
+                decline(&c.main, c.finished_at.unwrap_or(c.started_at).date());
+            }
+            for o in &c.offers {
+                if o.outcome == Some(Outcome::Declined) {
+                    decline(&o.product, o.outcome_at.unwrap_or(o.made_at).date());
+                }
+            }
+        }
+        Ok(h)
+    }
+
+    fn save(&self, c: &Consultation, kind: EventKind, detail: &str) -> Result<(), StoreError> {
+        check_names(c)?;
+        let event = Self::event(&c.officer, Some(c.id), Some(c.client_id), kind, detail)?;
+        self.save_inner(std::slice::from_ref(c), &event)
+    }
+
+    fn save_all(
+        &self,
+        cs: &[Consultation],
+        kind: EventKind,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        if cs.is_empty() {
+            return Ok(());
+        }
+        for c in cs {
+            check_names(c)?;
+        }
+        let event = Self::event("", None, None, kind, detail)?;
+        self.save_inner(cs, &event)
+    }
+
+    fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError> {
+        match self.t.ids.get(id.to_be_bytes())? {
+            Some(pk) => self.record_at(&pk),
+            None => Ok(None),
+        }
+    }
+
+    fn unfinished(&self, officer: &str) -> Result<Option<Consultation>, StoreError> {
+        let prefix = keys::string_prefix(officer);
+        for item in self.t.unfinished.scan_prefix(&prefix).rev() {
+            let (k, _) = item?;
+            let pk = &k[prefix.len()..];
+            if let Some(c) = self.record_at(pk)? {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    fn consultations_of_client(&self, client_id: u64) -> Result<Vec<Consultation>, StoreError> {
+        let pks = self
+            .t
+            .by_client
+            .scan_prefix(client_id.to_be_bytes())
+            .map(|item| {
+                item.map(|(k, _)| IVec::from(&k[8..]))
+                    .map_err(StoreError::from)
+            });
+        self.consultations_at(pks)
+    }
+
+    fn consultations_between(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Records<'_, Consultation> {
+        let lo = keys::consultation_key(from, 0);
+        let hi = keys::consultation_key(to, 0);
+        if lo >= hi {
+            return Box::new(std::iter::empty());
+        }
+        Box::new(self.t.consultations.range(lo..hi).map(|item| {
+            let (k, v) = item?;
+            decode(CONSULTATIONS, &k, &v)
+        }))
+    }
+
+    fn tallies(&self, month: Month) -> Result<BTreeMap<TallyKey, Tally>, StoreError> {
+        self.tallies_between(month, month)
+    }
+
+    fn tallies_between(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<BTreeMap<TallyKey, Tally>, StoreError> {
+        let mut out = BTreeMap::new();
+        for item in self.t.counters.range(from.0.to_be_bytes()..) {
+            let (k, v) = item?;
+            let (key, tally) = decode_counter(&k, &v)?;
+            if key.month > to {
+                break;
+            }
+            out.insert(key, tally);
+        }
+        Ok(out)
+    }
+
+    fn plan_sold(&self, officer: &str, month: Month) -> Result<BTreeMap<String, u64>, StoreError> {
+        let mut out: BTreeMap<String, u64> = BTreeMap::new();
+        for item in self
+            .t
+            .counters
+            .scan_prefix(keys::counter_officer_prefix(month, officer))
+        {
+            let (k, v) = item?;
+            let (key, tally) = decode_counter(&k, &v)?;
+            *out.entry(key.product).or_default() += tally.accepted;
+        }
+        Ok(out)
+    }
+
+    fn rotation(&self, officer: &str) -> Result<BTreeMap<(String, Technique), u64>, StoreError> {
+        let mut out = BTreeMap::new();
+        for item in self.t.rotation.scan_prefix(keys::string_prefix(officer)) {
+            let (k, v) = item?;
+            let (_, product, technique) =
+                keys::decode_rotation_key(&k).ok_or_else(|| StoreError::Corrupt {
+                    tree: ROTATION,
+                    key: hex(&k),
+                    reason: "not a rotation key".into(),
+                })?;
+            out.insert((product, technique), decode::<u64>(ROTATION, &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn follow_ups(&self, officer: &str) -> Result<Vec<FollowUp>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.t.follow_ups.scan_prefix(keys::string_prefix(officer)) {
+            let (k, v) = item?;
+            let corrupt = |reason: &str| StoreError::Corrupt {
+                tree: FOLLOW_UPS,
+                key: hex(&k),
+                reason: reason.into(),
+            };
+            let (_, date, consultation, product) =
+                keys::decode_follow_up_key(&k).ok_or_else(|| corrupt("not a follow-up key"))?;
+            let client_id = <[u8; 8]>::try_from(v.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| corrupt("the value is not a client id"))?;
+            out.push(FollowUp {
+                date,
+                consultation,
+                client_id,
+                product,
+            });
+        }
+        Ok(out)
+    }
+
+    fn events(&self) -> Records<'_, (u64, Event)> {
+        Box::new(self.t.events.iter().map(|item| {
+            let (k, v) = item?;
+            let seq = <[u8; 8]>::try_from(k.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    tree: EVENTS,
+                    key: hex(&k),
+                    reason: "not a sequence number".into(),
+                })?;
+            Ok((seq, decode(EVENTS, &k, &v)?))
+        }))
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        super::verify::verify(self)
+    }
+}
+
+pub(super) fn decode_counter(k: &[u8], v: &[u8]) -> Result<(TallyKey, Tally), StoreError> {
+    let key = keys::decode_counter_key(k).ok_or_else(|| StoreError::Corrupt {
+        tree: COUNTERS,
+        key: hex(k),
+        reason: "not a counter key".into(),
+    })?;
+    Ok((key, decode(COUNTERS, k, v)?))
+}
+
+impl SledStore {
+    /// One transaction over every tree a consultation touches, then the durable sync.
+    fn save_inner(&self, cs: &[Consultation], event: &[u8]) -> Result<(), StoreError> {
+        // Encode outside the transaction: its closure may run again on a conflict.
+        let mut prepared = Vec::with_capacity(cs.len());
+        for c in cs {
+            let pk = keys::consultation_key(c.started_at, c.id);
+            let new = entries(c, &pk);
+            prepared.push((c, pk, encode(c)?, new, c.tallies()));
+        }
+        let t = &self.t;
+        let trees = (
+            &t.consultations,
+            &t.ids,
+            &t.by_client,
+            &t.unfinished,
+            &t.follow_ups,
+            &t.holdings,
+            &t.counters,
+            &t.rotation,
+            &t.events,
+        );
+        trees
+            .transaction(
+                |(
+                    cons,
+                    ids,
+                    by_client,
+                    unfinished,
+                    follow_ups,
+                    holdings,
+                    counters,
+                    rotation,
+                    events,
+                )| {
+                    let mut cache = CounterCache::default();
+                    for (c, pk, value, new, tallies) in &prepared {
+                        let id = c.id.to_be_bytes();
+                        // The old version, read inside the transaction: its contribution goes.
+                        let old = match ids.get(id)? {
+                            Some(old_pk) => {
+                                let old_pk =
+                                    <[u8; 16]>::try_from(old_pk.as_ref()).map_err(|_| {
+                                        abort(StoreError::Corrupt {
+                                            tree: CONSULTATION_IDS,
+                                            key: hex(&id),
+                                            reason: "the value is not a consultation key".into(),
+                                        })
+                                    })?;
+                                match cons.get(old_pk)? {
+                                    Some(v) => {
+                                        let old: Consultation =
+                                            decode(CONSULTATIONS, &old_pk, &v).map_err(abort)?;
+                                        Some((old_pk, old))
+                                    }
+                                    None => None,
+                                }
+                            }
+                            None => None,
+                        };
+                        let (old_tallies, old_rotation) = match &old {
+                            Some((old_pk, old)) => {
+                                let e = entries(old, old_pk);
+                                if old_pk != pk {
+                                    cons.remove(old_pk)?;
+                                }
+                                by_client.remove(&e.by_client)?;
+                                if let Some(k) = &e.unfinished {
+                                    unfinished.remove(k.as_slice())?;
+                                }
+                                for (k, _) in &e.follow_ups {
+                                    follow_ups.remove(k.as_slice())?;
+                                }
+                                (old.tallies(), e.rotation)
+                            }
+                            None => (BTreeMap::new(), BTreeMap::new()),
+                        };
+                        cons.insert(pk, value.as_slice())?;
+                        ids.insert(&id, pk)?;
+                        by_client.insert(&new.by_client, EMPTY)?;
+                        if let Some(k) = &new.unfinished {
+                            unfinished.insert(k.as_slice(), EMPTY)?;
+                        }
+                        for (k, v) in &new.follow_ups {
+                            follow_ups.insert(k.as_slice(), v)?;
+                        }
+                        for k in &new.holdings {
+                            holdings.insert(k.as_slice(), EMPTY)?;
+                        }
+                        cache.move_tallies(counters, &old_tallies, tallies)?;
+                        cache.move_rotation(rotation, &old_rotation, &new.rotation)?;
+                    }
+                    cache.write(counters, rotation)?;
+                    Self::log(events, event)
+                },
+            )
+            .map_err(tx_error)?;
+        self.durable()
+    }
+}

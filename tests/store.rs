@@ -1,0 +1,814 @@
+//! The sled store on temporary directories (DESIGN §5).
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use chrono::{NaiveDate, NaiveDateTime};
+use predicates::prelude::*;
+use sufler::consultation::{
+    Client, Consultation, Month, Note, Offer, Outcome, Tally, TallyKey, Technique,
+};
+use sufler::store::{
+    default_path, trees, EventKind, Officer, SledStore, Store, StoreError, META_SCHEMA_KEY,
+    SCHEMA_VERSION,
+};
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(h, min, 0))
+        .expect("valid test date")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+}
+
+fn client(last: &str, first: &str, patronymic: &str, phone: &str) -> Client {
+    Client {
+        id: 0,
+        last_name: last.into(),
+        first_name: first.into(),
+        patronymic: patronymic.into(),
+        phone: phone.into(),
+        birth_date: day(1980, 5, 17),
+        segment: "mass".into(),
+    }
+}
+
+fn consultation(
+    id: u64,
+    client_id: u64,
+    officer: &str,
+    started_at: NaiveDateTime,
+    main: &str,
+) -> Consultation {
+    Consultation {
+        id,
+        started_at,
+        officer: officer.into(),
+        branch: "Тверская".into(),
+        client_id,
+        main: main.into(),
+        stage: 0,
+        main_outcome: None,
+        offers: Vec::new(),
+        notes: Vec::new(),
+        not_receptive: false,
+        create_skip: 0,
+        finished_at: None,
+        variant_bumps: Vec::new(),
+    }
+}
+
+fn offer(
+    product: &str,
+    technique: Technique,
+    variant: u32,
+    made_at: NaiveDateTime,
+    outcome: Option<Outcome>,
+) -> Offer {
+    Offer {
+        product: product.into(),
+        technique,
+        stage: "presentation".into(),
+        variant,
+        made_at,
+        outcome,
+        outcome_at: outcome.map(|_| made_at),
+        disclosures_confirmed: Default::default(),
+        follow_up: None,
+    }
+}
+
+/// Runs `f` on the raw sled database (to damage it behind the store's back), then waits
+/// until sled's I/O threads have let go of the file lock.
+fn with_raw_sled(dir: &Path, f: impl FnOnce(&sled::Db)) {
+    {
+        let db = sled::open(dir).expect("sled");
+        f(&db);
+        db.flush().expect("flush");
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let file = std::fs::File::open(dir.join("db")).expect("db file");
+    while let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
+        assert!(Instant::now() < deadline, "sled keeps its lock");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn open(dir: &Path) -> SledStore {
+    SledStore::open(dir).expect("open the store")
+}
+
+fn surnames(found: &[Client]) -> Vec<&str> {
+    found.iter().map(|c| c.last_name.as_str()).collect()
+}
+
+#[test]
+fn clients_round_trip_and_search() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    let ivanov = store
+        .add_client(client("Иванов", "Иван", "Петрович", "79161234567"))
+        .expect("add");
+    let ivanova = store
+        .add_client(client("Иванова", "Мария", "Сергеевна", "79031112233"))
+        .expect("add");
+    let yolkin = store
+        .add_client(client("Ёлкин", "Сергей", "", "79269998877"))
+        .expect("add");
+    let semenov = store
+        .add_client(client("Семёнов", "Пётр", "", "84951234567"))
+        .expect("add");
+    let ids = [ivanov.id, ivanova.id, yolkin.id, semenov.id];
+    assert!(ids.iter().all(|&id| id != 0));
+    let mut unique = ids.to_vec();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "ids are distinct: {ids:?}");
+    assert_eq!(store.client(ivanov.id).expect("get"), Some(ivanov.clone()));
+    assert_eq!(store.client(u64::MAX).expect("get"), None);
+
+    let search = |q: &str| store.search_clients(q, 50).expect("search");
+    assert_eq!(surnames(&search("ива")), ["Иванов", "Иванова"]);
+    assert_eq!(surnames(&search("ИВАНОВ")), ["Иванов", "Иванова"]);
+    assert_eq!(surnames(&search("иванова")), ["Иванова"]);
+    assert_eq!(surnames(&search("Иванов Мар")), ["Иванова"]);
+    assert_eq!(surnames(&search("иванов иван петр")), ["Иванов"]);
+    for q in ["елкин", "Ёлкин", "ЁЛК", "ёлкин"] {
+        assert_eq!(surnames(&search(q)), ["Ёлкин"], "query {q}");
+    }
+    assert_eq!(surnames(&search("семенов")), ["Семёнов"]);
+    // Phone digits: as stored, without the country code, with the trunk 8.
+    assert_eq!(surnames(&search("7916")), ["Иванов"]);
+    assert_eq!(surnames(&search("916 123")), ["Иванов"]);
+    assert_eq!(surnames(&search("+7 (903)")), ["Иванова"]);
+    assert_eq!(surnames(&search("8926")), ["Ёлкин"]);
+    assert_eq!(surnames(&search("495")), ["Семёнов"]);
+    assert_eq!(surnames(&search("84951")), ["Семёнов"]);
+    assert_eq!(search("9").len(), 3, "9… matches the three mobile numbers");
+    // Digits match a prefix, not a substring.
+    assert!(search("1234567").is_empty());
+    assert!(search("").is_empty());
+    assert!(search("Петров").is_empty());
+    assert_eq!(store.search_clients("ива", 1).expect("search").len(), 1);
+
+    // An update moves the search entries; forgetting removes them.
+    let mut married = ivanova.clone();
+    married.last_name = "Петрова".into();
+    store.update_client(&married).expect("update");
+    assert_eq!(surnames(&search("ива")), ["Иванов"]);
+    assert_eq!(surnames(&search("петрова")), ["Петрова"]);
+    let forgotten = store
+        .forget_client(ivanov.id)
+        .expect("forget")
+        .expect("known client");
+    assert!(forgotten.last_name.is_empty() && forgotten.phone.is_empty());
+    assert_eq!(forgotten.birth_date, day(1980, 1, 1));
+    assert_eq!(store.client(ivanov.id).expect("get"), Some(forgotten));
+    assert!(search("ива").is_empty());
+    assert!(search("7916").is_empty());
+    assert_eq!(store.clients().count(), 4);
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+    assert_eq!(report.clients, 4);
+
+    // Reopened, everything is still there.
+    drop(store);
+    let store = open(tmp.path());
+    assert_eq!(store.client(yolkin.id).expect("get"), Some(yolkin));
+}
+
+#[test]
+fn consultation_round_trip_and_indexes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    store
+        .save_officer(&Officer {
+            name: "Анна".into(),
+            branch: "Тверская".into(),
+        })
+        .expect("officer");
+    assert_eq!(
+        store.officer("Анна").expect("officer").map(|o| o.branch),
+        Some("Тверская".into())
+    );
+    assert_eq!(store.officer("Борис").expect("officer"), None);
+
+    let cl = store
+        .add_client(client("Орлова", "Ольга", "", "79110000000"))
+        .expect("add");
+    let id = store.new_id().expect("id");
+    let start = at(2024, 5, 10, 11, 0);
+    let mut c = consultation(id, cl.id, "Анна", start, "deposit");
+    c.main_outcome = Some(Outcome::Accepted);
+    c.offers.push(offer(
+        "debit_card",
+        Technique::Catch,
+        1,
+        at(2024, 5, 10, 11, 5),
+        Some(Outcome::Accepted),
+    ));
+    c.offers.push(offer(
+        "npf",
+        Technique::Create,
+        0,
+        at(2024, 5, 10, 11, 9),
+        Some(Outcome::Declined),
+    ));
+    c.notes.push(Note {
+        stage: "needs".into(),
+        product: Some("npf".into()),
+        text: "уже есть НПФ в другом банке".into(),
+        at: at(2024, 5, 10, 11, 10),
+    });
+    c.finished_at = Some(at(2024, 5, 10, 11, 20));
+    store.save(&c, EventKind::Finished, "f").expect("save");
+
+    assert_eq!(store.consultation(id).expect("load"), Some(c.clone()));
+    assert_eq!(store.consultation(id + 1000).expect("load"), None);
+    assert_eq!(
+        store.consultations_of_client(cl.id).expect("of client"),
+        [c.clone()]
+    );
+    let in_may: Vec<_> = store
+        .consultations_between(at(2024, 5, 1, 0, 0), at(2024, 6, 1, 0, 0))
+        .collect::<Result<_, _>>()
+        .expect("range");
+    assert_eq!(in_may, [c.clone()]);
+    assert_eq!(
+        store
+            .consultations_between(at(2024, 5, 10, 11, 1), at(2024, 6, 1, 0, 0))
+            .count(),
+        0,
+        "the range is by start time"
+    );
+
+    // Holdings come from the finished consultation; the decline is dated.
+    let history = store.history(cl.id).expect("history");
+    assert_eq!(
+        history
+            .holdings
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        ["debit_card", "deposit"]
+    );
+    assert_eq!(history.declined_on.get("npf"), Some(&day(2024, 5, 10)));
+    store.add_holding(cl.id, "credit_card").expect("holding");
+    assert!(store
+        .holdings(cl.id)
+        .expect("holdings")
+        .contains("credit_card"));
+    assert!(matches!(
+        store.add_holding(987_654, "x"),
+        Err(StoreError::UnknownClient(987_654))
+    ));
+
+    let events: Vec<_> = store.events().collect::<Result<_, _>>().expect("events");
+    let finished: Vec<_> = events
+        .iter()
+        .filter(|(_, e)| e.kind == EventKind::Finished)
+        .collect();
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0].1.consultation, Some(id));
+    assert_eq!(finished[0].1.officer, "Анна");
+    assert!(events.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(store.verify().expect("verify").is_ok());
+
+    // A re-save that moves the start time and the client moves the record and its indexes.
+    let other = store
+        .add_client(client("Орлов", "Олег", "", "79110000001"))
+        .expect("add");
+    let mut moved = c.clone();
+    moved.started_at = at(2024, 6, 2, 9, 0);
+    moved.client_id = other.id;
+    store
+        .save(&moved, EventKind::Edited, "clock")
+        .expect("save");
+    assert_eq!(store.consultation(id).expect("load"), Some(moved.clone()));
+    assert!(store
+        .consultations_of_client(cl.id)
+        .expect("of client")
+        .is_empty());
+    assert_eq!(
+        store.consultations_of_client(other.id).expect("of client"),
+        [moved]
+    );
+    assert!(store.tallies(Month(202405)).expect("tallies").is_empty());
+    assert_eq!(
+        store.tallies(Month(202406)).expect("tallies"),
+        c.tallies()
+            .into_iter()
+            .map(|(mut k, t)| {
+                k.month = Month(202406);
+                (k, t)
+            })
+            .collect()
+    );
+    let dynamic: &dyn Store = &store;
+    let report = dynamic.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+}
+
+#[test]
+fn unfinished_consultation_is_found_after_reopening() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let saved = {
+        let store = open(tmp.path());
+        let cl = store
+            .add_client(client("Кузнецов", "Олег", "", "79000000001"))
+            .expect("add");
+        let mut old = consultation(
+            store.new_id().expect("id"),
+            cl.id,
+            "Анна",
+            at(2024, 5, 9, 10, 0),
+            "deposit",
+        );
+        store.save(&old, EventKind::Started, "").expect("save");
+        old.finished_at = Some(at(2024, 5, 9, 10, 30));
+        store.save(&old, EventKind::Finished, "").expect("save");
+
+        let mut c = consultation(
+            store.new_id().expect("id"),
+            cl.id,
+            "Анна",
+            at(2024, 5, 10, 10, 0),
+            "credit_card",
+        );
+        store.save(&c, EventKind::Started, "").expect("save");
+        c.stage = 2;
+        c.main_outcome = Some(Outcome::Thinking);
+        c.offers.push(offer(
+            "insurance",
+            Technique::Catch,
+            2,
+            at(2024, 5, 10, 10, 7),
+            Some(Outcome::Thinking),
+        ));
+        c.offers[0].follow_up = Some(day(2024, 5, 13));
+        c.offers[0].disclosures_confirmed.insert(0);
+        c.create_skip = 1;
+        store.save(&c, EventKind::Outcome, "").expect("save");
+        // Another officer's consultation is not this officer's to resume.
+        let other = consultation(
+            store.new_id().expect("id"),
+            cl.id,
+            "Борис",
+            at(2024, 5, 10, 12, 0),
+            "deposit",
+        );
+        store.save(&other, EventKind::Started, "").expect("save");
+        c
+    };
+    let store = open(tmp.path());
+    assert_eq!(
+        store.unfinished("Анна").expect("unfinished"),
+        Some(saved.clone())
+    );
+    assert_eq!(
+        store
+            .unfinished("Борис")
+            .expect("unfinished")
+            .map(|c| c.officer),
+        Some("Борис".into())
+    );
+    assert_eq!(store.unfinished("Вера").expect("unfinished"), None);
+    let follow = store.follow_ups("Анна").expect("follow ups");
+    assert_eq!(follow.len(), 1);
+    assert_eq!(follow[0].product, "insurance");
+    assert_eq!(follow[0].date, day(2024, 5, 13));
+    assert_eq!(follow[0].consultation, saved.id);
+
+    let mut done = saved;
+    done.offers[0].outcome = Some(Outcome::Accepted);
+    done.finished_at = Some(at(2024, 5, 10, 10, 40));
+    store.save(&done, EventKind::Finished, "").expect("save");
+    assert_eq!(store.unfinished("Анна").expect("unfinished"), None);
+    assert!(store.follow_ups("Анна").expect("follow ups").is_empty());
+    assert!(store.verify().expect("verify").is_ok());
+}
+
+#[test]
+fn counters_are_the_sum_of_tallies_after_changes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    let cl = store
+        .add_client(client("Смирнова", "Анна", "", "79000000002"))
+        .expect("add");
+    let mut latest: BTreeMap<u64, Consultation> = BTreeMap::new();
+    let mut save = |c: &Consultation| {
+        store.save(c, EventKind::Edited, "").expect("save");
+        latest.insert(c.id, c.clone());
+    };
+
+    let mut a = consultation(1, cl.id, "Анна", at(2024, 5, 3, 10, 0), "deposit");
+    save(&a);
+    a.offers.push(offer(
+        "debit_card",
+        Technique::Catch,
+        0,
+        at(2024, 5, 3, 10, 5),
+        None,
+    ));
+    save(&a);
+    a.offers[0].outcome = Some(Outcome::Thinking);
+    save(&a);
+    a.offers[0].outcome = Some(Outcome::Accepted);
+    a.offers.push(offer(
+        "npf",
+        Technique::Create,
+        1,
+        at(2024, 5, 3, 10, 8),
+        Some(Outcome::Declined),
+    ));
+    a.main_outcome = Some(Outcome::Declined);
+    save(&a);
+    a.main_outcome = Some(Outcome::Accepted);
+    a.offers[1].outcome = Some(Outcome::Accepted);
+    a.finished_at = Some(at(2024, 5, 3, 10, 30));
+    save(&a);
+
+    let mut b = consultation(2, cl.id, "Анна", at(2024, 5, 20, 15, 0), "credit_card");
+    b.offers.push(offer(
+        "npf",
+        Technique::Create,
+        0,
+        at(2024, 5, 20, 15, 5),
+        Some(Outcome::Accepted),
+    ));
+    b.offers.push(offer(
+        "debit_card",
+        Technique::Catch,
+        0,
+        at(2024, 5, 20, 15, 6),
+        Some(Outcome::Declined),
+    ));
+    save(&b);
+    // An offer taken back out (the officer corrected a mistake).
+    b.offers.pop();
+    save(&b);
+
+    let c = consultation(3, cl.id, "Борис", at(2024, 5, 21, 9, 0), "deposit");
+    save(&c);
+    let mut d = consultation(4, cl.id, "Анна", at(2024, 6, 1, 9, 0), "deposit");
+    d.main_outcome = Some(Outcome::Accepted);
+    save(&d);
+
+    let mut expected: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    for c in latest.values() {
+        for (k, t) in c.tallies() {
+            expected.entry(k).or_default().add(&t);
+        }
+    }
+    let may: BTreeMap<_, _> = expected
+        .iter()
+        .filter(|(k, _)| k.month == Month(202405))
+        .map(|(k, t)| (k.clone(), *t))
+        .collect();
+    assert_eq!(store.tallies(Month(202405)).expect("tallies"), may);
+    assert_eq!(
+        store
+            .tallies_between(Month(202401), Month(202412))
+            .expect("tallies"),
+        expected
+    );
+    assert!(store.tallies(Month(202407)).expect("tallies").is_empty());
+
+    let sold = store.plan_sold("Анна", Month(202405)).expect("plan");
+    assert_eq!(sold.get("npf"), Some(&2));
+    assert_eq!(sold.get("debit_card"), Some(&1));
+    assert_eq!(sold.get("deposit"), Some(&1));
+    assert_eq!(sold.get("credit_card"), Some(&0));
+    assert_eq!(
+        store
+            .plan_sold("Анна", Month(202406))
+            .expect("plan")
+            .get("deposit"),
+        Some(&1)
+    );
+    assert_eq!(
+        store
+            .plan_sold("Борис", Month(202405))
+            .expect("plan")
+            .get("deposit"),
+        Some(&0)
+    );
+
+    let rotation = store.rotation("Анна").expect("rotation");
+    assert_eq!(
+        rotation,
+        BTreeMap::from([
+            (("debit_card".to_string(), Technique::Catch), 1),
+            (("npf".to_string(), Technique::Create), 2),
+        ])
+    );
+    assert!(store.rotation("Борис").expect("rotation").is_empty());
+
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+    assert_eq!(report.consultations, 4);
+}
+
+#[test]
+fn save_all_is_one_batch() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    let clients = store
+        .add_clients(
+            (0..20)
+                .map(|i| client(&format!("Демо{i}"), "Д", "", &format!("7900{i:07}")))
+                .collect(),
+        )
+        .expect("clients");
+    let mut cs = Vec::new();
+    for (i, cl) in clients.iter().enumerate() {
+        let mut c = consultation(
+            store.new_id().expect("id"),
+            cl.id,
+            "Анна",
+            at(2024, 4, 1 + i as u32, 10, 0),
+            "deposit",
+        );
+        c.main_outcome = Some(Outcome::Accepted);
+        c.finished_at = Some(at(2024, 4, 1 + i as u32, 10, 30));
+        cs.push(c.clone());
+        // The same consultation twice in one batch: the second replaces the first.
+        c.offers.push(offer(
+            "debit_card",
+            Technique::Catch,
+            0,
+            at(2024, 4, 1 + i as u32, 10, 10),
+            Some(Outcome::Accepted),
+        ));
+        cs.push(c);
+    }
+    store
+        .save_all(&cs, EventKind::Imported, "demo")
+        .expect("save all");
+    let t = store.tallies(Month(202404)).expect("tallies");
+    let main: u64 = t.values().map(|t| t.main_sold).sum();
+    let cross: u64 = t
+        .iter()
+        .filter(|(k, _)| k.product == "debit_card")
+        .map(|(_, t)| t.accepted)
+        .sum();
+    assert_eq!((main, cross), (20, 20));
+    assert!(store.verify().expect("verify").is_ok());
+    assert_eq!(store.search_clients("демо1", 50).expect("search").len(), 11);
+}
+
+#[test]
+fn a_different_schema_version_is_refused_with_both_versions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop(open(tmp.path()));
+    with_raw_sled(tmp.path(), |db| {
+        let meta = db.open_tree(trees::META).expect("meta");
+        meta.insert(META_SCHEMA_KEY, &(SCHEMA_VERSION + 1).to_be_bytes())
+            .expect("write");
+    });
+    let err = match SledStore::open(tmp.path()) {
+        Err(e) => e,
+        Ok(_) => panic!("a database of another schema must not open"),
+    };
+    assert!(matches!(err, StoreError::SchemaMismatch { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains(&tmp.path().display().to_string()), "{msg}");
+    assert!(
+        msg.contains(&format!("schema version {}", SCHEMA_VERSION + 1)),
+        "{msg}"
+    );
+    assert!(msg.contains(&format!("version {SCHEMA_VERSION}")), "{msg}");
+}
+
+#[test]
+fn a_second_process_gets_a_clear_message() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    // In this process too: a second open fails at once.
+    match SledStore::open(tmp.path()) {
+        Err(e @ StoreError::InUse(_)) => assert_eq!(
+            e.to_string(),
+            format!(
+                "the database {} is in use by another sufler process",
+                tmp.path().display()
+            )
+        ),
+        Err(e) => panic!("expected InUse, got {e}"),
+        Ok(_) => panic!("a second open of a held database must fail"),
+    }
+    let started = Instant::now();
+    Command::cargo_bin("sufler")
+        .expect("binary")
+        .args(["verify", "--db"])
+        .arg(tmp.path())
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "sufler: the database {} is in use by another sufler process",
+            tmp.path().display()
+        )))
+        .stderr(predicate::str::contains("panicked").not());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(store);
+}
+
+fn sample(store: &SledStore) {
+    let cl = store
+        .add_client(client("Волков", "Илья", "", "79000000003"))
+        .expect("add");
+    for (i, main) in ["deposit", "credit_card", "deposit"].iter().enumerate() {
+        let mut c = consultation(
+            store.new_id().expect("id"),
+            cl.id,
+            "Анна",
+            at(2024, 5, 10 + i as u32, 10, 0),
+            main,
+        );
+        c.main_outcome = Some(Outcome::Accepted);
+        c.offers.push(offer(
+            "debit_card",
+            Technique::Catch,
+            i as u32,
+            at(2024, 5, 10 + i as u32, 10, 5),
+            Some(Outcome::Accepted),
+        ));
+        c.finished_at = Some(at(2024, 5, 10 + i as u32, 10, 30));
+        store.save(&c, EventKind::Finished, "").expect("save");
+    }
+}
+
+#[test]
+fn verify_passes_then_finds_a_corrupted_counter() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    {
+        let store = open(tmp.path());
+        sample(&store);
+        assert!(store.verify().expect("verify").is_ok());
+    }
+    Command::cargo_bin("sufler")
+        .expect("binary")
+        .args(["verify", "--db"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout("verified 3 consultations, 1 clients: ok\n");
+
+    // Overwrite one counter behind the store's back.
+    with_raw_sled(tmp.path(), |db| {
+        let counters = db.open_tree(trees::COUNTERS).expect("counters");
+        let (k, _) = counters.first().expect("read").expect("a counter");
+        let wrong = Tally {
+            offered: 7,
+            accepted: 7,
+            ..Tally::default()
+        };
+        let value = postcard::to_extend(&wrong, vec![sufler::store::VALUE_VERSION]).expect("enc");
+        counters.insert(k, value).expect("write");
+    });
+    let store = open(tmp.path());
+    let report = store.verify().expect("verify");
+    assert_eq!(report.mismatches.len(), 1, "{:?}", report.mismatches);
+    let m = &report.mismatches[0];
+    assert_eq!(m.what, "counter");
+    assert!(m.stored.contains("offered 7 accepted 7"), "{m}");
+    assert!(m.key.contains("2024-05"), "{m}");
+    drop(store);
+    Command::cargo_bin("sufler")
+        .expect("binary")
+        .args(["verify", "--db"])
+        .arg(tmp.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("counter 2024-05"))
+        .stdout(predicate::str::contains(
+            "verified 3 consultations, 1 clients: 1 mismatch",
+        ));
+}
+
+#[test]
+fn verify_of_a_missing_database_fails_without_creating_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("nothing-here");
+    Command::cargo_bin("sufler")
+        .expect("binary")
+        .args(["verify", "--db"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("there is no database at"));
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_corrupt_record_is_an_error_naming_its_key() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (id, key) = {
+        let store = open(tmp.path());
+        sample(&store);
+        let c = store
+            .consultations_between(at(2024, 5, 11, 0, 0), at(2024, 5, 12, 0, 0))
+            .next()
+            .expect("one")
+            .expect("readable");
+        (
+            c.id,
+            sufler::store::keys::consultation_key(c.started_at, c.id),
+        )
+    };
+    let hex = sufler::store::keys::hex(&key);
+    for bad in [&[9u8, 1, 2, 3][..], &[1u8, 0xff, 0xff, 0xff][..], &[][..]] {
+        with_raw_sled(tmp.path(), |db| {
+            let cons = db.open_tree(trees::CONSULTATIONS).expect("tree");
+            cons.insert(key, bad).expect("write");
+        });
+        let store = open(tmp.path());
+        let err = store.consultation(id).expect_err("corrupt");
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains(&hex) && msg.contains("consultations"), "{msg}");
+        let all: Vec<_> = store
+            .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
+            .collect();
+        assert_eq!(all.iter().filter(|r| r.is_err()).count(), 1);
+        let report = store.verify().expect("verify");
+        assert!(
+            report
+                .mismatches
+                .iter()
+                .any(|m| m.what == "consultation" && m.key == hex),
+            "{:?}",
+            report.mismatches
+        );
+        assert_eq!(report.consultations, 2);
+    }
+}
+
+#[test]
+fn the_database_directory_is_owner_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("deep").join("sufler");
+    drop(open(&path));
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "mode {mode:o}");
+    for name in ["db", "conf"] {
+        assert!(path.join(name).is_file(), "sled wrote {name}");
+    }
+}
+
+#[test]
+fn names_with_nul_are_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    let c = consultation(1, 1, "Ан\0на", at(2024, 5, 1, 9, 0), "deposit");
+    assert!(matches!(
+        store.save(&c, EventKind::Started, ""),
+        Err(StoreError::InvalidName { .. })
+    ));
+}
+
+#[test]
+fn default_path_order() {
+    let explicit = Path::new("/tmp/explicit-db");
+    assert_eq!(default_path(Some(explicit)), explicit);
+    std::env::set_var("SUFLER_DB", "/tmp/from-env");
+    assert_eq!(default_path(None), Path::new("/tmp/from-env"));
+    std::env::remove_var("SUFLER_DB");
+    std::env::set_var("XDG_DATA_HOME", "/tmp/xdg");
+    assert_eq!(default_path(None), Path::new("/tmp/xdg/sufler"));
+    std::env::remove_var("XDG_DATA_HOME");
+    let home = std::env::var_os("HOME");
+    std::env::set_var("HOME", "/tmp/home");
+    assert_eq!(
+        default_path(None),
+        Path::new("/tmp/home/.local/share/sufler")
+    );
+    if let Some(home) = home {
+        std::env::set_var("HOME", home);
+    }
+}
+
+#[test]
+fn reopening_right_after_dropping_works() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for i in 0..20 {
+        let store = open(tmp.path());
+        store
+            .add_client(client("Повторов", &format!("{i}"), "", "79000000004"))
+            .expect("add");
+        drop(store);
+    }
+    let store = open(tmp.path());
+    assert_eq!(
+        store.search_clients("повторов", 50).expect("search").len(),
+        20
+    );
+}
