@@ -812,3 +812,27 @@ fn reopening_right_after_dropping_works() {
         20
     );
 }
+
+#[test]
+fn the_workstation_remembers_its_officer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = open(&path);
+        assert_eq!(store.workstation_officer().unwrap(), None);
+        store
+            .save_officer(&Officer {
+                name: "Ольга Петрова".into(),
+                branch: "Тверская, 12".into(),
+            })
+            .unwrap();
+    }
+    let store = open(&path);
+    let officer = store.workstation_officer().unwrap().unwrap();
+    assert_eq!(officer.name, "Ольга Петрова");
+    assert_eq!(officer.branch, "Тверская, 12");
+    assert!(
+        store.verify().unwrap().is_ok(),
+        "the marker is not a corrupt record"
+    );
+}

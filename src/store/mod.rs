@@ -196,6 +196,8 @@ pub trait Store {
     fn new_id(&self) -> Result<u64, StoreError>;
 
     fn officer(&self, name: &str) -> Result<Option<Officer>, StoreError>;
+    /// The officer last saved here (the first start's answers), so the screen opens on them.
+    fn workstation_officer(&self) -> Result<Option<Officer>, StoreError>;
     fn save_officer(&self, officer: &Officer) -> Result<(), StoreError>;
 
     /// Stores a new client under a fresh id (the input id is ignored) and indexes it.

@@ -28,6 +28,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The key of the schema version in the `meta` tree; its value is the version as 4 bytes,
 /// big-endian.
 pub const META_SCHEMA_KEY: &[u8] = b"schema";
+/// In the officers tree: the name of the officer last saved at this workstation. Officer
+/// names cannot hold NUL, so this key never collides with one.
+const WORKSTATION_OFFICER_KEY: &[u8] = b"\0workstation";
 
 /// sled's page cache is capped so the TUI stays small on a large history (DESIGN §9).
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -519,6 +522,13 @@ impl Store for SledStore {
         Ok(self.db.generate_id()?.saturating_add(1))
     }
 
+    fn workstation_officer(&self) -> Result<Option<Officer>, StoreError> {
+        match self.t.officers.get(WORKSTATION_OFFICER_KEY)? {
+            Some(name) => self.officer(&String::from_utf8_lossy(&name)),
+            None => Ok(None),
+        }
+    }
+
     fn officer(&self, name: &str) -> Result<Option<Officer>, StoreError> {
         match self.t.officers.get(name.as_bytes())? {
             Some(v) => decode(OFFICERS, name.as_bytes(), &v).map(Some),
@@ -540,6 +550,8 @@ impl Store for SledStore {
         (&t.officers, &t.events)
             .transaction(|(officers, events)| {
                 officers.insert(officer.name.as_bytes(), value.as_slice())?;
+                // The officer of this workstation: the screen opens on their home next time.
+                officers.insert(WORKSTATION_OFFICER_KEY, officer.name.as_bytes())?;
                 Self::log(events, &event)
             })
             .map_err(tx_error)?;
