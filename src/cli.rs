@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, CatalogLocation};
 use crate::store;
+use crate::tui;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -139,7 +140,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
-        Some(Command::Preview { .. }) => not_yet("preview"),
+        Some(Command::Preview { script }) => preview(&cli.global, &script),
         Some(Command::Stats(_)) => not_yet("stats"),
         Some(Command::Export(_)) => not_yet("export"),
         Some(Command::Demo(_)) => not_yet("demo"),
@@ -147,8 +148,119 @@ pub fn run() -> ExitCode {
         Some(Command::Backup { .. }) => not_yet("backup"),
         Some(Command::Restore { .. }) => not_yet("restore"),
         Some(Command::Forget { .. }) => not_yet("forget"),
-        None => not_yet("the officer's screen"),
+        None => officer_screen(&cli.global),
     }
+}
+
+impl From<Lang> for tui::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Ru => tui::Lang::Ru,
+            Lang::En => tui::Lang::En,
+        }
+    }
+}
+
+/// The catalogue in use, or the reason there is none (its errors are `sufler check`'s).
+fn usable_catalog(global: &GlobalArgs) -> Result<catalog::Catalog, String> {
+    let location = catalog::locate(global.catalog.as_deref());
+    let report = catalog::load(&location);
+    let errors = report.errors();
+    report.catalog.ok_or_else(|| {
+        format!("the catalogue in {location} has {errors} error(s); run `sufler check` to see them")
+    })
+}
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// `sufler`: the officer's screen. Problems opening the catalogue or the database (another
+/// sufler holding it, say) are reported before the screen switches to full-screen mode.
+fn officer_screen(global: &GlobalArgs) -> ExitCode {
+    let catalog = match usable_catalog(global) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let path = store::default_path(global.db.first().map(|p| p.as_path()));
+    let store = match store::SledStore::open(&path) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let known = match &global.officer {
+        Some(name) => Some(store::Officer {
+            name: name.clone(),
+            branch: global.branch.clone().unwrap_or_default(),
+        }),
+        None => match store::Store::workstation_officer(&store) {
+            Ok(o) => o,
+            Err(e) => return fail(&e.to_string()),
+        },
+    };
+    let (app, mut effects) = tui::App::new(tui::Start {
+        lang: global.lang.into(),
+        catalog,
+        now: now(),
+        officer: known.as_ref().map(|o| o.name.clone()),
+        branch: known.as_ref().map(|o| o.branch.clone()),
+    });
+    if let (Some(o), Some(_)) = (&known, &global.officer) {
+        effects.insert(
+            0,
+            tui::Effect::SaveOfficer {
+                name: o.name.clone(),
+                branch: o.branch.clone(),
+            },
+        );
+    }
+    match tui::run::run(Some(&store), app, effects) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("the terminal failed: {e}")),
+    }
+}
+
+/// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
+fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
+    let catalog = match usable_catalog(global) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    // A script file name is accepted as well as the main product's id.
+    let main = std::path::Path::new(script)
+        .file_stem()
+        .map_or(script.to_string(), |s| s.to_string_lossy().into_owned());
+    if catalog.script(&main).is_none() {
+        let mains: Vec<&str> = catalog.main_products().map(|p| p.id.as_str()).collect();
+        return fail(&format!(
+            "there is no script for `{main}`{}; main products: {}",
+            catalog::suggest::did_you_mean(&main, mains.iter().copied()),
+            mains.join(", ")
+        ));
+    }
+    let officer = global
+        .officer
+        .clone()
+        .unwrap_or_else(|| "Тренер".to_string());
+    let app = match tui::App::rehearsal(
+        global.lang.into(),
+        catalog,
+        &officer,
+        tui::demo_client(),
+        &main,
+        now(),
+    ) {
+        Ok(app) => app,
+        Err(e) => return fail(&e.to_string()),
+    };
+    match tui::run::run(None, app, Vec::new()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("the terminal failed: {e}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("sufler: {message}");
+    ExitCode::FAILURE
 }
 
 fn not_yet(what: &str) -> ExitCode {

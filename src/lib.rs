@@ -7,3 +7,4 @@ pub mod catalog;
 pub mod cli;
 pub mod consultation;
 pub mod store;
+pub mod tui;

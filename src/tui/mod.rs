@@ -1,0 +1,694 @@
+//! The officer's screen, as The Elm Architecture: one model ([`App`]), messages in
+//! ([`Msg`]: key presses and the results of effects), effects out ([`Effect`]: what the run
+//! loop must do against the store), and views that are pure functions of the model.
+//!
+//! Nothing here touches the terminal or the database. The run loop reads events, feeds them
+//! to [`App::update`], performs the returned effects and feeds their results back as
+//! messages, then draws `&App` as a widget.
+//!
+//! **Durability.** An officer's action on a consultation computes the new record from a
+//! clone and returns [`Effect::Save`]; the screen keeps showing the old record with a
+//! "saving…" mark until [`Msg::Saved`] brings the stored record back. Only then is the action
+//! shown as done. In rehearsal (`sufler preview`) actions apply at once and nothing is saved.
+
+pub mod keys;
+pub mod run;
+pub mod text;
+
+mod choose;
+mod client;
+mod common;
+mod consultation;
+mod find;
+mod first_start;
+mod help;
+mod home;
+mod summary;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use ratatui::Frame;
+
+use crate::catalog::Catalog;
+use crate::consultation::{
+    Client, ClientHistory, Consultation, EngineError, Technique, ValidClient,
+};
+
+pub use choose::ChooseScreen;
+pub use client::ClientScreen;
+pub use consultation::{ConsultationScreen, Mode, Pending};
+pub use find::{ClientForm, FindScreen};
+pub use first_start::FirstStartScreen;
+pub use home::HomeScreen;
+pub use keys::{action, Action};
+pub use summary::SummaryScreen;
+pub use text::Lang;
+
+/// The smallest terminal the screens are laid out for; below it only a message is drawn.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// From this width the consultation puts the stage list and the prompts side by side.
+pub const WIDE: u16 = 120;
+/// How many search results to ask for.
+pub const SEARCH_LIMIT: usize = 50;
+
+/// What the home screen shows; the run loop fills it from the store ([`Effect::LoadHome`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HomeData {
+    /// This officer's consultations started today, oldest first.
+    pub today: Vec<TodayConsultation>,
+    /// This officer's accepted count per product this month (`Store::plan_sold`); the
+    /// targets come from the catalogue's `plan_per_month`.
+    pub plan_sold: BTreeMap<String, u64>,
+    /// `thinking` offers waiting for a call back, earliest first.
+    pub follow_ups: Vec<FollowUpItem>,
+    /// The officer's unfinished consultation, offered for resumption.
+    pub unfinished: Option<Unfinished>,
+    /// Errors in the catalogue's changed files (the previous good version is in use).
+    pub catalog_errors: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodayConsultation {
+    pub consultation: Consultation,
+    pub client_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpItem {
+    pub date: NaiveDate,
+    pub client_id: u64,
+    pub client_name: String,
+    /// Product id.
+    pub product: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    pub consultation_id: u64,
+    pub client_name: String,
+    /// Main product id.
+    pub main: String,
+    pub started_at: NaiveDateTime,
+}
+
+/// What a saved consultation change was; the names match the store's event kinds
+/// (`SaveEvent::as_str` = `EventKind::as_str`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaveEvent {
+    Started,
+    Stage,
+    Outcome,
+    MainOutcome,
+    Variant,
+    CreateCycled,
+    Note,
+    NotReceptive,
+    Finished,
+}
+
+impl SaveEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaveEvent::Started => "started",
+            SaveEvent::Stage => "stage",
+            SaveEvent::Outcome => "outcome",
+            SaveEvent::MainOutcome => "main_outcome",
+            SaveEvent::Variant => "variant",
+            SaveEvent::CreateCycled => "create_cycled",
+            SaveEvent::Note => "note",
+            SaveEvent::NotReceptive => "not_receptive",
+            SaveEvent::Finished => "finished",
+        }
+    }
+}
+
+/// Everything that comes into [`App::update`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key press (only `KeyEventKind::Press` is acted on).
+    Key(KeyEvent),
+    /// The terminal was resized: nothing to change, the next frame is laid out anew.
+    Resize,
+    /// The clock: offers and notes are stamped with `now`, ages and cooldowns use its date.
+    Tick(NaiveDateTime),
+    /// Answer to [`Effect::SaveOfficer`].
+    OfficerSaved(Result<(), String>),
+    /// Answer to [`Effect::LoadHome`].
+    Home(HomeData),
+    /// Answer to [`Effect::Search`]: `query` is the one the search was made for.
+    SearchResults { query: String, clients: Vec<Client> },
+    /// Answer to [`Effect::AddClient`]: the stored client (with its id) or why not.
+    ClientAdded(Result<Client, String>),
+    /// Answer to [`Effect::LoadClientCard`]: the client's consultations oldest first.
+    ClientCard {
+        client: Client,
+        history: ClientHistory,
+        consultations: Vec<Consultation>,
+    },
+    /// Answer to [`Effect::Prepare`]: what a new consultation needs.
+    Prepared {
+        client: Client,
+        main: String,
+        history: ClientHistory,
+        plan_sold: BTreeMap<String, u64>,
+        rotation: BTreeMap<(String, Technique), u64>,
+        consultation_id: u64,
+    },
+    /// Answer to [`Effect::Resume`].
+    Resumed {
+        client: Client,
+        history: ClientHistory,
+        plan_sold: BTreeMap<String, u64>,
+        rotation: BTreeMap<(String, Technique), u64>,
+        consultation: Consultation,
+    },
+    /// Answer to [`Effect::Save`]: the consultation as stored, or why it was not.
+    Saved(Result<Consultation, String>),
+    /// Any other effect failed (loading, searching, preparing): shown plainly.
+    Failed(String),
+}
+
+/// What the run loop must do; each says which [`Msg`] it answers with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Store the officer (first start) → [`Msg::OfficerSaved`].
+    SaveOfficer { name: String, branch: String },
+    /// Gather the home screen's figures → [`Msg::Home`] (or [`Msg::Failed`]).
+    LoadHome,
+    /// Find clients by surname prefix or phone digits, up to [`SEARCH_LIMIT`] →
+    /// [`Msg::SearchResults`] (or [`Msg::Failed`]).
+    Search(String),
+    /// Store a new client → [`Msg::ClientAdded`].
+    AddClient(ValidClient),
+    /// The client, their history and consultations → [`Msg::ClientCard`] (or [`Msg::Failed`]).
+    LoadClientCard(u64),
+    /// A fresh consultation id and the client's context → [`Msg::Prepared`] (or
+    /// [`Msg::Failed`]).
+    Prepare { client_id: u64, main: String },
+    /// Load an unfinished consultation and its context → [`Msg::Resumed`] (or
+    /// [`Msg::Failed`]).
+    Resume { consultation_id: u64 },
+    /// Store the consultation durably with one event-log entry → [`Msg::Saved`].
+    Save {
+        consultation: Consultation,
+        event: SaveEvent,
+        detail: String,
+    },
+    /// Leave the program (an open consultation stays stored and is offered next time).
+    Quit,
+}
+
+/// The status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+    Saving,
+}
+
+/// The screen shown, with its own state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    FirstStart(FirstStartScreen),
+    Home(HomeScreen),
+    Find(FindScreen),
+    Client(ClientScreen),
+    Choose(ChooseScreen),
+    Consultation(Box<ConsultationScreen>),
+    Summary(SummaryScreen),
+}
+
+/// How the app is opened.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub lang: Lang,
+    pub catalog: Catalog,
+    pub now: NaiveDateTime,
+    /// Known officer (from `--officer` or the store); `None` asks on the first start.
+    pub officer: Option<String>,
+    pub branch: Option<String>,
+}
+
+/// The one model of the officer's screen.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub lang: Lang,
+    pub officer: String,
+    pub branch: String,
+    /// The catalogue in use.
+    pub catalog: Catalog,
+    pub today: NaiveDate,
+    pub now: NaiveDateTime,
+    pub screen: Screen,
+    pub status: Option<Status>,
+    /// The `?` overlay listing every key.
+    pub help: bool,
+    /// `sufler preview`: actions apply directly and nothing is recorded.
+    pub rehearsal: bool,
+    /// The search as it was, restored when the officer goes back to it.
+    last_find: Option<FindScreen>,
+}
+
+/// What the handlers of one screen may read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: Lang,
+    pub today: NaiveDate,
+    pub now: NaiveDateTime,
+    pub rehearsal: bool,
+}
+
+/// What a screen's handler asks of the app.
+#[derive(Debug, Default)]
+pub(crate) struct Step {
+    pub effects: Vec<Effect>,
+    pub goto: Option<Screen>,
+    pub status: Option<Status>,
+}
+
+impl Step {
+    pub fn effect(effect: Effect) -> Step {
+        Step {
+            effects: vec![effect],
+            ..Step::default()
+        }
+    }
+    pub fn goto(screen: Screen) -> Step {
+        Step {
+            goto: Some(screen),
+            ..Step::default()
+        }
+    }
+    pub fn info(text: impl Into<String>) -> Step {
+        Step {
+            status: Some(Status::Info(text.into())),
+            ..Step::default()
+        }
+    }
+    pub fn error(text: impl Into<String>) -> Step {
+        Step {
+            status: Some(Status::Error(text.into())),
+            ..Step::default()
+        }
+    }
+    pub fn with(mut self, effect: Effect) -> Step {
+        self.effects.push(effect);
+        self
+    }
+}
+
+/// The home screen, loading, with the effect that loads it.
+pub(crate) fn go_home() -> Step {
+    Step::goto(Screen::Home(HomeScreen::default())).with(Effect::LoadHome)
+}
+
+/// A fixed demo client for rehearsals and screenshots.
+pub fn demo_client() -> Client {
+    Client {
+        id: 0,
+        last_name: "Смирнова".to_string(),
+        first_name: "Анна".to_string(),
+        patronymic: "Сергеевна".to_string(),
+        phone: "79161234567".to_string(),
+        birth_date: NaiveDate::from_ymd_opt(1985, 4, 12).unwrap_or_default(),
+        segment: "массовый".to_string(),
+    }
+}
+
+impl App {
+    /// Opens the app: the home screen (with [`Effect::LoadHome`]) when the officer is
+    /// known, else the first-start questions.
+    pub fn new(start: Start) -> (App, Vec<Effect>) {
+        let Start {
+            lang,
+            catalog,
+            now,
+            officer,
+            branch,
+        } = start;
+        let officer = officer
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty());
+        let branch = branch.unwrap_or_default().trim().to_string();
+        let (screen, effects, officer) = match officer {
+            Some(name) => (
+                Screen::Home(HomeScreen::default()),
+                vec![Effect::LoadHome],
+                name,
+            ),
+            None => (
+                Screen::FirstStart(FirstStartScreen::new(&branch)),
+                Vec::new(),
+                String::new(),
+            ),
+        };
+        let app = App {
+            lang,
+            officer,
+            branch,
+            catalog,
+            today: now.date(),
+            now,
+            screen,
+            status: None,
+            help: false,
+            rehearsal: false,
+            last_find: None,
+        };
+        (app, effects)
+    }
+
+    /// `sufler preview`: the consultation screen for `main` with `client`, in rehearsal.
+    pub fn rehearsal(
+        lang: Lang,
+        catalog: Catalog,
+        officer: &str,
+        client: Client,
+        main: &str,
+        now: NaiveDateTime,
+    ) -> Result<App, EngineError> {
+        let consultation = Consultation::start(0, now, officer, "", client.id, main, &catalog)?;
+        let screen = ConsultationScreen::new(
+            client,
+            ClientHistory::default(),
+            BTreeMap::new(),
+            BTreeMap::new(),
+            consultation,
+        );
+        Ok(App {
+            lang,
+            officer: officer.to_string(),
+            branch: String::new(),
+            catalog,
+            today: now.date(),
+            now,
+            screen: Screen::Consultation(Box::new(screen)),
+            status: None,
+            help: false,
+            rehearsal: true,
+            last_find: None,
+        })
+    }
+
+    pub(crate) fn env(&self) -> Env<'_> {
+        Env {
+            catalog: &self.catalog,
+            lang: self.lang,
+            today: self.today,
+            now: self.now,
+            rehearsal: self.rehearsal,
+        }
+    }
+
+    /// Replaces the catalogue in use (say, after the trainer fixed the files).
+    pub fn set_catalog(&mut self, catalog: Catalog) {
+        self.catalog = catalog;
+    }
+
+    /// Whether a text field has the keyboard now (letters type, they are not actions).
+    pub fn typing(&self) -> bool {
+        match &self.screen {
+            Screen::FirstStart(_) | Screen::Find(_) => true,
+            Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. }),
+            _ => false,
+        }
+    }
+
+    /// The one state transition: a message in, the effects to perform out.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let step = match msg {
+            Msg::Key(key) => {
+                if key.kind != KeyEventKind::Press {
+                    return Vec::new();
+                }
+                self.on_key(key)
+            }
+            Msg::Resize => Step::default(),
+            Msg::Tick(now) => {
+                self.now = now;
+                self.today = now.date();
+                Step::default()
+            }
+            Msg::OfficerSaved(result) => self.on_officer_saved(result),
+            Msg::Home(data) => {
+                if let Screen::Home(h) = &mut self.screen {
+                    h.set_data(data);
+                }
+                Step::default()
+            }
+            Msg::SearchResults { query, clients } => {
+                if let Screen::Find(f) = &mut self.screen {
+                    f.set_results(&query, clients);
+                }
+                Step::default()
+            }
+            Msg::ClientAdded(result) => {
+                let env = Env {
+                    catalog: &self.catalog,
+                    lang: self.lang,
+                    today: self.today,
+                    now: self.now,
+                    rehearsal: self.rehearsal,
+                };
+                match &mut self.screen {
+                    Screen::Find(f) => f.on_added(&env, result),
+                    _ => match result {
+                        Ok(_) => Step::default(),
+                        Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                    },
+                }
+            }
+            Msg::ClientCard {
+                client,
+                history,
+                consultations,
+            } => Step::goto(Screen::Client(ClientScreen::new(
+                client,
+                history,
+                consultations,
+            ))),
+            Msg::Prepared {
+                client,
+                main,
+                history,
+                plan_sold,
+                rotation,
+                consultation_id,
+            } => self.on_prepared(client, &main, history, plan_sold, rotation, consultation_id),
+            Msg::Resumed {
+                client,
+                history,
+                plan_sold,
+                rotation,
+                consultation,
+            } => {
+                if consultation.is_finished() {
+                    go_home()
+                } else {
+                    let s =
+                        ConsultationScreen::new(client, history, plan_sold, rotation, consultation);
+                    let mut step = Step::goto(Screen::Consultation(Box::new(s)));
+                    step.status = Some(Status::Info(text::t(self.lang).resumed.to_string()));
+                    step
+                }
+            }
+            Msg::Saved(result) => self.on_saved(result),
+            Msg::Failed(e) => {
+                if let Screen::Choose(c) = &mut self.screen {
+                    c.preparing = false;
+                }
+                Step::error(e)
+            }
+        };
+        self.apply(step)
+    }
+
+    fn apply(&mut self, step: Step) -> Vec<Effect> {
+        if let Some(status) = step.status {
+            self.status = Some(status);
+        }
+        if let Some(screen) = step.goto {
+            if let Screen::Find(f) = &self.screen {
+                if !matches!(screen, Screen::Find(_)) {
+                    self.last_find = Some(f.clone());
+                }
+            }
+            self.screen = screen;
+        }
+        step.effects
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Step {
+        let act = action(key);
+        if act == Some(Action::Interrupt) {
+            return Step::effect(Effect::Quit);
+        }
+        if self.help {
+            self.help = false;
+            return Step::default();
+        }
+        let typing = self.typing();
+        if key.code == KeyCode::F(1) || (!typing && act == Some(Action::Help)) {
+            self.help = true;
+            return Step::default();
+        }
+        // A key clears the previous message; the handler may set a new one. "Saving…"
+        // stays until the answer comes back.
+        if self.status != Some(Status::Saving) {
+            self.status = None;
+        }
+        let env = Env {
+            catalog: &self.catalog,
+            lang: self.lang,
+            today: self.today,
+            now: self.now,
+            rehearsal: self.rehearsal,
+        };
+        match &mut self.screen {
+            Screen::FirstStart(s) => s.on_key(&env, key),
+            Screen::Home(s) => s.on_key(&env, act),
+            Screen::Find(s) => s.on_key(&env, key),
+            Screen::Client(s) => {
+                let step = s.on_key(&env, act);
+                if step.goto.is_none() && act == Some(Action::Back) {
+                    // Back to the search as it was.
+                    let find = self.last_find.take().unwrap_or_default();
+                    return Step::goto(Screen::Find(find));
+                }
+                step
+            }
+            Screen::Choose(s) => s.on_key(&env, act),
+            Screen::Consultation(s) => s.on_key(&env, key, act),
+            Screen::Summary(_) => {
+                if self.rehearsal {
+                    Step::effect(Effect::Quit)
+                } else {
+                    go_home()
+                }
+            }
+        }
+    }
+
+    fn on_officer_saved(&mut self, result: Result<(), String>) -> Step {
+        let Screen::FirstStart(s) = &mut self.screen else {
+            return Step::default();
+        };
+        s.saving = false;
+        match result {
+            Ok(()) => {
+                self.officer = s.name.trim().to_string();
+                self.branch = s.branch.trim().to_string();
+                go_home()
+            }
+            Err(e) => Step::error(text::not_saved(self.lang, &e)),
+        }
+    }
+
+    fn on_prepared(
+        &mut self,
+        client: Client,
+        main: &str,
+        history: ClientHistory,
+        plan_sold: BTreeMap<String, u64>,
+        rotation: BTreeMap<(String, Technique), u64>,
+        id: u64,
+    ) -> Step {
+        let started = Consultation::start(
+            id,
+            self.now,
+            &self.officer,
+            &self.branch,
+            client.id,
+            main,
+            &self.catalog,
+        );
+        let consultation = match started {
+            Ok(c) => c,
+            Err(e) => {
+                if let Screen::Choose(c) = &mut self.screen {
+                    c.preparing = false;
+                }
+                return Step::error(text::engine_error(self.lang, &e));
+            }
+        };
+        let mut s = ConsultationScreen::new(client, history, plan_sold, rotation, consultation);
+        let step = if self.rehearsal {
+            Step::default()
+        } else {
+            s.pending = Some(Pending {
+                next: s.consultation.clone(),
+                done: String::new(),
+            });
+            Step {
+                status: Some(Status::Saving),
+                effects: vec![Effect::Save {
+                    consultation: s.consultation.clone(),
+                    event: SaveEvent::Started,
+                    detail: main.to_string(),
+                }],
+                ..Step::default()
+            }
+        };
+        Step {
+            goto: Some(Screen::Consultation(Box::new(s))),
+            ..step
+        }
+    }
+
+    fn on_saved(&mut self, result: Result<Consultation, String>) -> Step {
+        let lang = self.lang;
+        let Screen::Consultation(s) = &mut self.screen else {
+            // Nothing on screen waits for it; an error still deserves a word.
+            return match result {
+                Ok(_) => {
+                    if self.status == Some(Status::Saving) {
+                        self.status = None;
+                    }
+                    Step::default()
+                }
+                Err(e) => Step::error(text::not_saved(lang, &e)),
+            };
+        };
+        if self.status == Some(Status::Saving) {
+            self.status = None;
+        }
+        s.on_saved(&self.catalog, lang, result)
+    }
+}
+
+/// The whole frame: a pure function of the model.
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            common::render_too_small(self.lang, area, buf);
+            return;
+        }
+        match &self.screen {
+            Screen::FirstStart(s) => s.render(self, area, buf),
+            Screen::Home(s) => s.render(self, area, buf),
+            Screen::Find(s) => s.render(self, area, buf),
+            Screen::Client(s) => s.render(self, area, buf),
+            Screen::Choose(s) => s.render(self, area, buf),
+            Screen::Consultation(s) => s.render(self, area, buf),
+            Screen::Summary(s) => s.render(self, area, buf),
+        }
+        if self.help {
+            help::render(self, area, buf);
+        }
+    }
+}
+
+/// Draws the app into a frame (the run loop's `terminal.draw(|f| tui::view(&app, f))`).
+pub fn view(app: &App, frame: &mut Frame) {
+    frame.render_widget(app, frame.area());
+}

@@ -1,0 +1,224 @@
+//! The run loop: the only place that touches the terminal and the store. It feeds key
+//! presses to [`App::update`], performs the effects it returns and feeds their results back.
+
+use std::time::Duration;
+
+use chrono::{Local, NaiveDateTime};
+use ratatui::crossterm::event::{self, Event};
+
+use super::{
+    App, Effect, FollowUpItem, HomeData, Msg, SaveEvent, TodayConsultation, Unfinished,
+    SEARCH_LIMIT,
+};
+use crate::consultation::{Client, Month};
+use crate::store::{EventKind, Officer, Store, StoreError};
+
+/// The store event kind of a consultation change.
+pub fn event_kind(event: SaveEvent) -> EventKind {
+    match event {
+        SaveEvent::Started => EventKind::Started,
+        SaveEvent::Stage => EventKind::Stage,
+        SaveEvent::Outcome => EventKind::Outcome,
+        SaveEvent::MainOutcome => EventKind::MainOutcome,
+        SaveEvent::Variant => EventKind::Variant,
+        SaveEvent::CreateCycled => EventKind::CreateCycled,
+        SaveEvent::Note => EventKind::Note,
+        SaveEvent::NotReceptive => EventKind::NotReceptive,
+        SaveEvent::Finished => EventKind::Finished,
+    }
+}
+
+fn client_name(store: &dyn Store, id: u64) -> String {
+    match store.client(id) {
+        Ok(Some(c)) => c.full_name(),
+        _ => format!("#{id}"),
+    }
+}
+
+/// The home screen's figures for an officer at a moment.
+pub fn home_data(
+    store: &dyn Store,
+    officer: &str,
+    now: NaiveDateTime,
+) -> Result<HomeData, StoreError> {
+    let today = now.date();
+    let start = today.and_hms_opt(0, 0, 0).unwrap_or(now);
+    let mut consultations = Vec::new();
+    for c in store.consultations_between(start, start + chrono::Duration::days(1)) {
+        let c = c?;
+        if c.officer == officer {
+            let client_name = client_name(store, c.client_id);
+            consultations.push(TodayConsultation {
+                consultation: c,
+                client_name,
+            });
+        }
+    }
+    let follow_ups = store
+        .follow_ups(officer)?
+        .into_iter()
+        .map(|f| FollowUpItem {
+            date: f.date,
+            client_id: f.client_id,
+            client_name: client_name(store, f.client_id),
+            product: f.product,
+        })
+        .collect();
+    let unfinished = store.unfinished(officer)?.map(|c| Unfinished {
+        consultation_id: c.id,
+        client_name: client_name(store, c.client_id),
+        main: c.main.clone(),
+        started_at: c.started_at,
+    });
+    Ok(HomeData {
+        today: consultations,
+        plan_sold: store.plan_sold(officer, Month::of(today))?,
+        follow_ups,
+        unfinished,
+        catalog_errors: 0,
+    })
+}
+
+/// Performs one effect against the store; the message that answers it, if any. `Quit` is
+/// the run loop's own business and answers nothing.
+pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
+    let failed = |e: StoreError| Msg::Failed(e.to_string());
+    let month = Month::of(app.today);
+    Some(match effect {
+        Effect::Quit => return None,
+        Effect::SaveOfficer { name, branch } => Msg::OfficerSaved(
+            store
+                .save_officer(&Officer { name, branch })
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::LoadHome => match home_data(store, &app.officer, app.now) {
+            Ok(data) => Msg::Home(data),
+            Err(e) => failed(e),
+        },
+        Effect::Search(query) => match store.search_clients(&query, SEARCH_LIMIT) {
+            Ok(clients) => Msg::SearchResults { query, clients },
+            Err(e) => failed(e),
+        },
+        Effect::AddClient(valid) => Msg::ClientAdded(
+            store
+                .add_client(valid.into_client(0))
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::LoadClientCard(id) => {
+            let load = || -> Result<Option<Msg>, StoreError> {
+                let Some(client) = store.client(id)? else {
+                    return Ok(None);
+                };
+                Ok(Some(Msg::ClientCard {
+                    history: store.history(id)?,
+                    consultations: store.consultations_of_client(id)?,
+                    client,
+                }))
+            };
+            match load() {
+                Ok(Some(msg)) => msg,
+                Ok(None) => failed(StoreError::UnknownClient(id)),
+                Err(e) => failed(e),
+            }
+        }
+        Effect::Prepare { client_id, main } => {
+            let load = || -> Result<Msg, StoreError> {
+                let client: Client = store
+                    .client(client_id)?
+                    .ok_or(StoreError::UnknownClient(client_id))?;
+                Ok(Msg::Prepared {
+                    history: store.history(client_id)?,
+                    plan_sold: store.plan_sold(&app.officer, month)?,
+                    rotation: store.rotation(&app.officer)?,
+                    consultation_id: store.new_id()?,
+                    client,
+                    main,
+                })
+            };
+            load().unwrap_or_else(failed)
+        }
+        Effect::Resume { consultation_id } => {
+            let load = || -> Result<Msg, StoreError> {
+                let Some(consultation) = store.consultation(consultation_id)? else {
+                    return Err(StoreError::UnknownClient(consultation_id));
+                };
+                let client = store
+                    .client(consultation.client_id)?
+                    .ok_or(StoreError::UnknownClient(consultation.client_id))?;
+                Ok(Msg::Resumed {
+                    history: store.history(client.id)?,
+                    plan_sold: store.plan_sold(&app.officer, month)?,
+                    rotation: store.rotation(&app.officer)?,
+                    client,
+                    consultation,
+                })
+            };
+            load().unwrap_or_else(failed)
+        }
+        Effect::Save {
+            consultation,
+            event,
+            detail,
+        } => Msg::Saved(
+            store
+                .save(&consultation, event_kind(event), &detail)
+                .map(|()| consultation)
+                .map_err(|e| e.to_string()),
+        ),
+    })
+}
+
+/// Applies effects until none is left; `true` when the app asked to quit.
+fn drain(store: Option<&dyn Store>, app: &mut App, mut effects: Vec<Effect>) -> bool {
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for effect in effects {
+            if effect == Effect::Quit {
+                return true;
+            }
+            // A rehearsal has no store: it never asks for one (records nothing).
+            if let Some(msg) = store.and_then(|s| perform(s, app, effect)) {
+                next.extend(app.update(msg));
+            }
+        }
+        effects = next;
+    }
+    false
+}
+
+fn now() -> NaiveDateTime {
+    Local::now().naive_local()
+}
+
+/// Runs the officer's screen until the officer quits. The terminal is restored on every
+/// way out: quit, error, or panic (ratatui's hook).
+pub fn run(store: Option<&dyn Store>, mut app: App, effects: Vec<Effect>) -> std::io::Result<()> {
+    let mut terminal = ratatui::init();
+    let result = (|| -> std::io::Result<()> {
+        if drain(store, &mut app, effects) {
+            return Ok(());
+        }
+        loop {
+            terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+            if !event::poll(Duration::from_secs(30))? {
+                let effects = app.update(Msg::Tick(now()));
+                if drain(store, &mut app, effects) {
+                    return Ok(());
+                }
+                continue;
+            }
+            let msg = match event::read()? {
+                Event::Key(key) => Msg::Key(key),
+                Event::Resize(_, _) => Msg::Resize,
+                _ => continue,
+            };
+            let mut effects = app.update(Msg::Tick(now()));
+            effects.extend(app.update(msg));
+            if drain(store, &mut app, effects) {
+                return Ok(());
+            }
+        }
+    })();
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,175 @@
+//! After `f`: what was sold, declined, left to think over, and the formula. Any key → home.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::common::{self, Hint, BAD, BOLD, DIM, HEAD, OK, WARN};
+use super::text;
+use super::App;
+use crate::consultation::{Client, Consultation, MainStatus, Outcome};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryScreen {
+    pub client: Client,
+    pub consultation: Consultation,
+}
+
+impl SummaryScreen {
+    pub fn new(client: Client, consultation: Consultation) -> SummaryScreen {
+        SummaryScreen {
+            client,
+            consultation,
+        }
+    }
+
+    pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
+        let tx = text::t(app.lang);
+        let any_key = if app.rehearsal {
+            tx.key_any_quit
+        } else {
+            tx.key_any_home
+        };
+        let hints: [Hint<'_>; 1] = [("…", any_key)];
+        let [top, body, footer, status] =
+            common::frame_areas(area, common::footer_height(&hints, area.width));
+        common::render_top(app, tx.summary_title, top, buf);
+        let body = Rect {
+            x: body.x + 2,
+            width: body.width.saturating_sub(4),
+            ..body
+        };
+        Paragraph::new(self.lines(app))
+            .wrap(Wrap { trim: false })
+            .render(body, buf);
+        common::render_footer(&hints, footer, buf);
+        common::render_status(app, status, buf);
+    }
+
+    fn lines(&self, app: &App) -> Vec<Line<'static>> {
+        let tx = text::t(app.lang);
+        let c = &self.consultation;
+        let catalog = &app.catalog;
+        let p = c.progress(&catalog.formula);
+        let mut out = vec![
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled(self.client.full_name(), HEAD),
+                Span::styled("  ·  ", DIM),
+                Span::styled(common::product_name(catalog, &c.main).to_string(), BOLD),
+            ]),
+            Line::styled(
+                format!(
+                    "{} {}–{}",
+                    common::date(app.lang, c.started_at.date()),
+                    common::time(c.started_at),
+                    c.finished_at.map(common::time).unwrap_or_default()
+                ),
+                DIM,
+            ),
+            Line::raw(""),
+        ];
+        let (formula_text, formula_style) = if p.met() {
+            (tx.sum_formula_met, OK.add_modifier(Modifier::BOLD))
+        } else {
+            (tx.sum_formula_not_met, WARN.add_modifier(Modifier::BOLD))
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{}: ", tx.formula_cap), BOLD),
+            Span::styled(formula_text, formula_style),
+            Span::styled(
+                format!(
+                    "  ({} {}/{}, {} {}/{})",
+                    tx.catch,
+                    p.catch_offered,
+                    p.catch_target,
+                    tx.create,
+                    p.create_offered,
+                    p.create_target
+                ),
+                DIM,
+            ),
+        ]));
+        let (main_text, main_style) = match p.main {
+            MainStatus::Sold => (tx.main_sold, OK),
+            MainStatus::Declined => (tx.main_declined, BAD),
+            MainStatus::Thinking => (tx.main_thinking, WARN),
+            MainStatus::Open => (tx.main_open, DIM),
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{}: ", tx.main_cap), BOLD),
+            common::main_mark(p.main),
+            Span::styled(format!(" {main_text}"), main_style),
+        ]));
+        let sold = usize::from(c.main_outcome == Some(Outcome::Accepted))
+            + c.offers
+                .iter()
+                .filter(|o| o.outcome == Some(Outcome::Accepted))
+                .count();
+        out.push(Line::from(vec![
+            Span::styled(format!("{}: ", tx.products_sold), BOLD),
+            Span::styled(sold.to_string(), if sold >= 3 { OK } else { BOLD }),
+        ]));
+        out.push(Line::raw(""));
+
+        for (outcome, title, style) in [
+            (Some(Outcome::Accepted), tx.sum_accepted, OK),
+            (Some(Outcome::Thinking), tx.sum_thinking, WARN),
+            (Some(Outcome::Declined), tx.sum_declined, BAD),
+            (None, tx.sum_no_answer, DIM),
+        ] {
+            let offers: Vec<_> = c.offers.iter().filter(|o| o.outcome == outcome).collect();
+            if offers.is_empty() {
+                continue;
+            }
+            out.push(Line::styled(
+                title.to_string(),
+                style.add_modifier(Modifier::BOLD),
+            ));
+            for o in offers {
+                let mut spans = vec![
+                    Span::raw("  "),
+                    common::outcome_mark(o.outcome),
+                    Span::raw(format!(" {}", common::product_name(catalog, &o.product))),
+                    Span::styled(
+                        format!(
+                            " · {}",
+                            match o.technique {
+                                crate::catalog::Technique::Catch => tx.catch_tag,
+                                crate::catalog::Technique::Create => tx.create_tag,
+                            }
+                        ),
+                        DIM,
+                    ),
+                ];
+                if let Some(d) = o.follow_up {
+                    spans.push(Span::styled(
+                        format!(" · {} {}", tx.call_back, common::date(app.lang, d)),
+                        WARN,
+                    ));
+                }
+                out.push(Line::from(spans));
+            }
+            out.push(Line::raw(""));
+        }
+        if c.offers.is_empty() {
+            out.push(Line::styled(tx.sum_no_offers, DIM));
+            out.push(Line::raw(""));
+        }
+        if c.not_receptive {
+            out.push(Line::styled(tx.no_prompts_not_receptive, WARN));
+        }
+        if !c.notes.is_empty() {
+            out.push(Line::styled(
+                format!("{}: {}", tx.notes_title, c.notes.len()),
+                BOLD,
+            ));
+            for n in &c.notes {
+                out.push(Line::styled(format!("  «{}»", n.text), DIM));
+            }
+        }
+        out
+    }
+}
