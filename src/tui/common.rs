@@ -142,6 +142,7 @@ pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let line = match &app.status {
         None => Line::default(),
         Some(Status::Info(s)) => Line::from(vec![Span::styled(" ✓ ", OK), Span::raw(s.clone())]),
+        Some(Status::Hint(s)) => Line::from(vec![Span::styled(" › ", HEAD), Span::raw(s.clone())]),
         Some(Status::Error(s)) => Line::from(vec![
             Span::styled(" ✗ ", BAD),
             Span::styled(s.clone(), BAD.add_modifier(Modifier::BOLD)),

@@ -325,7 +325,7 @@ impl ConsultationScreen {
                         self.scroll = 0;
                         Step::default()
                     }
-                    None => Step::info(text::no_item(env.lang, n)),
+                    None => Step::hint(text::no_item(env.lang, n)),
                 }
             }
             Action::Accept => self.record(env, Outcome::Accepted, false),
@@ -339,7 +339,7 @@ impl ConsultationScreen {
                     .consultation
                     .objections(&product, env.catalog, &self.client);
                 if list.is_empty() {
-                    return Step::info(text::no_objections(
+                    return Step::hint(text::no_objections(
                         env.lang,
                         common::product_name(env.catalog, &product),
                     ));
@@ -356,17 +356,17 @@ impl ConsultationScreen {
             }
             Action::NotReceptive => {
                 if self.consultation.not_receptive {
-                    return Step::info(tx.already_not_receptive);
+                    return Step::hint(tx.already_not_receptive);
                 }
                 if self.pending.is_some() {
-                    return Step::info(tx.wait_saving);
+                    return Step::hint(tx.wait_saving);
                 }
                 self.mode = Mode::ConfirmNotReceptive;
                 Step::default()
             }
             Action::Finish => {
                 if self.pending.is_some() {
-                    return Step::info(tx.wait_saving);
+                    return Step::hint(tx.wait_saving);
                 }
                 if self.consultation.main_outcome.is_none() {
                     self.mode = Mode::ConfirmFinish;
@@ -385,7 +385,7 @@ impl ConsultationScreen {
                     return Step::error(text::engine_error(env.lang, &e));
                 }
                 if next.stage == self.consultation.stage {
-                    return Step::info(if act == Action::NextStage {
+                    return Step::hint(if act == Action::NextStage {
                         tx.last_stage
                     } else {
                         tx.first_stage
@@ -412,8 +412,8 @@ impl ConsultationScreen {
                 self.scroll = self.scroll.saturating_add(1);
                 Step::default()
             }
-            Action::Choose => Step::info(tx.consultation_enter_hint),
-            Action::Find | Action::NewClient => Step::info(tx.finish_first),
+            Action::Choose => Step::hint(tx.consultation_enter_hint),
+            Action::Find | Action::NewClient => Step::hint(tx.finish_first),
             Action::Help | Action::Interrupt => Step::default(),
         }
     }
@@ -472,7 +472,7 @@ impl ConsultationScreen {
             Some(Action::Pick(n)) => {
                 let index = u32::from(n).saturating_sub(1);
                 if index >= count {
-                    return Step::info(text::no_item(env.lang, n));
+                    return Step::hint(text::no_item(env.lang, n));
                 }
                 let stored = self
                     .consultation
@@ -491,7 +491,7 @@ impl ConsultationScreen {
                     self.said.entry(product.to_string()).or_default().insert(i);
                     Step::default()
                 }
-                None => Step::info(tx.disclosure_all_done),
+                None => Step::hint(tx.disclosure_all_done),
             },
             Some(Action::Accept) => self.record(env, Outcome::Accepted, true),
             Some(Action::Decline) => self.record(env, Outcome::Declined, true),
@@ -504,7 +504,7 @@ impl ConsultationScreen {
                 self.mode = Mode::ConfirmLeave { quit: true };
                 Step::default()
             }
-            _ => Step::info(tx.disclosure_keys),
+            _ => Step::hint(tx.disclosure_keys),
         }
     }
 
@@ -513,7 +513,7 @@ impl ConsultationScreen {
     fn record(&mut self, env: &Env<'_>, outcome: Outcome, in_disclosure: bool) -> Step {
         let tx = text::t(env.lang);
         if self.pending.is_some() {
-            return Step::info(tx.wait_saving);
+            return Step::hint(tx.wait_saving);
         }
         let item = if in_disclosure {
             match &self.mode {
@@ -559,7 +559,7 @@ impl ConsultationScreen {
                     return Step::error(text::disclosures_missing(env.lang, missing));
                 }
                 self.mode = Mode::Disclosure { product };
-                return Step::info(tx.disclosure_first);
+                return Step::hint(tx.disclosure_first);
             }
         }
         match self.with_outcome(env, &item, outcome) {
@@ -601,13 +601,13 @@ impl ConsultationScreen {
     fn next_variant(&mut self, env: &Env<'_>) -> Step {
         let tx = text::t(env.lang);
         if self.pending.is_some() {
-            return Step::info(tx.wait_saving);
+            return Step::hint(tx.wait_saving);
         }
         let Some(Item::Prompt(p)) = self.picked_item(env) else {
-            return Step::info(tx.pick_first);
+            return Step::hint(tx.pick_first);
         };
         if p.variants.len() < 2 {
-            return Step::info(tx.one_variant);
+            return Step::hint(tx.one_variant);
         }
         let mut next = self.consultation.clone();
         match next.next_variant(&p.product, p.technique) {
@@ -625,17 +625,17 @@ impl ConsultationScreen {
     fn next_create(&mut self, env: &Env<'_>) -> Step {
         let tx = text::t(env.lang);
         if self.pending.is_some() {
-            return Step::info(tx.wait_saving);
+            return Step::hint(tx.wait_saving);
         }
         let plan = self.items(env).into_iter().find_map(|i| match i {
             Item::Prompt(p) if p.origin == PromptOrigin::Plan => Some(p),
             _ => None,
         });
         let Some(p) = plan else {
-            return Step::info(tx.no_create_here);
+            return Step::hint(tx.no_create_here);
         };
         if p.plan.is_none_or(|c| c.count < 2) {
-            return Step::info(tx.one_create);
+            return Step::hint(tx.one_create);
         }
         if self.picked.as_deref() == Some(p.product.as_str()) {
             self.picked = None;
@@ -1107,7 +1107,7 @@ impl ConsultationScreen {
                             format!(" {}", pick_range(items.len()))
                         },
                         common::product_name(&app.catalog, &self.consultation.main),
-                        tx.main_lower
+                        tx.main_paren
                     ),
                 };
                 target
@@ -1271,23 +1271,34 @@ impl ConsultationScreen {
         out: &mut Vec<Line<'static>>,
     ) {
         let tx = text::t(app.lang);
-        let mut head = vec![
-            Span::styled(format!(" {number} "), if picked { SEL } else { KEY }),
-            Span::raw(" "),
-            Span::styled(p.product_name.clone(), if picked { HEAD } else { BOLD }),
-            Span::styled(format!(" · {}", technique_name(app.lang, p.technique)), DIM),
-        ];
-        if let Some(plan) = p.plan {
-            head.push(Span::styled(
-                format!(" · {}", text::plan_left(app.lang, plan.remaining)),
-                DIM,
-            ));
+        let number = Span::styled(format!(" {number} "), if picked { SEL } else { KEY });
+        let lead = u16::try_from(number.width() + 1).unwrap_or(4);
+        let mut head = common::wrap_indented(
+            &p.product_name,
+            width,
+            Span::raw(" ".repeat(usize::from(lead))),
+            if picked { HEAD } else { BOLD },
+        );
+        if let Some(first) = head.first_mut() {
+            // The lead of spaces gives way to the number.
+            if let Some(lead) = first.spans.first_mut() {
+                *lead = number;
+                first.spans.insert(1, Span::raw(" "));
+            }
         }
-        out.push(Line::from(head));
+        out.extend(head);
         let indent = "    ";
-        if let Some(cue) = &p.cue {
-            out.extend(common::wrap_indented(cue, width, Span::raw(indent), CUE));
+        // When and how: the technique, the plan gap, the cue.
+        let mut when = technique_name(app.lang, p.technique).to_string();
+        if let Some(plan) = p.plan {
+            when.push_str(" · ");
+            when.push_str(&text::plan_left(app.lang, plan.remaining));
         }
+        if let Some(cue) = &p.cue {
+            when.push_str(" — ");
+            when.push_str(cue);
+        }
+        out.extend(common::wrap_indented(&when, width, Span::raw(indent), CUE));
         let phrase_style = if picked { BOLD } else { Style::new() };
         if p.phrase.is_empty() {
             out.extend(common::wrap_indented(
@@ -1479,8 +1490,11 @@ impl ConsultationScreen {
         let tx = text::t(env.lang);
         match &self.mode {
             Mode::Note { .. } => vec![("Enter", tx.key_save), ("Esc", tx.key_cancel)],
-            Mode::Disclosure { .. } => vec![
-                ("1–9 Enter", tx.key_confirm_line),
+            Mode::Disclosure { product } => vec![
+                (
+                    pick_range_enter(self.disclosures(env.catalog, product).len()),
+                    tx.key_confirm_line,
+                ),
                 ("y", tx.key_yes_agrees),
                 ("n", tx.key_no),
                 ("t", tx.key_thinking),
@@ -1532,6 +1546,21 @@ impl ConsultationScreen {
 struct Pane {
     lines: Vec<Line<'static>>,
     focus: Option<(usize, usize)>,
+}
+
+fn pick_range_enter(n: usize) -> &'static str {
+    const RANGES: [&str; 9] = [
+        "1 Enter",
+        "1–2 Enter",
+        "1–3 Enter",
+        "1–4 Enter",
+        "1–5 Enter",
+        "1–6 Enter",
+        "1–7 Enter",
+        "1–8 Enter",
+        "1–9 Enter",
+    ];
+    RANGES[n.clamp(1, 9) - 1]
 }
 
 fn pick_range(n: usize) -> &'static str {

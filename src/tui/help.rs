@@ -28,7 +28,7 @@ pub(crate) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ])
         })
         .collect();
-    lines.push(Line::styled(tx.help_layout, DIM));
+    lines.push(Line::styled(format!(" {}", tx.help_layout), DIM));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = common::popup(area, 78, height, buf);
     let block = common::boxed(tx.help_title)

@@ -71,7 +71,7 @@ impl HomeScreen {
             },
             Some(_) | None => {
                 if act.is_none() {
-                    Step::info(tx.home_keys_hint)
+                    Step::hint(tx.home_keys_hint)
                 } else {
                     Step::default()
                 }
@@ -301,7 +301,7 @@ fn render_plan(app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
     }
     let mut y = inner.y;
     for p in plans {
-        if y + 2 > inner.bottom() {
+        if y.saturating_add(2) > inner.bottom() {
             break;
         }
         let target = u64::from(p.plan_per_month.unwrap_or(0));
@@ -326,7 +326,7 @@ fn render_plan(app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
             .unfilled_symbol(symbols::line::HORIZONTAL)
             .filled_style(if sold >= target { OK } else { WARN })
             .unfilled_style(DIM)
-            .render(Rect::new(inner.x, y + 1, inner.width, 1), buf);
-        y += 3;
+            .render(Rect::new(inner.x, y.saturating_add(1), inner.width, 1), buf);
+        y = y.saturating_add(3);
     }
 }

@@ -210,7 +210,10 @@ pub enum Effect {
 /// The status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
+    /// Something was done (stored).
     Info(String),
+    /// Guidance: what a key needs, what to do next.
+    Hint(String),
     Error(String),
     Saving,
 }
@@ -289,9 +292,9 @@ impl Step {
             ..Step::default()
         }
     }
-    pub fn info(text: impl Into<String>) -> Step {
+    pub fn hint(text: impl Into<String>) -> Step {
         Step {
-            status: Some(Status::Info(text.into())),
+            status: Some(Status::Hint(text.into())),
             ..Step::default()
         }
     }
@@ -415,6 +418,11 @@ impl App {
         self.catalog = catalog;
     }
 
+    /// Whether an unfinished consultation is on screen.
+    pub fn in_consultation(&self) -> bool {
+        matches!(&self.screen, Screen::Consultation(s) if !s.consultation.is_finished())
+    }
+
     /// Whether a text field has the keyboard now (letters type, they are not actions).
     pub fn typing(&self) -> bool {
         match &self.screen {
@@ -467,6 +475,12 @@ impl App {
                         Err(e) => Step::error(text::not_saved(self.lang, &e)),
                     },
                 }
+            }
+            Msg::ClientCard { .. } | Msg::Prepared { .. } | Msg::Resumed { .. }
+                if self.in_consultation() =>
+            {
+                // An open consultation is never replaced by a late answer.
+                Step::default()
             }
             Msg::ClientCard {
                 client,

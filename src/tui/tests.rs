@@ -926,6 +926,60 @@ fn help_overlay_opens_and_closes() {
 }
 
 #[test]
+fn late_answers_never_replace_an_open_consultation() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    app.update(Msg::ClientCard {
+        client: client(),
+        history: ClientHistory::default(),
+        consultations: vec![],
+    });
+    app.update(Msg::Prepared {
+        client: client(),
+        main: "credit_card".into(),
+        history: ClientHistory::default(),
+        plan_sold: BTreeMap::new(),
+        rotation: BTreeMap::new(),
+        consultation_id: 99,
+    });
+    let s = consultation_screen(&app);
+    assert_eq!(s.consultation.id, 42);
+    assert_eq!(s.consultation.main, "deposit");
+}
+
+#[test]
+fn keys_that_need_a_pick_say_so() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    assert!(app.update(ch('v')).is_empty());
+    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("цифрой")));
+    assert!(
+        app.update(ch('c')).is_empty(),
+        "no create moment on the presentation"
+    );
+    assert!(app.update(ch('9')).is_empty());
+    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains('9')));
+}
+
+#[test]
+fn first_start_with_a_known_branch_asks_only_the_name() {
+    let (mut app, _) = App::new(Start {
+        lang: Lang::Ru,
+        catalog: catalog(),
+        now: now(),
+        officer: None,
+        branch: Some("Отделение № 5".into()),
+    });
+    typed(&mut app, "Мария");
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::SaveOfficer {
+            name: "Мария".into(),
+            branch: "Отделение № 5".into()
+        }]
+    );
+}
+
+#[test]
 fn tick_moves_the_clock() {
     let mut app = consulting(Lang::Ru, "deposit");
     let later = at(11, 0);
@@ -1127,6 +1181,7 @@ fn a_frame_at_200x60_is_quick() {
         terminal.draw(|f| view(&app, f)).expect("draws");
     }
     let per_frame = start.elapsed() / 20;
+    eprintln!("one frame at 200x60: {per_frame:?}");
     // Debug builds are slow; this only guards against something quadratic.
     assert!(per_frame.as_millis() < 50, "{per_frame:?} per frame");
 }

@@ -118,6 +118,7 @@ pub struct T {
     pub main: &'static str,
     pub main_cap: &'static str,
     pub main_lower: &'static str,
+    pub main_paren: &'static str,
     pub catch: &'static str,
     pub create: &'static str,
     pub create_short: &'static str,
@@ -301,6 +302,7 @@ pub const RU: T = T {
     main: "Основной",
     main_cap: "Основной продукт",
     main_lower: "основной продукт",
+    main_paren: "основной",
     catch: "Лови момент",
     create: "Создай момент",
     create_short: "создай момент",
@@ -482,6 +484,7 @@ pub const EN: T = T {
     main: "Main",
     main_cap: "Main product",
     main_lower: "main product",
+    main_paren: "main",
     catch: "Catch",
     create: "Create",
     create_short: "create the moment",
@@ -773,10 +776,7 @@ pub fn done_outcome(lang: Lang, product: &str, outcome: Outcome) -> String {
 
 pub fn disclosures_missing(lang: Lang, n: usize) -> String {
     match lang {
-        Lang::Ru => format!(
-            "Не отмечено {n} {} — согласие пока не записать",
-            plural_ru(count(n), "оговорка", "оговорки", "оговорок")
-        ),
+        Lang::Ru => format!("Ещё не отмечено оговорок: {n} — согласие пока не записать"),
         Lang::En => format!(
             "{n} disclosure{} not ticked — the agreement cannot be recorded yet",
             if n == 1 { "" } else { "s" }
