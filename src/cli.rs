@@ -137,6 +137,7 @@ pub struct DemoArgs {
 
 /// Parses the arguments and runs the command; the process exit code.
 pub fn run() -> ExitCode {
+    install_panic_hook();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
@@ -152,6 +153,19 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// A panic is a bug: say so plainly and where the data is, after ratatui's hook (installed
+/// later, so it runs first) has restored the terminal.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!(
+            "sufler: internal error — please report it with the text below. \
+             Every action shown as done on screen was saved before it was shown."
+        );
+        default(info);
+    }));
+}
+
 impl From<Lang> for tui::Lang {
     fn from(lang: Lang) -> Self {
         match lang {
@@ -161,14 +175,18 @@ impl From<Lang> for tui::Lang {
     }
 }
 
-/// The catalogue in use, or the reason there is none (its errors are `sufler check`'s).
-fn usable_catalog(global: &GlobalArgs) -> Result<catalog::Catalog, String> {
+/// The catalogue in use and where it came from, or the reason there is none (its errors are
+/// `sufler check`'s).
+fn usable_catalog(global: &GlobalArgs) -> Result<(catalog::Catalog, CatalogLocation), String> {
     let location = catalog::locate(global.catalog.as_deref());
     let report = catalog::load(&location);
     let errors = report.errors();
-    report.catalog.ok_or_else(|| {
-        format!("the catalogue in {location} has {errors} error(s); run `sufler check` to see them")
-    })
+    match report.catalog {
+        Some(c) => Ok((c, location)),
+        None => Err(format!(
+            "the catalogue in {location} has {errors} error(s); run `sufler check` to see them"
+        )),
+    }
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -178,7 +196,7 @@ fn now() -> chrono::NaiveDateTime {
 /// `sufler`: the officer's screen. Problems opening the catalogue or the database (another
 /// sufler holding it, say) are reported before the screen switches to full-screen mode.
 fn officer_screen(global: &GlobalArgs) -> ExitCode {
-    let catalog = match usable_catalog(global) {
+    let (catalog, location) = match usable_catalog(global) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -213,16 +231,17 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
             },
         );
     }
-    match tui::run::run(Some(&store), app, effects) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("the terminal failed: {e}")),
-    }
+    let runtime = tui::run::Runtime {
+        store: Some(&store),
+        catalog: Some(catalog::CatalogWatch::new(location)),
+    };
+    screen_ended(tui::run::run(runtime, app, effects))
 }
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
 fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
     let catalog = match usable_catalog(global) {
-        Ok(c) => c,
+        Ok((c, _)) => c,
         Err(e) => return fail(&e),
     };
     // A script file name is accepted as well as the main product's id.
@@ -252,8 +271,20 @@ fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
         Ok(app) => app,
         Err(e) => return fail(&e.to_string()),
     };
-    match tui::run::run(None, app, Vec::new()) {
-        Ok(()) => ExitCode::SUCCESS,
+    let runtime = tui::run::Runtime {
+        store: None,
+        catalog: None,
+    };
+    screen_ended(tui::run::run(runtime, app, Vec::new()))
+}
+
+/// The exit of a full-screen session, once the terminal is back to normal.
+fn screen_ended(result: std::io::Result<tui::run::Ended>) -> ExitCode {
+    match result {
+        Ok(tui::run::Ended::Quit) => ExitCode::SUCCESS,
+        Ok(tui::run::Ended::Signal(sig)) => fail(&format!(
+            "stopped by signal {sig}; every action shown as done was saved"
+        )),
         Err(e) => fail(&format!("the terminal failed: {e}")),
     }
 }

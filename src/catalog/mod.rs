@@ -5,12 +5,14 @@ pub mod load;
 pub mod model;
 pub mod placeholder;
 pub mod suggest;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Severity, Source};
 pub use load::{load_dir, load_sources, LoadReport};
 pub use model::*;
+pub use watch::{CatalogWatch, Reload};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled.rs"));

@@ -1,15 +1,19 @@
 //! The run loop: the only place that touches the terminal and the store. It feeds key
 //! presses to [`App::update`], performs the effects it returns and feeds their results back.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{Local, NaiveDateTime};
 use ratatui::crossterm::event::{self, Event};
+use signal_hook::consts::{SIGHUP, SIGTERM};
 
 use super::{
     App, Effect, FollowUpItem, HomeData, Msg, SaveEvent, TodayConsultation, Unfinished,
     SEARCH_LIMIT,
 };
+use crate::catalog::{CatalogWatch, Reload};
 use crate::consultation::{Client, Month};
 use crate::store::{EventKind, Officer, Store, StoreError};
 
@@ -168,42 +172,121 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
     })
 }
 
-/// Applies effects until none is left; `true` when the app asked to quit.
-fn drain(store: Option<&dyn Store>, app: &mut App, mut effects: Vec<Effect>) -> bool {
-    while !effects.is_empty() {
-        let mut next = Vec::new();
-        for effect in effects {
-            if effect == Effect::Quit {
-                return true;
-            }
-            // A rehearsal has no store: it never asks for one (records nothing).
-            if let Some(msg) = store.and_then(|s| perform(s, app, effect)) {
-                next.extend(app.update(msg));
+/// What the run loop works with besides the app.
+pub struct Runtime<'a> {
+    /// `None` in a rehearsal, which records nothing.
+    pub store: Option<&'a dyn Store>,
+    /// The catalogue's files, looked at again when the home screen loads and when a new
+    /// consultation starts; `None` when nothing is to be reloaded.
+    pub catalog: Option<CatalogWatch>,
+}
+
+/// How the screen ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The officer quit.
+    Quit,
+    /// SIGTERM: the terminal was restored; every acknowledged action was already
+    /// durable.
+    Signal(i32),
+}
+
+impl Runtime<'_> {
+    /// Takes a changed catalogue into use, or notes its errors, before the home screen or a
+    /// new consultation needs it. A consultation in progress keeps the catalogue it began
+    /// with, because these effects are only asked for outside one.
+    fn refresh_catalog(&mut self, app: &mut App) {
+        if let Some(watch) = &mut self.catalog {
+            if let Reload::Loaded(catalog) = watch.reload() {
+                app.set_catalog(*catalog);
             }
         }
-        effects = next;
     }
-    false
+
+    fn perform(&mut self, app: &mut App, effect: Effect) -> Option<Msg> {
+        let store = self.store?;
+        if matches!(effect, Effect::LoadHome | Effect::Prepare { .. }) {
+            self.refresh_catalog(app);
+        }
+        let mut msg = perform(store, app, effect)?;
+        if let (Msg::Home(data), Some(watch)) = (&mut msg, &self.catalog) {
+            data.catalog_errors = watch.errors();
+        }
+        Some(msg)
+    }
+
+    /// Applies effects until none is left; `true` when the app asked to quit.
+    fn drain(&mut self, app: &mut App, mut effects: Vec<Effect>) -> bool {
+        while !effects.is_empty() {
+            let mut next = Vec::new();
+            for effect in effects {
+                if effect == Effect::Quit {
+                    return true;
+                }
+                if let Some(msg) = self.perform(app, effect) {
+                    next.extend(app.update(msg));
+                }
+            }
+            effects = next;
+        }
+        false
+    }
 }
 
 fn now() -> NaiveDateTime {
     Local::now().naive_local()
 }
 
-/// Runs the officer's screen until the officer quits. The terminal is restored on every
-/// way out: quit, error, or panic (ratatui's hook).
-pub fn run(store: Option<&dyn Store>, mut app: App, effects: Vec<Effect>) -> std::io::Result<()> {
+/// How often the loop looks for a termination signal while no key comes.
+const SIGNAL_POLL: Duration = Duration::from_millis(200);
+/// How often the clock on screen moves on while no key comes.
+const TICK: Duration = Duration::from_secs(30);
+
+/// Runs the officer's screen until the officer quits or a termination signal arrives. The
+/// terminal is restored on every way out: quit, signal, error, or panic (ratatui's hook,
+/// which runs before the hook `main` installed).
+pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std::io::Result<Ended> {
+    // Registered before the terminal changes so that a signal at any moment is seen. SIGTERM
+    // sets a flag the loop checks, so the terminal is restored; a second SIGTERM ends the
+    // process at once, for when the loop cannot get there. SIGHUP means the terminal is gone:
+    // there is nothing to restore, and crossterm's `poll` would spin on the dead tty, so the
+    // process ends at once. Ending anywhere loses nothing: each action shown as done is on
+    // disk already.
+    let signal = Arc::new(AtomicUsize::new(0));
+    let term_seen = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register_conditional_shutdown(
+        SIGTERM,
+        128 + SIGTERM,
+        Arc::clone(&term_seen),
+    )?;
+    signal_hook::flag::register(SIGTERM, Arc::clone(&term_seen))?;
+    signal_hook::flag::register_usize(SIGTERM, Arc::clone(&signal), SIGTERM as usize)?;
+    // SAFETY: the action only calls `_exit`, which is async-signal-safe.
+    unsafe {
+        signal_hook::low_level::register(SIGHUP, || signal_hook::low_level::exit(128 + SIGHUP))?;
+    }
+    let received = || match signal.load(Ordering::Relaxed) {
+        0 => None,
+        sig => Some(Ended::Signal(sig as i32)),
+    };
     let mut terminal = ratatui::init();
-    let result = (|| -> std::io::Result<()> {
-        if drain(store, &mut app, effects) {
-            return Ok(());
+    let result = (|| -> std::io::Result<Ended> {
+        if runtime.drain(&mut app, effects) {
+            return Ok(Ended::Quit);
         }
+        let mut last_tick = Instant::now();
         loop {
+            if let Some(ended) = received() {
+                return Ok(ended);
+            }
             terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
-            if !event::poll(Duration::from_secs(30))? {
-                let effects = app.update(Msg::Tick(now()));
-                if drain(store, &mut app, effects) {
-                    return Ok(());
+            if !event::poll(SIGNAL_POLL)? {
+                if last_tick.elapsed() >= TICK {
+                    last_tick = Instant::now();
+                    let effects = app.update(Msg::Tick(now()));
+                    if runtime.drain(&mut app, effects) {
+                        return Ok(Ended::Quit);
+                    }
                 }
                 continue;
             }
@@ -212,10 +295,11 @@ pub fn run(store: Option<&dyn Store>, mut app: App, effects: Vec<Effect>) -> std
                 Event::Resize(_, _) => Msg::Resize,
                 _ => continue,
             };
+            last_tick = Instant::now();
             let mut effects = app.update(Msg::Tick(now()));
             effects.extend(app.update(msg));
-            if drain(store, &mut app, effects) {
-                return Ok(());
+            if runtime.drain(&mut app, effects) {
+                return Ok(Ended::Quit);
             }
         }
     })();
