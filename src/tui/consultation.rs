@@ -819,12 +819,13 @@ impl ConsultationScreen {
                 BOLD
             };
             vec![
-                Span::styled("  │  ", DIM),
+                Span::styled(" │ ", DIM),
                 Span::raw(format!("{label} ")),
                 Span::styled(format!("{done}/{target}"), style),
+                // Accepted apart from offered, compactly, so the line fits 80 columns.
                 Span::styled(
                     if accepted > 0 {
-                        format!(" ({} {accepted})", tx.accepted_short)
+                        format!(" ✓{accepted}")
                     } else {
                         String::new()
                     },
@@ -850,7 +851,7 @@ impl ConsultationScreen {
             p.create_accepted,
         ));
         if p.met() {
-            spans.push(Span::styled(format!("  ✓ {}", tx.formula_met), OK));
+            spans.push(Span::styled(format!(" │ {}", tx.formula_met), OK));
         }
         if c.not_receptive {
             spans.push(Span::styled(

@@ -215,8 +215,9 @@ impl Runtime<'_> {
         Some(msg)
     }
 
-    /// Applies effects until none is left; `true` when the app asked to quit.
-    fn drain(&mut self, app: &mut App, mut effects: Vec<Effect>) -> bool {
+    /// Applies effects until none is left; `true` when the app asked to quit. Public so that
+    /// benchmarks and tests can drive the real effect loop without a terminal.
+    pub fn drain(&mut self, app: &mut App, mut effects: Vec<Effect>) -> bool {
         while !effects.is_empty() {
             let mut next = Vec::new();
             for effect in effects {
