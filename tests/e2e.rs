@@ -377,6 +377,12 @@ fn full_consultation_deposit() {
     o.offer(SAVINGS, Outcome::Declined);
     o.wait_for("Catch 2/2 (accepted: 1)");
 
+    // "Not in the script" about the picked product: letters type, they are not keys here.
+    o.press("x", &format!("{} · {SAVINGS}", o.tx().note_title));
+    o.send("Спросил про ипотеку; q y n f");
+    o.wait_for("ипотеку; q y n f");
+    o.press(key::ENTER, o.tx().done_note);
+
     o.next_stage_to(CLOSING);
     // The create candidate is the plan product furthest from its plan: the pension fund.
     o.accept_with_disclosures(NPF, 4);
@@ -405,6 +411,10 @@ fn full_consultation_deposit() {
     assert_eq!(npf.disclosures_confirmed.len(), 4, "{npf:#?}");
     assert_eq!(npf.stage, "closing");
     assert_eq!(offer(c, "debit_card").stage, "presentation");
+    assert_eq!(c.notes.len(), 1, "{:#?}", c.notes);
+    assert_eq!(c.notes[0].text, "Спросил про ипотеку; q y n f");
+    assert_eq!(c.notes[0].product.as_deref(), Some("savings_account"));
+    assert_eq!(c.notes[0].stage, "presentation");
 }
 
 #[test]
@@ -772,12 +782,44 @@ fn quitting_leaves_the_terminal_in_normal_mode() {
         |s| !s.alternate_screen() && !s.hide_cursor(),
     );
     assert!(o.tui.cooked(), "raw mode left on after the exit");
+    // Nothing printed on the way out: the shell's screen is as it was (empty here).
+    let after = o.tui.screen();
+    assert!(after.trim().is_empty(), "output after the exit: {after:?}");
     let raw = o.tui.raw();
     let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(64)..]).into_owned();
     assert!(
         tail.contains("\x1b[?1049l"),
         "the output ends by leaving the alternate screen: {tail:?}"
     );
+}
+
+/// Ctrl-C leaves at once from anywhere, and restores the terminal just the same; the
+/// consultation stays stored for resumption.
+#[test]
+fn ctrl_c_mid_consultation_restores_the_terminal() {
+    let sandbox = Sandbox::new();
+    let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.begin(CONSUMER_LOAN);
+    o.next_stage_to(PRESENTATION);
+    o.offer(DEBIT_CARD, Outcome::Declined);
+    o.send("\x03");
+    let status = o.tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    o.tui.wait_until(
+        "the primary screen with a visible cursor after Ctrl-C",
+        |s| !s.alternate_screen() && !s.hide_cursor(),
+    );
+    assert!(o.tui.cooked(), "raw mode left on after Ctrl-C");
+
+    let store = open_store(&sandbox);
+    let open = store
+        .unfinished(OFFICER)
+        .expect("unfinished")
+        .expect("the consultation is kept for resumption");
+    assert_eq!(open.main, "consumer_loan");
+    assert_eq!(offer(&open, "debit_card").outcome, Some(Outcome::Declined));
 }
 
 // ─────────────────────────── 7. resizing ───────────────────────────
