@@ -204,7 +204,7 @@ impl Tui {
             .map(|(i, l)| format!("{i:>2}│{l}\n"))
             .collect();
         panic!(
-            "\n{what}\n(after {TIMEOUT:?}; sufler {})\n── screen {cols}×{rows} ──\n{framed}── end of screen ──\n",
+            "\n{what}\n(sufler {})\n── screen {cols}×{rows} ──\n{framed}── end of screen ──\n",
             self.args.join(" ")
         );
     }
@@ -217,7 +217,7 @@ impl Tui {
                 return;
             }
             if start.elapsed() > TIMEOUT {
-                self.fail(&format!("waited for: {what}"));
+                self.fail(&format!("waited {TIMEOUT:?} for: {what}"));
             }
             thread::sleep(POLL);
         }
@@ -252,28 +252,22 @@ impl Tui {
         }
     }
 
-    /// The number `1`–`9` the consultation screen shows before `product` (a prompt to say
-    /// now or an offer already made), e.g. ` 2  Мобильный и интернет-банк` → `'2'`.
+    /// The number `1`–`9` the screen shows before `product` (a prompt to say now or an offer
+    /// already made on the consultation, a main product on the choice), e.g.
+    /// ` 2  Мобильный и интернет-банк` → `'2'`; waits for it to be there.
     pub fn number_of(&self, product: &str) -> char {
-        let screen = self.screen();
-        for line in screen.lines() {
-            let mut from = 0;
-            while let Some(at) = line[from..].find(product) {
-                let before = line[..from + at].trim_end();
-                // An offer already made has its outcome mark between the number and the name.
-                let before = before
-                    .strip_suffix(['✓', '✗', '?', '…', '·'])
-                    .map_or(before, str::trim_end);
-                if let Some(d) = before.chars().last().filter(|c| ('1'..='9').contains(c)) {
-                    let prev = before[..before.len() - 1].chars().last();
-                    if prev.is_none_or(char::is_whitespace) {
-                        return d;
-                    }
-                }
-                from += at + product.len();
+        let start = Instant::now();
+        loop {
+            if let Some(n) = number_before(&self.screen(), product) {
+                return n;
             }
+            if start.elapsed() > TIMEOUT {
+                self.fail(&format!(
+                    "waited {TIMEOUT:?} for: a number beside {product:?}"
+                ));
+            }
+            thread::sleep(POLL);
         }
-        self.fail(&format!("a numbered prompt or offer for {product:?}"));
     }
 
     /// Waits for the program to exit and returns its status.
@@ -292,7 +286,7 @@ impl Tui {
                 Err(e) => panic!("wait for sufler: {e}"),
             }
             if start.elapsed() > TIMEOUT {
-                self.fail("waited for: sufler to exit");
+                self.fail(&format!("waited {TIMEOUT:?} for: sufler to exit"));
             }
             thread::sleep(POLL);
         }
@@ -332,6 +326,28 @@ impl Tui {
         assert_eq!(rc, 0, "tcgetattr: {}", std::io::Error::last_os_error());
         t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
     }
+}
+
+/// The digit just before `name` on some line of `screen`, past an outcome mark if any.
+fn number_before(screen: &str, name: &str) -> Option<char> {
+    for line in screen.lines() {
+        let mut from = 0;
+        while let Some(at) = line[from..].find(name) {
+            let before = line[..from + at].trim_end();
+            // An offer already made has its outcome mark between the number and the name.
+            let before = before
+                .strip_suffix(['✓', '✗', '…', '·'])
+                .map_or(before, str::trim_end);
+            let mut tail = before.chars().rev();
+            if let Some(d) = tail.next().filter(|c| ('1'..='9').contains(c)) {
+                if tail.next().is_none_or(char::is_whitespace) {
+                    return Some(d);
+                }
+            }
+            from += at + name.len();
+        }
+    }
+    None
 }
 
 fn sigkill(pid: Option<u32>) -> std::io::Result<()> {
