@@ -112,14 +112,15 @@ pub fn for_each(
         for c in s.consultations_between(period.start(), period.end()) {
             let c = c?;
             let client = if with_clients {
-                if !clients.contains_key(&c.client_id) {
-                    let found = s
-                        .client(c.client_id)?
-                        .map(|k| (k.full_name(), k.phone))
-                        .unwrap_or_default();
-                    clients.insert(c.client_id, found);
-                }
-                clients.get(&c.client_id)
+                let found = match clients.entry(c.client_id) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        s.client(c.client_id)?
+                            .map(|k| (k.full_name(), k.phone))
+                            .unwrap_or_default(),
+                    ),
+                };
+                Some(&*found)
             } else {
                 None
             };

@@ -87,7 +87,7 @@ fn figure_columns() -> Vec<Column> {
         col("create_accepted", "Создай: принято", "Create accepted"),
         col("create_conversion", "Создай: конв.", "Create conv."),
         col("conversion", "Конверсия", "Conversion"),
-        col("compliance", "Формула", "Formula compliance"),
+        col("compliance", "Выполнение формулы", "Formula compliance"),
         col(
             "products_per_client",
             "Продуктов на клиента",

@@ -427,3 +427,50 @@ impl Drop for RemoveOnDrop {
 pub fn out(e: io::Error) -> ReportError {
     ReportError::Output(e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_neither_the_file_nor_a_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.csv");
+        let e = deliver(Some(&path), false, false, |w| {
+            w.write_all(b"half a report").map_err(out)?;
+            Err(ReportError::NoData("test".into()))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "no consultations in test");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // An existing file is kept as it was.
+        std::fs::write(&path, "old").unwrap();
+        let _ = deliver(Some(&path), false, false, |_| {
+            Err(ReportError::NoData("test".into()))
+        });
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        deliver(Some(&path), false, false, |w| {
+            w.write_all(b"new").map_err(out)
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_excel_text_is_defused() {
+        let plain = CsvStyle { excel: false };
+        assert_eq!(plain.field("a,b"), "\"a,b\"");
+        assert_eq!(plain.field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(plain.field("=1+1"), "=1+1");
+        assert_eq!(plain.float(0.5), "0.5");
+        let excel = CsvStyle { excel: true };
+        assert_eq!(excel.field("a,b"), "a,b");
+        assert_eq!(excel.field("a;b"), "\"a;b\"");
+        assert_eq!(
+            excel.field("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(excel.float(0.125), "0,125");
+    }
+}
