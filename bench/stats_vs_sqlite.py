@@ -158,10 +158,13 @@ def main():
               f"in {time.perf_counter() - t:.1f} s")
 
         results = {}
+        each = {}
 
         def sql():
             for name, q in QUERIES.items():
+                t = time.perf_counter()
                 results[name] = con.execute(q).fetchall()
+                each[name] = time.perf_counter() - t
 
         def stats():
             run(sufler + ["--db", db, "stats", "--by", "officer,product"] + period,
@@ -183,6 +186,8 @@ def main():
         print(f"sufler stats --by officer,product (whole history): {t_sufler * 1000:.0f} ms")
         print(f"SQLite, the same figures ({len(QUERIES)} GROUP BY queries): {t_sql * 1000:.0f} ms")
         print(f"ratio: {t_sufler / t_sql:.3f} (target <= 0.5)")
+        print("SQLite per query (last run): " +
+              ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in each.items()))
         con.close()
     finally:
         if not a.keep:

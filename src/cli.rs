@@ -425,6 +425,8 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     let stores = as_dyn(&stores);
     let output = a.output.as_deref();
     let result = if a.detail {
+        use std::io::IsTerminal as _;
+        detail::show_progress(std::io::stderr().is_terminal());
         if !detail::any(&stores, input.period).map_err(|e| e.to_string())? {
             return Err(ReportError::NoData(input.period.label()).to_string());
         }

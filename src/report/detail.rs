@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rust_xlsxwriter::Workbook;
 use serde_json::{Map, Value};
@@ -32,6 +33,25 @@ pub const COLUMNS: [&str; 12] = [
 
 /// Added with `--with-clients`.
 pub const CLIENT_COLUMNS: [&str; 2] = ["client_name", "client_phone"];
+
+/// Whether long exports report their progress on stderr (set by the command line when stderr
+/// is a terminal; quiet when piped, and in the library's own use).
+static PROGRESS: AtomicBool = AtomicBool::new(false);
+
+pub fn show_progress(on: bool) {
+    PROGRESS.store(on, Ordering::Relaxed);
+}
+
+fn progress(rows: u64, done: bool) {
+    if PROGRESS.load(Ordering::Relaxed) && (done || rows % 100_000 == 0) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{rows} rows…");
+        if done {
+            let _ = write!(err, "\r\x1b[K");
+        }
+        let _ = err.flush();
+    }
+}
 
 /// Rows an xlsx sheet holds under its header.
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
@@ -127,9 +147,11 @@ pub fn for_each(
             for row in rows(&c, client) {
                 each(&row)?;
                 n += 1;
+                progress(n, false);
             }
         }
     }
+    progress(n, true);
     Ok(n)
 }
 
