@@ -43,7 +43,7 @@ pub fn show_progress(on: bool) {
 }
 
 fn progress(rows: u64, done: bool) {
-    if PROGRESS.load(Ordering::Relaxed) && (done || rows % 100_000 == 0) {
+    if PROGRESS.load(Ordering::Relaxed) && (done || rows.is_multiple_of(100_000)) {
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r{rows} rows…");
         if done {
