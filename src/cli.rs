@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, CatalogLocation};
+use crate::report;
 use crate::store;
 use crate::tui;
 
@@ -108,8 +109,10 @@ pub struct PeriodArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
+    /// csv, json or xlsx
     #[arg(long, value_name = "FORMAT")]
     pub format: String,
+    /// The file to write (default: stdout); written whole or not at all
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// `;`-separated UTF-8 CSV with a BOM, as Russian Excel opens it
@@ -142,8 +145,8 @@ pub fn run() -> ExitCode {
     match cli.command {
         Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
         Some(Command::Preview { script }) => preview(&cli.global, &script),
-        Some(Command::Stats(_)) => not_yet("stats"),
-        Some(Command::Export(_)) => not_yet("export"),
+        Some(Command::Stats(p)) => done(stats(&cli.global, &p)),
+        Some(Command::Export(a)) => done(export(&cli.global, &a)),
         Some(Command::Demo(_)) => not_yet("demo"),
         Some(Command::Verify) => store::run_verify(cli.global.db.first().map(|p| p.as_path())),
         Some(Command::Backup { .. }) => not_yet("backup"),
@@ -350,4 +353,152 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     } else {
         many
     }
+}
+
+fn done(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// The report's inputs, checked before any database is opened.
+struct ReportInput {
+    period: report::Period,
+    groupings: Vec<report::Grouping>,
+    today: chrono::NaiveDate,
+}
+
+fn report_input(p: &PeriodArgs) -> Result<ReportInput, String> {
+    let today = now().date();
+    let period = report::Period::parse(
+        p.month.as_deref(),
+        p.from.as_deref(),
+        p.to.as_deref(),
+        today,
+    )
+    .map_err(|e| e.to_string())?;
+    let groupings = report::Grouping::parse_list(&p.by).map_err(|e| e.to_string())?;
+    Ok(ReportInput {
+        period,
+        groupings,
+        today,
+    })
+}
+
+/// Every `--db` (default: the usual one), each once, opened as existing databases.
+fn report_stores(global: &GlobalArgs) -> Result<Vec<store::SledStore>, String> {
+    let paths = if global.db.is_empty() {
+        vec![store::default_path(None)]
+    } else {
+        global.db.clone()
+    };
+    let mut seen = Vec::new();
+    let mut stores = Vec::new();
+    for p in paths {
+        let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if seen.contains(&canonical) {
+            return Err(report::ReportError::DuplicateDb(p).to_string());
+        }
+        seen.push(canonical);
+        stores.push(store::SledStore::open_existing(&p).map_err(|e| e.to_string())?);
+    }
+    Ok(stores)
+}
+
+fn as_dyn(stores: &[store::SledStore]) -> Vec<&dyn store::Store> {
+    stores.iter().map(|s| s as &dyn store::Store).collect()
+}
+
+/// `sufler stats`: the report as a table on stdout.
+fn stats(global: &GlobalArgs, p: &PeriodArgs) -> Result<(), String> {
+    let input = report_input(p)?;
+    let (catalog, _) = usable_catalog(global)?;
+    let stores = report_stores(global)?;
+    let r = report::compute(
+        &as_dyn(&stores),
+        &catalog,
+        input.period,
+        &input.groupings,
+        input.today,
+        report::Source::Auto,
+    )
+    .map_err(|e| e.to_string())?;
+    let tables = report::table::tables(&r);
+    let text = report::write::stats_text(&r, &tables, global.lang);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// `sufler export`: the report, or with `--detail` every offer, as CSV, JSON or XLSX.
+fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
+    use report::write::{deliver, CsvStyle};
+    use report::{detail, Format, ReportError};
+    let input = report_input(&a.period)?;
+    let format = Format::parse(&a.format).map_err(|e| e.to_string())?;
+    if a.excel && format != Format::Csv {
+        return Err("--excel applies to --format csv only".into());
+    }
+    if a.with_clients && !a.detail {
+        return Err(
+            "--with-clients applies to --detail only: the summary holds no client data".into(),
+        );
+    }
+    if a.detail && !input.groupings.is_empty() {
+        return Err("--detail writes one row per offer; --by does not apply to it".into());
+    }
+    let style = CsvStyle { excel: a.excel };
+    let lang = global.lang;
+    let stores = report_stores(global)?;
+    let stores = as_dyn(&stores);
+    let output = a.output.as_deref();
+    let result = if a.detail {
+        use std::io::IsTerminal as _;
+        detail::show_progress(std::io::stderr().is_terminal());
+        if !detail::any(&stores, input.period).map_err(|e| e.to_string())? {
+            return Err(ReportError::NoData(input.period.label()).to_string());
+        }
+        let period = input.period;
+        deliver(output, a.with_clients, format == Format::Xlsx, |w| {
+            match format {
+                Format::Csv => detail::csv(&stores, period, a.with_clients, style, w)?,
+                Format::Json => detail::json(&stores, period, a.with_clients, w)?,
+                Format::Xlsx => {
+                    let bytes = detail::xlsx(&stores, period, a.with_clients, lang)?;
+                    w.write_all(&bytes).map_err(ReportError::Output)?;
+                    0
+                }
+            };
+            Ok(())
+        })
+    } else {
+        let (catalog, _) = usable_catalog(global)?;
+        let r = report::compute(
+            &stores,
+            &catalog,
+            input.period,
+            &input.groupings,
+            input.today,
+            report::Source::Auto,
+        )
+        .map_err(|e| e.to_string())?;
+        let tables = report::table::tables(&r);
+        deliver(output, false, format == Format::Xlsx, |w| match format {
+            Format::Csv => report::write::csv(&tables, style, w).map_err(ReportError::Output),
+            Format::Json => {
+                let doc = report::write::json(&r, &tables);
+                serde_json::to_writer_pretty(&mut *w, &doc)
+                    .map_err(|e| ReportError::Output(e.into()))?;
+                w.write_all(b"\n").map_err(ReportError::Output)
+            }
+            Format::Xlsx => {
+                let bytes = report::write::xlsx(&tables, lang)?;
+                w.write_all(&bytes).map_err(ReportError::Output)
+            }
+        })
+    };
+    result.map_err(|e| e.to_string())
 }

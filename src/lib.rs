@@ -1,10 +1,12 @@
 //! Sufler, the sales prompter for retail-bank branch officers.
 //!
-//! `catalog` reads the trainer's files; `cli` is the command line. The binary is a thin
+//! `catalog` reads the trainer's files; `report` computes the managers' statistics and
+//! exports; `cli` is the command line. The binary is a thin
 //! wrapper around [`cli::run`].
 
 pub mod catalog;
 pub mod cli;
 pub mod consultation;
+pub mod report;
 pub mod store;
 pub mod tui;

@@ -1151,7 +1151,7 @@ fn segment(text: &str) -> Result<String, ClientError> {
 mod tests {
     use super::*;
     use crate::catalog::{Eligibility, Link, LinkCategory, Moment, Objection};
-    use crate::consultation::model::{Kind, Month, TallyKey};
+    use crate::consultation::model::{formula_bucket, Kind, Month, TallyKey};
 
     fn product(id: &str) -> Product {
         Product {
@@ -2172,7 +2172,12 @@ mod tests {
             kind,
             variant,
         };
-        assert_eq!(t.len(), 4);
+        assert_eq!(t.len(), 5);
+        let formula = t[&key("deposit", Kind::Formula, formula_bucket(2, 1))];
+        assert_eq!(
+            (formula.consultations, formula.offered, formula.accepted),
+            (1, 3, 1)
+        );
         let main = t[&key("deposit", Kind::Main, 0)];
         assert_eq!(
             (

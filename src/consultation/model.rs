@@ -166,6 +166,24 @@ pub enum Kind {
     Main,
     Catch,
     Create,
+    /// One row per consultation's formula outcome, keyed by the main product, with
+    /// [`formula_bucket`] as the variant: `consultations` = 1, `offered` = extra offers made,
+    /// `accepted`/`declined`/`thinking` = their outcomes. Formula compliance and products per
+    /// client per main product come from these without a scan, for any `[formula]` setting.
+    Formula,
+}
+
+/// The variant of a [`Kind::Formula`] counter: catch offers made in the high 16 bits, create
+/// offers made in the low 16 (each capped at 0xFFFF), so compliance with any formula can be
+/// read back from the counters.
+pub fn formula_bucket(catch: usize, create: usize) -> u32 {
+    let cap = |n: usize| n.min(0xFFFF) as u32;
+    (cap(catch) << 16) | cap(create)
+}
+
+/// The catch and create offer counts of a [`Kind::Formula`] counter's variant.
+pub fn formula_counts(bucket: u32) -> (u32, u32) {
+    (bucket >> 16, bucket & 0xFFFF)
 }
 
 impl From<Technique> for Kind {
@@ -187,7 +205,8 @@ pub struct TallyKey {
     pub variant: u32,
 }
 
-/// Aggregate counts. For `Kind::Main` rows, `consultations` and `main_sold` are set too.
+/// Aggregate counts. For `Kind::Main` rows, `consultations` and `main_sold` are set too;
+/// for `Kind::Formula` rows, `consultations` (see [`Kind::Formula`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Tally {
     pub offered: u64,
@@ -256,6 +275,29 @@ impl Consultation {
         if self.main_outcome == Some(Outcome::Accepted) {
             main.main_sold = 1;
         }
+        let mut formula = Tally {
+            consultations: 1,
+            ..Tally::default()
+        };
+        let mut made = (0, 0);
+        for offer in &self.offers {
+            match offer.technique {
+                Technique::Catch => made.0 += 1,
+                Technique::Create => made.1 += 1,
+            }
+            formula.offered += 1;
+            formula.count(offer.outcome);
+        }
+        out.insert(
+            TallyKey {
+                month,
+                officer: self.officer.clone(),
+                product: self.main.clone(),
+                kind: Kind::Formula,
+                variant: formula_bucket(made.0, made.1),
+            },
+            formula,
+        );
         for offer in &self.offers {
             let t = out
                 .entry(TallyKey {

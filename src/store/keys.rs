@@ -151,6 +151,7 @@ pub fn kind_byte(kind: Kind) -> u8 {
         Kind::Main => 0,
         Kind::Catch => 1,
         Kind::Create => 2,
+        Kind::Formula => 3,
     }
 }
 
@@ -159,6 +160,7 @@ pub fn byte_kind(b: u8) -> Option<Kind> {
         0 => Some(Kind::Main),
         1 => Some(Kind::Catch),
         2 => Some(Kind::Create),
+        3 => Some(Kind::Formula),
         _ => None,
     }
 }
@@ -168,6 +170,7 @@ pub fn kind_str(kind: Kind) -> &'static str {
         Kind::Main => "main",
         Kind::Catch => "catch",
         Kind::Create => "create",
+        Kind::Formula => "formula",
     }
 }
 
@@ -217,7 +220,7 @@ pub fn byte_technique(b: u8) -> Option<Technique> {
     match byte_kind(b)? {
         Kind::Catch => Some(Technique::Catch),
         Kind::Create => Some(Technique::Create),
-        Kind::Main => None,
+        Kind::Main | Kind::Formula => None,
     }
 }
 

@@ -20,7 +20,7 @@ use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::{
-    Client, ClientHistory, Consultation, Month, Outcome, Tally, TallyKey, Technique,
+    Client, ClientHistory, Consultation, Kind, Month, Outcome, Tally, TallyKey, Technique,
 };
 
 /// The schema this build reads and writes.
@@ -843,7 +843,11 @@ impl Store for SledStore {
         {
             let (k, v) = item?;
             let (key, tally) = decode_counter(&k, &v)?;
-            *out.entry(key.product).or_default() += tally.accepted;
+            // A formula row's `accepted` counts the extras of its consultations, which their
+            // own rows count already.
+            if key.kind != Kind::Formula {
+                *out.entry(key.product).or_default() += tally.accepted;
+            }
         }
         Ok(out)
     }

@@ -247,6 +247,14 @@ const TICK: Duration = Duration::from_secs(30);
 /// terminal is restored on every way out: quit, signal, error, or panic (ratatui's hook,
 /// which runs before the hook `main` installed).
 pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std::io::Result<Ended> {
+    use std::io::IsTerminal;
+    // Without a terminal the screen cannot work; say so instead of writing escape codes into
+    // a pipe or failing half way into raw mode.
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(std::io::Error::other(
+            "standard input and output must be a terminal (for figures without one: sufler stats)",
+        ));
+    }
     // Registered before the terminal changes so that a signal at any moment is seen. SIGTERM
     // sets a flag the loop checks, so the terminal is restored; a second SIGTERM ends the
     // process at once, for when the loop cannot get there. SIGHUP means the terminal is gone:
@@ -270,7 +278,13 @@ pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std:
         0 => None,
         sig => Some(Ended::Signal(sig as i32)),
     };
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e);
+        }
+    };
     let result = (|| -> std::io::Result<Ended> {
         if runtime.drain(&mut app, effects) {
             return Ok(Ended::Quit);

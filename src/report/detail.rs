@@ -1,0 +1,260 @@
+//! `export --detail`: one row per offer (DESIGN §7), streamed from the records.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rust_xlsxwriter::Workbook;
+use serde_json::{Map, Value};
+
+use super::period::Period;
+use super::table::Cell;
+use super::write::{out, xlsx_cell, CsvStyle, XlsxFormats, JSON_VERSION};
+use super::ReportError;
+use crate::cli::Lang;
+use crate::consultation::{Consultation, Outcome};
+use crate::store::Store;
+
+/// The columns, exactly as DESIGN §7 names them.
+pub const COLUMNS: [&str; 12] = [
+    "consultation_id",
+    "started_at",
+    "officer",
+    "branch",
+    "client_id",
+    "main",
+    "main_outcome",
+    "product",
+    "technique",
+    "stage",
+    "variant",
+    "outcome",
+];
+
+/// Added with `--with-clients`.
+pub const CLIENT_COLUMNS: [&str; 2] = ["client_name", "client_phone"];
+
+/// Whether long exports report their progress on stderr (set by the command line when stderr
+/// is a terminal; quiet when piped, and in the library's own use).
+static PROGRESS: AtomicBool = AtomicBool::new(false);
+
+pub fn show_progress(on: bool) {
+    PROGRESS.store(on, Ordering::Relaxed);
+}
+
+fn progress(rows: u64, done: bool) {
+    if PROGRESS.load(Ordering::Relaxed) && (done || rows.is_multiple_of(100_000)) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{rows} rows…");
+        if done {
+            let _ = write!(err, "\r\x1b[K");
+        }
+        let _ = err.flush();
+    }
+}
+
+/// Rows an xlsx sheet holds under its header.
+pub const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+fn outcome(o: Option<Outcome>) -> Cell {
+    Cell::Text(o.map(|o| o.as_str().to_string()).unwrap_or_default())
+}
+
+/// The rows of one consultation: one per offer; a consultation without offers gives one row
+/// with the offer columns empty, so its main product's outcome is not lost.
+fn rows(c: &Consultation, client: Option<&(String, String)>) -> Vec<Vec<Cell>> {
+    let head = [
+        Cell::Int(c.id),
+        Cell::Text(c.started_at.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        Cell::Text(c.officer.clone()),
+        Cell::Text(c.branch.clone()),
+        Cell::Int(c.client_id),
+        Cell::Text(c.main.clone()),
+        outcome(c.main_outcome),
+    ];
+    let tail = |row: &mut Vec<Cell>| {
+        if let Some((name, phone)) = client {
+            row.push(Cell::Text(name.clone()));
+            row.push(Cell::Text(phone.clone()));
+        }
+    };
+    if c.offers.is_empty() {
+        let mut row = head.to_vec();
+        row.extend([
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Num(None, 0),
+            Cell::Text(String::new()),
+        ]);
+        tail(&mut row);
+        return vec![row];
+    }
+    c.offers
+        .iter()
+        .map(|o| {
+            let mut row = head.to_vec();
+            row.extend([
+                Cell::Text(o.product.clone()),
+                Cell::Text(o.technique.as_str().to_string()),
+                Cell::Text(o.stage.clone()),
+                Cell::Int(u64::from(o.variant)),
+                outcome(o.outcome),
+            ]);
+            tail(&mut row);
+            row
+        })
+        .collect()
+}
+
+/// Whether any store holds a consultation in the period (checked before any output starts).
+pub fn any(stores: &[&dyn Store], period: Period) -> Result<bool, ReportError> {
+    for s in stores {
+        if let Some(c) = s.consultations_between(period.start(), period.end()).next() {
+            c?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Calls `each` with every row of the period, database by database, oldest first.
+pub fn for_each(
+    stores: &[&dyn Store],
+    period: Period,
+    with_clients: bool,
+    mut each: impl FnMut(&[Cell]) -> Result<(), ReportError>,
+) -> Result<u64, ReportError> {
+    let mut n = 0;
+    for s in stores {
+        // Client ids are per database.
+        let mut clients: HashMap<u64, (String, String)> = HashMap::new();
+        for c in s.consultations_between(period.start(), period.end()) {
+            let c = c?;
+            let client = if with_clients {
+                let found = match clients.entry(c.client_id) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        s.client(c.client_id)?
+                            .map(|k| (k.full_name(), k.phone))
+                            .unwrap_or_default(),
+                    ),
+                };
+                Some(&*found)
+            } else {
+                None
+            };
+            for row in rows(&c, client) {
+                each(&row)?;
+                n += 1;
+                progress(n, false);
+            }
+        }
+    }
+    progress(n, true);
+    Ok(n)
+}
+
+fn header(with_clients: bool) -> Vec<&'static str> {
+    let mut h = COLUMNS.to_vec();
+    if with_clients {
+        h.extend(CLIENT_COLUMNS);
+    }
+    h
+}
+
+pub fn csv(
+    stores: &[&dyn Store],
+    period: Period,
+    with_clients: bool,
+    style: CsvStyle,
+    w: &mut dyn Write,
+) -> Result<u64, ReportError> {
+    style.start(w).map_err(out)?;
+    style.row(w, &header(with_clients)).map_err(out)?;
+    for_each(stores, period, with_clients, |row| {
+        let fields: Vec<String> = row.iter().map(|c| style.cell(c)).collect();
+        style.row(w, &fields).map_err(out)
+    })
+}
+
+/// `{"format": "sufler-detail", "version": 1, "period": {…}, "columns": […], "rows": [{…}, …]}`,
+/// streamed.
+pub fn json(
+    stores: &[&dyn Store],
+    period: Period,
+    with_clients: bool,
+    w: &mut dyn Write,
+) -> Result<u64, ReportError> {
+    let keys = header(with_clients);
+    let head = serde_json::json!({
+        "format": "sufler-detail",
+        "version": JSON_VERSION,
+        "period": { "from": period.from.to_string(), "to": period.to.to_string() },
+        "columns": keys,
+    });
+    let head = serde_json::to_string(&head).map_err(|e| out(e.into()))?;
+    // Open the object's last field by hand, so rows stream without being held in memory.
+    let open = head.strip_suffix('}').unwrap_or(&head);
+    write!(w, "{open},\"rows\":[").map_err(out)?;
+    let mut first = true;
+    let n = for_each(stores, period, with_clients, |row| {
+        let obj: Map<String, Value> = keys
+            .iter()
+            .zip(row)
+            .map(|(k, c)| {
+                let v = match c {
+                    Cell::Text(s) => Value::String(s.clone()),
+                    Cell::Int(n) => Value::from(*n),
+                    _ => Value::Null,
+                };
+                (k.to_string(), v)
+            })
+            .collect();
+        if !first {
+            w.write_all(b",").map_err(out)?;
+        }
+        first = false;
+        w.write_all(b"\n").map_err(out)?;
+        serde_json::to_writer(&mut *w, &obj).map_err(|e| out(e.into()))
+    })?;
+    w.write_all(b"\n]}\n").map_err(out)?;
+    Ok(n)
+}
+
+pub fn xlsx(
+    stores: &[&dyn Store],
+    period: Period,
+    with_clients: bool,
+    lang: Lang,
+) -> Result<Vec<u8>, ReportError> {
+    let mut wb = Workbook::new();
+    let f = XlsxFormats::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(match lang {
+        Lang::Ru => "Предложения",
+        Lang::En => "Offers",
+    })?;
+    for (i, k) in header(with_clients).iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *k, &f.header)?;
+    }
+    let mut r: u64 = 0;
+    let rows = for_each(stores, period, with_clients, |row| {
+        r += 1;
+        if r > XLSX_MAX_ROWS {
+            return Ok(());
+        }
+        for (i, c) in row.iter().enumerate() {
+            xlsx_cell(ws, r as u32, i as u16, c, &f)?;
+        }
+        Ok(())
+    })?;
+    if rows > XLSX_MAX_ROWS {
+        return Err(ReportError::TooManyRows {
+            rows,
+            max: XLSX_MAX_ROWS,
+        });
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(wb.save_to_buffer()?)
+}

@@ -1,0 +1,465 @@
+//! The report as typed tables, the one layout every writer renders: the terminal table
+//! (headers in the chosen language), CSV and JSON (stable English column keys), XLSX (typed
+//! cells, headers in the chosen language).
+
+use super::figures::{Counts, Figures, Group, PlanFigure, Report};
+use super::Grouping;
+use crate::cli::Lang;
+
+/// A typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(u64),
+    /// A share (0.724), shown as a percentage; `None` when the denominator is 0.
+    Ratio(Option<f64>),
+    /// A plain number shown with `digits` decimals.
+    Num(Option<f64>, usize),
+    /// A yes/no; the terminal shows `label` when it is true.
+    Flag(bool, Label),
+}
+
+/// A text in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label {
+    pub ru: &'static str,
+    pub en: &'static str,
+}
+
+impl Label {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ru => self.ru,
+            Lang::En => self.en,
+        }
+    }
+}
+
+const fn l(ru: &'static str, en: &'static str) -> Label {
+    Label { ru, en }
+}
+
+/// A column: its stable key (CSV header, JSON field) and its human header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub key: &'static str,
+    pub header: Label,
+}
+
+const fn col(key: &'static str, ru: &'static str, en: &'static str) -> Column {
+    Column {
+        key,
+        header: l(ru, en),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Stable name: the JSON key, the CSV `table` column.
+    pub name: &'static str,
+    pub title: Label,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// The value of column `key` in row `row`.
+    pub fn get(&self, row: usize, key: &str) -> Option<&Cell> {
+        let i = self.columns.iter().position(|c| c.key == key)?;
+        self.rows.get(row)?.get(i)
+    }
+}
+
+pub const TOO_FEW: Label = l(
+    "мало предложений для сравнения (< 50)",
+    "too few offers to compare (under 50)",
+);
+const PRORATED: Label = l("пропорц. дням", "prorated");
+
+fn figure_columns() -> Vec<Column> {
+    vec![
+        col("consultations", "Консультаций", "Consultations"),
+        col("main_sold", "Осн. продано", "Main sold"),
+        col("catch_offered", "Лови: предл.", "Catch offered"),
+        col("catch_accepted", "Лови: принято", "Catch accepted"),
+        col("catch_conversion", "Лови: конв.", "Catch conv."),
+        col("create_offered", "Создай: предл.", "Create offered"),
+        col("create_accepted", "Создай: принято", "Create accepted"),
+        col("create_conversion", "Создай: конв.", "Create conv."),
+        col("conversion", "Конверсия", "Conversion"),
+        col("compliance", "Выполнение формулы", "Formula compliance"),
+        col(
+            "products_per_client",
+            "Продуктов на клиента",
+            "Products per client",
+        ),
+    ]
+}
+
+fn figure_cells(f: &Figures) -> Vec<Cell> {
+    vec![
+        Cell::Int(f.consultations),
+        Cell::Int(f.main_sold()),
+        Cell::Int(f.catch.offered),
+        Cell::Int(f.catch.accepted),
+        Cell::Ratio(f.catch.conversion()),
+        Cell::Int(f.create.offered),
+        Cell::Int(f.create.accepted),
+        Cell::Ratio(f.create.conversion()),
+        Cell::Ratio(f.conversion()),
+        Cell::Ratio(f.compliance()),
+        Cell::Num(f.products_per_client(), 2),
+    ]
+}
+
+fn plan_columns() -> Vec<Column> {
+    vec![
+        col("sold", "Продано", "Sold"),
+        col("target", "Цель", "Target"),
+        col("fulfilment", "Выполнение", "Fulfilment"),
+        col("prorated", "Пропорц.", "Prorated"),
+    ]
+}
+
+fn plan_cells(p: &PlanFigure) -> Vec<Cell> {
+    vec![
+        Cell::Int(p.sold),
+        Cell::Num(Some(p.target), 1),
+        Cell::Ratio(p.fulfilment()),
+        Cell::Flag(p.prorated, PRORATED),
+    ]
+}
+
+fn counts_columns() -> Vec<Column> {
+    vec![
+        col("offered", "Предложено", "Offered"),
+        col("accepted", "Принято", "Accepted"),
+        col("declined", "Отказ", "Declined"),
+        col("thinking", "Думает", "Thinking"),
+        col("conversion", "Конверсия", "Conversion"),
+    ]
+}
+
+fn counts_cells(c: &Counts) -> Vec<Cell> {
+    vec![
+        Cell::Int(c.offered),
+        Cell::Int(c.accepted),
+        Cell::Int(c.declined),
+        Cell::Int(c.thinking),
+        Cell::Ratio(c.conversion()),
+    ]
+}
+
+fn group_tables(
+    name: &'static str,
+    plan_name: &'static str,
+    title: Label,
+    plan_title: Label,
+    key: Column,
+    groups: &[Group],
+) -> [Table; 2] {
+    let mut columns = vec![key];
+    columns.extend(figure_columns());
+    let figures = Table {
+        name,
+        title,
+        columns,
+        rows: groups
+            .iter()
+            .map(|g| {
+                let mut row = vec![Cell::Text(g.key.clone())];
+                row.extend(figure_cells(&g.figures));
+                row
+            })
+            .collect(),
+    };
+    let mut columns = vec![key, col("product", "Продукт", "Product")];
+    columns.extend(plan_columns());
+    let plan = Table {
+        name: plan_name,
+        title: plan_title,
+        columns,
+        rows: groups
+            .iter()
+            .flat_map(|g| {
+                g.plan.iter().map(|p| {
+                    let mut row = vec![Cell::Text(g.key.clone()), Cell::Text(p.product.clone())];
+                    row.extend(plan_cells(p));
+                    row
+                })
+            })
+            .collect(),
+    };
+    [figures, plan]
+}
+
+/// Every table of the report, in output order: `summary`, `plan`, then per grouping.
+pub fn tables(r: &Report) -> Vec<Table> {
+    let mut summary_cols = vec![col("from", "С", "From"), col("to", "По", "To")];
+    summary_cols.extend(figure_columns());
+    let mut summary_row = vec![
+        Cell::Text(r.period.from.to_string()),
+        Cell::Text(r.period.to.to_string()),
+    ];
+    summary_row.extend(figure_cells(&r.total));
+    let mut out = vec![Table {
+        name: "summary",
+        title: l("Итого", "Summary"),
+        columns: summary_cols,
+        rows: vec![summary_row],
+    }];
+    let mut plan_cols = vec![
+        col("product", "Продукт", "Product"),
+        col("name", "Название", "Name"),
+    ];
+    plan_cols.extend(plan_columns());
+    out.push(Table {
+        name: "plan",
+        title: l("План", "Plan"),
+        columns: plan_cols,
+        rows: r
+            .plan
+            .iter()
+            .map(|p| {
+                let mut row = vec![Cell::Text(p.product.clone()), Cell::Text(p.name.clone())];
+                row.extend(plan_cells(p));
+                row
+            })
+            .collect(),
+    });
+    for g in &r.groupings {
+        match g {
+            Grouping::Officer => out.extend(group_tables(
+                "officer",
+                "officer_plan",
+                l("Сотрудники", "Officers"),
+                l("План по сотрудникам", "Plan by officer"),
+                col("officer", "Сотрудник", "Officer"),
+                &r.officer,
+            )),
+            Grouping::Branch => out.extend(group_tables(
+                "branch",
+                "branch_plan",
+                l("Отделения", "Branches"),
+                l("План по отделениям", "Plan by branch"),
+                col("branch", "Отделение", "Branch"),
+                &r.branch,
+            )),
+            Grouping::Product => {
+                let mut columns = vec![col("product", "Продукт", "Product")];
+                columns.extend(figure_columns());
+                columns.extend(plan_columns());
+                out.push(Table {
+                    name: "product",
+                    title: l("Продукты", "Products"),
+                    columns,
+                    rows: r
+                        .product
+                        .iter()
+                        .map(|g| {
+                            let mut row = vec![Cell::Text(g.key.clone())];
+                            row.extend(figure_cells(&g.figures));
+                            match g.plan.first() {
+                                Some(p) => row.extend(plan_cells(p)),
+                                None => row.extend([
+                                    Cell::Num(None, 0),
+                                    Cell::Num(None, 1),
+                                    Cell::Ratio(None),
+                                    Cell::Flag(false, PRORATED),
+                                ]),
+                            }
+                            row
+                        })
+                        .collect(),
+                });
+            }
+            Grouping::Technique => {
+                let mut columns = vec![col("technique", "Техника", "Technique")];
+                columns.extend(counts_columns());
+                out.push(Table {
+                    name: "technique",
+                    title: l("Техники", "Techniques"),
+                    columns,
+                    rows: r
+                        .techniques()
+                        .iter()
+                        .map(|(t, c)| {
+                            let mut row = vec![Cell::Text(t.to_string())];
+                            row.extend(counts_cells(c));
+                            row
+                        })
+                        .collect(),
+                });
+            }
+            Grouping::Variant => {
+                let mut columns = vec![
+                    col("product", "Продукт", "Product"),
+                    col("technique", "Техника", "Technique"),
+                    col("variant", "Вариант", "Variant"),
+                    col("offered", "Предложено", "Offered"),
+                    col("accepted", "Принято", "Accepted"),
+                    col("conversion", "Конверсия", "Conversion"),
+                    col("wilson_low", "95% от", "95% low"),
+                    col("wilson_high", "95% до", "95% high"),
+                ];
+                columns.push(col("too_few_offers", "Примечание", "Note"));
+                out.push(Table {
+                    name: "variant",
+                    title: l("Варианты фраз", "Phrase variants"),
+                    columns,
+                    rows: r
+                        .variant
+                        .iter()
+                        .map(|v| {
+                            let w = v.counts.wilson();
+                            vec![
+                                Cell::Text(v.product.clone()),
+                                Cell::Text(v.technique.as_str().to_string()),
+                                Cell::Int(u64::from(v.variant)),
+                                Cell::Int(v.counts.offered),
+                                Cell::Int(v.counts.accepted),
+                                Cell::Ratio(v.counts.conversion()),
+                                Cell::Ratio(w.map(|w| w.0)),
+                                Cell::Ratio(w.map(|w| w.1)),
+                                Cell::Flag(v.too_few(), TOO_FEW),
+                            ]
+                        })
+                        .collect(),
+                });
+            }
+            Grouping::Gaps => out.push(Table {
+                name: "gaps",
+                title: l("Не по сценарию", "Not in the script"),
+                columns: vec![
+                    col("stage", "Этап", "Stage"),
+                    col("product", "Продукт", "Product"),
+                    col("note", "Что сказал клиент", "What the client said"),
+                    col("count", "Раз", "Times"),
+                ],
+                rows: r
+                    .gaps
+                    .iter()
+                    .map(|g| {
+                        vec![
+                            Cell::Text(g.stage.clone()),
+                            Cell::Text(g.product.clone().unwrap_or_default()),
+                            Cell::Text(g.text.clone()),
+                            Cell::Int(g.count),
+                        ]
+                    })
+                    .collect(),
+            }),
+        }
+    }
+    out
+}
+
+/// A number with `digits` decimals, with a decimal comma in Russian.
+pub fn number(v: f64, digits: usize, lang: Lang) -> String {
+    let s = format!("{v:.digits$}");
+    match lang {
+        Lang::Ru => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// How the terminal shows a cell.
+pub fn display(cell: &Cell, lang: Lang) -> String {
+    match cell {
+        Cell::Text(s) if s.is_empty() => "—".into(),
+        Cell::Text(s) => s.clone(),
+        Cell::Int(n) => n.to_string(),
+        Cell::Ratio(Some(v)) => match lang {
+            Lang::Ru => format!("{} %", number(v * 100.0, 1, lang)),
+            Lang::En => format!("{}%", number(v * 100.0, 1, lang)),
+        },
+        Cell::Num(Some(v), d) => number(*v, *d, lang),
+        Cell::Ratio(None) | Cell::Num(None, _) => "—".into(),
+        Cell::Flag(true, label) => label.get(lang).into(),
+        Cell::Flag(false, _) => String::new(),
+    }
+}
+
+fn right_aligned(cell: &Cell) -> bool {
+    !matches!(cell, Cell::Text(_) | Cell::Flag(..))
+}
+
+/// A table as aligned text: a title line, a header line, rows. Widths count characters, so
+/// Cyrillic lines up.
+pub fn render(t: &Table, lang: Lang, title: &str) -> String {
+    let header: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| c.header.get(lang).to_string())
+        .collect();
+    let body: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| display(c, lang)).collect())
+        .collect();
+    // The prorated flag's column only speaks when it has something to say.
+    let shown: Vec<usize> = (0..t.columns.len())
+        .filter(|&i| t.columns[i].key != "prorated" || body.iter().any(|r| !r[i].is_empty()))
+        .collect();
+    let width = |i: usize| {
+        body.iter()
+            .map(|r| r[i].chars().count())
+            .chain([header[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..t.columns.len()).map(width).collect();
+    let right: Vec<bool> = (0..t.columns.len())
+        .map(|i| t.rows.iter().any(|r| right_aligned(&r[i])))
+        .collect();
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (n, &i) in shown.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cells[i].chars().count());
+            if n > 0 {
+                s.push_str("  ");
+            }
+            if right[i] {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(&cells[i]);
+            } else {
+                s.push_str(&cells[i]);
+                if n + 1 < shown.len() {
+                    s.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = format!("{title}\n");
+    out.push_str(&line(&header));
+    out.push('\n');
+    for r in &body {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    out
+}
+
+/// A one-row table as "header: value" lines.
+pub fn render_vertical(t: &Table, lang: Lang, title: &str) -> String {
+    let mut out = format!("{title}\n");
+    let width = t
+        .columns
+        .iter()
+        .map(|c| c.header.get(lang).chars().count())
+        .max()
+        .unwrap_or(0);
+    if let Some(row) = t.rows.first() {
+        for (c, cell) in t.columns.iter().zip(row) {
+            let h = c.header.get(lang);
+            let pad = width - h.chars().count();
+            out.push_str(&format!(
+                "  {h}{}  {}\n",
+                " ".repeat(pad),
+                display(cell, lang)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,476 @@
+//! Writers: the terminal report, CSV, JSON and XLSX, and the output itself (stdout, or a
+//! file replaced atomically).
+
+use std::fs::OpenOptions;
+use std::io::{self, BufWriter, IsTerminal as _, Write};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Chart, ChartType, Format as XFormat, Workbook, Worksheet};
+use serde_json::{json, Map, Value};
+
+use super::figures::Report;
+use super::table::{render, render_vertical, Cell, Label, Table};
+use super::ReportError;
+use crate::cli::Lang;
+
+/// The version of the JSON shape (README, "JSON shape"); bumped only on incompatible change.
+pub const JSON_VERSION: u64 = 1;
+
+/// `sufler stats`: the whole report as text.
+pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
+    let ru = lang == Lang::Ru;
+    let mut out = String::new();
+    out.push_str(&if ru {
+        format!(
+            "Период: {} ({} — {})\nФормула: основной продукт + {} «лови момент» + {} «создай момент»\n",
+            r.period.label(),
+            r.period.from,
+            r.period.to,
+            r.formula.catch,
+            r.formula.create
+        )
+    } else {
+        format!(
+            "Period: {} ({} to {})\nFormula: main product + {} catch the moment + {} create the moment\n",
+            r.period.label(),
+            r.period.from,
+            r.period.to,
+            r.formula.catch,
+            r.formula.create
+        )
+    });
+    let (days, of) = r.period.plan_days(r.today);
+    for t in tables {
+        out.push('\n');
+        let mut title = t.title.get(lang).to_string();
+        if t.name.ends_with("plan") && r.prorated() {
+            title.push_str(&if ru {
+                format!(" (цель пропорциональна дням: {days} из {of})")
+            } else {
+                format!(" (target prorated: {days} of {of} days)")
+            });
+        }
+        if t.name == "summary" {
+            // The period is in the heading already.
+            let mut t = t.clone();
+            t.columns.drain(..2);
+            for row in &mut t.rows {
+                row.drain(..2);
+            }
+            out.push_str(&render_vertical(&t, lang, &title));
+        } else if t.rows.is_empty() {
+            out.push_str(&format!(
+                "{title}\n  {}\n",
+                if ru { "нет данных" } else { "no data" }
+            ));
+        } else {
+            out.push_str(&render(t, lang, &title));
+        }
+    }
+    out
+}
+
+/// CSV flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvStyle {
+    /// `;`, a BOM and decimal commas, as Excel with Russian regional settings opens by a
+    /// double click; text that Excel would run as a formula gets a leading `'`.
+    pub excel: bool,
+}
+
+impl CsvStyle {
+    fn sep(self) -> char {
+        if self.excel {
+            ';'
+        } else {
+            ','
+        }
+    }
+
+    /// A field, quoted when it must be (RFC 4180).
+    pub fn field(self, s: &str) -> String {
+        let s = if self.excel && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([self.sep(), '"', '\r', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+
+    /// A float as written: shortest round-trip form, with a comma for Excel.
+    pub fn float(self, v: f64) -> String {
+        let s = v.to_string();
+        if self.excel {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    pub fn cell(self, c: &Cell) -> String {
+        match c {
+            Cell::Text(s) => self.field(s),
+            Cell::Int(n) => n.to_string(),
+            Cell::Ratio(Some(v)) | Cell::Num(Some(v), _) => self.float(*v),
+            Cell::Ratio(None) | Cell::Num(None, _) => String::new(),
+            Cell::Flag(b, _) => b.to_string(),
+        }
+    }
+
+    pub fn start(self, w: &mut dyn Write) -> io::Result<()> {
+        if self.excel {
+            w.write_all("\u{feff}".as_bytes())?;
+        }
+        Ok(())
+    }
+
+    pub fn row<S: AsRef<str>>(self, w: &mut dyn Write, fields: &[S]) -> io::Result<()> {
+        let sep = self.sep().to_string();
+        let line: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+        write!(w, "{}\r\n", line.join(&sep))
+    }
+}
+
+/// All tables as one CSV table: the first column `table` names the table a row belongs to,
+/// the other columns are the union of the tables' columns in order of first appearance,
+/// empty where a table has no such column.
+pub fn csv(tables: &[Table], style: CsvStyle, w: &mut dyn Write) -> io::Result<()> {
+    let mut keys: Vec<&str> = vec!["table"];
+    for t in tables {
+        for c in &t.columns {
+            if !keys.contains(&c.key) {
+                keys.push(c.key);
+            }
+        }
+    }
+    style.start(w)?;
+    style.row(w, &keys)?;
+    for t in tables {
+        let at: Vec<Option<usize>> = keys
+            .iter()
+            .map(|k| t.columns.iter().position(|c| c.key == *k))
+            .collect();
+        for r in &t.rows {
+            let fields: Vec<String> = at
+                .iter()
+                .enumerate()
+                .map(|(i, pos)| match pos {
+                    _ if i == 0 => t.name.to_string(),
+                    Some(p) => style.cell(&r[*p]),
+                    None => String::new(),
+                })
+                .collect();
+            style.row(w, &fields)?;
+        }
+    }
+    Ok(())
+}
+
+fn json_cell(c: &Cell) -> Value {
+    match c {
+        Cell::Text(s) => Value::String(s.clone()),
+        Cell::Int(n) => Value::from(*n),
+        Cell::Ratio(v) | Cell::Num(v, _) => v
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Null, Value::Number),
+        Cell::Flag(b, _) => Value::Bool(*b),
+    }
+}
+
+/// The JSON document (shape documented in README).
+pub fn json(r: &Report, tables: &[Table]) -> Value {
+    let (days, of) = r.period.plan_days(r.today);
+    let mut t = Map::new();
+    for table in tables {
+        let rows: Vec<Value> = table
+            .rows
+            .iter()
+            .map(|row| {
+                let obj: Map<String, Value> = table
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, v)| (c.key.to_string(), json_cell(v)))
+                    .collect();
+                Value::Object(obj)
+            })
+            .collect();
+        t.insert(table.name.to_string(), Value::Array(rows));
+    }
+    json!({
+        "format": "sufler-report",
+        "version": JSON_VERSION,
+        "period": {
+            "from": r.period.from.to_string(),
+            "to": r.period.to.to_string(),
+            "month": r.period.month.map(|m| m.to_string()),
+            "prorated": r.prorated(),
+            "plan_days": days,
+            "month_days": of,
+        },
+        "formula": { "catch": r.formula.catch, "create": r.formula.create },
+        "groupings": r.groupings.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+        "tables": t,
+    })
+}
+
+/// Typed cell formats of a workbook.
+pub struct XlsxFormats {
+    pub header: XFormat,
+    pub percent: XFormat,
+    pub decimals: [XFormat; 3],
+}
+
+impl XlsxFormats {
+    pub fn new() -> XlsxFormats {
+        XlsxFormats {
+            header: XFormat::new().set_bold(),
+            percent: XFormat::new().set_num_format("0.0%"),
+            decimals: [
+                XFormat::new().set_num_format("0"),
+                XFormat::new().set_num_format("0.0"),
+                XFormat::new().set_num_format("0.00"),
+            ],
+        }
+    }
+}
+
+impl Default for XlsxFormats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Writes one typed cell (nothing for a missing ratio).
+pub fn xlsx_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    c: &Cell,
+    f: &XlsxFormats,
+) -> Result<(), ReportError> {
+    match c {
+        Cell::Text(s) => {
+            ws.write_string(row, col, s)?;
+        }
+        Cell::Int(n) => {
+            ws.write_number(row, col, *n as f64)?;
+        }
+        Cell::Ratio(Some(v)) => {
+            ws.write_number_with_format(row, col, *v, &f.percent)?;
+        }
+        Cell::Num(Some(v), d) => {
+            ws.write_number_with_format(row, col, *v, &f.decimals[(*d).min(2)])?;
+        }
+        Cell::Ratio(None) | Cell::Num(None, _) => {}
+        Cell::Flag(b, _) => {
+            ws.write_boolean(row, col, *b)?;
+        }
+    }
+    Ok(())
+}
+
+/// The workbook: one sheet per table (summary, plan, then each grouping and its plan), headers
+/// in `lang`, typed cells, and a plan-vs-fact column chart on the plan sheet.
+pub fn xlsx(tables: &[Table], lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let mut wb = Workbook::new();
+    let f = XlsxFormats::new();
+    for t in tables {
+        let name = t.title.get(lang);
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        for (i, c) in t.columns.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, c.header.get(lang), &f.header)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            for (i, c) in row.iter().enumerate() {
+                xlsx_cell(ws, r as u32 + 1, i as u16, c, &f)?;
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofit();
+        if t.name == "plan" && !t.rows.is_empty() {
+            let last = t.rows.len() as u32;
+            let col = |key: &str| {
+                t.columns
+                    .iter()
+                    .position(|c| c.key == key)
+                    .map(|i| i as u16)
+            };
+            if let (Some(p), Some(sold), Some(target)) =
+                (col("product"), col("sold"), col("target"))
+            {
+                let mut chart = Chart::new(ChartType::Column);
+                let fact: Label = Label {
+                    ru: "Факт",
+                    en: "Sold",
+                };
+                let goal: Label = Label {
+                    ru: "Цель",
+                    en: "Target",
+                };
+                chart
+                    .add_series()
+                    .set_name(fact.get(lang))
+                    .set_categories((name, 1, p, last, p))
+                    .set_values((name, 1, sold, last, sold));
+                chart
+                    .add_series()
+                    .set_name(goal.get(lang))
+                    .set_categories((name, 1, p, last, p))
+                    .set_values((name, 1, target, last, target));
+                chart.title().set_name(match lang {
+                    Lang::Ru => "План и факт",
+                    Lang::En => "Plan vs fact",
+                });
+                ws.insert_chart(last + 2, 0, &chart)?;
+            }
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Where the output goes: stdout, or `path` written through a temporary file in the same
+/// directory and renamed, so the file is whole or absent. `private` files (with client
+/// names) are created 0600. `binary` output is refused on a terminal.
+pub fn deliver(
+    path: Option<&Path>,
+    private: bool,
+    binary: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let Some(path) = path else {
+        let stdout = io::stdout();
+        if binary && stdout.is_terminal() {
+            return Err(ReportError::XlsxToTerminal);
+        }
+        let mut w = BufWriter::new(stdout.lock());
+        return match write(&mut w).and_then(|()| w.flush().map_err(ReportError::Output)) {
+            // `… | head` is not a failure.
+            Err(ReportError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        };
+    };
+    let fail = |source: io::Error| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(fail(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory",
+        )));
+    }
+    let name = path.file_name().ok_or_else(|| {
+        fail(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a file name",
+        ))
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(if private { 0o600 } else { 0o666 })
+        .open(&tmp)
+        .map_err(fail)?;
+    let guard = RemoveOnDrop(Some(tmp.clone()));
+    let mut w = BufWriter::new(file);
+    let result = write(&mut w).and_then(|()| {
+        let file = w
+            .into_inner()
+            .map_err(|e| ReportError::Output(e.into_error()))?;
+        file.sync_all().map_err(ReportError::Output)?;
+        Ok(())
+    });
+    match result {
+        Err(ReportError::Output(e)) => return Err(fail(e)),
+        Err(e) => return Err(e),
+        Ok(()) => {}
+    }
+    std::fs::rename(&tmp, path).map_err(fail)?;
+    guard.disarm();
+    Ok(())
+}
+
+/// Removes a temporary file unless the work succeeded.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl RemoveOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Maps an I/O error of the output stream.
+pub fn out(e: io::Error) -> ReportError {
+    ReportError::Output(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_neither_the_file_nor_a_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.csv");
+        let e = deliver(Some(&path), false, false, |w| {
+            w.write_all(b"half a report").map_err(out)?;
+            Err(ReportError::NoData("test".into()))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "no consultations in test");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // An existing file is kept as it was.
+        std::fs::write(&path, "old").unwrap();
+        let _ = deliver(Some(&path), false, false, |_| {
+            Err(ReportError::NoData("test".into()))
+        });
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        deliver(Some(&path), false, false, |w| {
+            w.write_all(b"new").map_err(out)
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_excel_text_is_defused() {
+        let plain = CsvStyle { excel: false };
+        assert_eq!(plain.field("a,b"), "\"a,b\"");
+        assert_eq!(plain.field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(plain.field("=1+1"), "=1+1");
+        assert_eq!(plain.float(0.5), "0.5");
+        let excel = CsvStyle { excel: true };
+        assert_eq!(excel.field("a,b"), "a,b");
+        assert_eq!(excel.field("a;b"), "\"a;b\"");
+        assert_eq!(
+            excel.field("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(excel.float(0.125), "0,125");
+    }
+}
