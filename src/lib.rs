@@ -6,5 +6,6 @@
 pub mod catalog;
 pub mod cli;
 pub mod consultation;
+pub mod demo;
 pub mod store;
 pub mod tui;

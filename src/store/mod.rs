@@ -226,6 +226,9 @@ pub trait Store {
     fn holdings(&self, client_id: u64) -> Result<BTreeSet<String>, StoreError>;
     /// Records a product the client already holds (say, from before Sufler).
     fn add_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError>;
+    /// Many holdings `(client id, product)` in one transaction and one sync, with one
+    /// event-log entry (demo data, restore). Every client must exist.
+    fn add_holdings(&self, holdings: &[(u64, String)]) -> Result<(), StoreError>;
     /// Holdings, and the latest decline date of each product over the client's consultations
     /// (an offer's decline is dated by its outcome time, the main product's by the finish).
     fn history(&self, client_id: u64) -> Result<ClientHistory, StoreError>;

@@ -722,6 +722,37 @@ impl Store for SledStore {
         self.durable()
     }
 
+    fn add_holdings(&self, holdings: &[(u64, String)]) -> Result<(), StoreError> {
+        if holdings.is_empty() {
+            return Ok(());
+        }
+        let mut keys = Vec::with_capacity(holdings.len());
+        let mut known: Option<u64> = None;
+        for (client_id, product) in holdings {
+            keys::check_name("product id", product)?;
+            // Holdings usually come grouped by client: look each one up once.
+            if known != Some(*client_id) {
+                if !self.t.clients.contains_key(client_id.to_be_bytes())? {
+                    return Err(StoreError::UnknownClient(*client_id));
+                }
+                known = Some(*client_id);
+            }
+            keys.push(keys::holding_key(*client_id, product));
+        }
+        let detail = format!("{} holdings", holdings.len());
+        let event = Self::event("", None, None, EventKind::HoldingAdded, &detail)?;
+        let t = &self.t;
+        (&t.holdings, &t.events)
+            .transaction(|(tree, events)| {
+                for k in &keys {
+                    tree.insert(k.as_slice(), EMPTY)?;
+                }
+                Self::log(events, &event)
+            })
+            .map_err(tx_error)?;
+        self.durable()
+    }
+
     fn history(&self, client_id: u64) -> Result<ClientHistory, StoreError> {
         let mut h = ClientHistory {
             holdings: self.holdings(client_id)?,
