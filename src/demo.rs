@@ -657,7 +657,8 @@ fn meeting(
         }
         if note_on == Some(stage) {
             let about = c.offers.last().map(|o| o.product.clone());
-            c.add_note(*rng.pick(NOTES), about.as_deref(), clock, catalog)?;
+            let note = NOTES[rng.index(NOTES.len())];
+            c.add_note(note, about.as_deref(), clock, catalog)?;
         }
         if c.not_receptive {
             continue;
@@ -793,6 +794,7 @@ fn working_days(from: NaiveDate, until: NaiveDate) -> Vec<NaiveDate> {
 enum Batch {
     Clients(Vec<Client>),
     Holdings(Vec<(usize, String)>),
+    ClientsDone,
     Consultations(Vec<Consultation>, String),
 }
 
@@ -878,22 +880,24 @@ pub fn generate<S: Store + Sync + ?Sized>(
                         written.fetch_add(n, Ordering::Relaxed);
                     }
                     Batch::Holdings(hs) => {
-                        // Sent once every client is in: client indices become ids here.
-                        if ids_tx.send(ids.clone()).is_err() {
-                            return Ok(());
-                        }
-                        let hs: Vec<(u64, String)> =
-                            hs.into_iter().map(|(i, p)| (ids[i], p)).collect();
+                        // Sent after the clients they belong to: indices become ids here.
+                        let hs: Vec<(u64, String)> = hs
+                            .into_iter()
+                            .filter_map(|(i, p)| ids.get(i).map(|&id| (id, p)))
+                            .collect();
                         store.add_holdings(&hs)?;
                     }
-                    Batch::Consultations(mut cs, detail) => {
-                        // Ids are taken here, on the one thread that writes, so the run
-                        // gives the same ids every time.
-                        for c in &mut cs {
-                            c.id = store.new_id()?;
+                    Batch::ClientsDone => {
+                        if ids_tx.send(std::mem::take(&mut ids)).is_err() {
+                            return Ok(());
                         }
-                        store.save_all(&cs, EventKind::Imported, &detail)?;
-                        written.fetch_add(cs.len() as u64, Ordering::Relaxed);
+                    }
+                    Batch::Consultations(cs, detail) => {
+                        // Ids are taken by the store on this one writing thread, so the
+                        // run gives the same ids every time.
+                        let n = cs.len() as u64;
+                        store.add_consultations(cs, EventKind::Imported, &detail)?;
+                        written.fetch_add(n, Ordering::Relaxed);
                     }
                 }
             }
@@ -953,6 +957,7 @@ fn produce(
     // Clients, and what they already hold from before Sufler.
     let mut memory: Vec<Memory> = vec![Memory::default(); n_clients];
     let mut holdings: Vec<(usize, String)> = Vec::new();
+    let mut n_holdings = 0u64;
     let held_before: Vec<(u16, f64)> = plan
         .catalog
         .products
@@ -970,26 +975,24 @@ fn produce(
         })
         .collect();
     let mut batch = Vec::with_capacity(CLIENT_BATCH.min(n_clients));
-    for index in 0..n_clients {
+    for (index, remembered) in memory.iter_mut().enumerate() {
         let client = client_at(seed, index as u64, plan.born_from, plan.born_span);
         let mut rng = Rng::of(seed, 4, index as u64);
         for &(p, share) in &held_before {
             if rng.chance(share) {
-                memory[index].hold(p);
+                remembered.hold(p);
                 holdings.push((index, plan.products[usize::from(p)].clone()));
             }
         }
         batch.push(client);
-        if batch.len() == CLIENT_BATCH {
+        if batch.len() == CLIENT_BATCH || index + 1 == n_clients {
+            n_holdings += holdings.len() as u64;
             send(Batch::Clients(std::mem::take(&mut batch)))?;
+            send(Batch::Holdings(std::mem::take(&mut holdings)))?;
             progress(written.load(Ordering::Relaxed), total);
         }
     }
-    if !batch.is_empty() {
-        send(Batch::Clients(batch))?;
-    }
-    let n_holdings = holdings.len() as u64;
-    send(Batch::Holdings(holdings))?;
+    send(Batch::ClientsDone)?;
     let ids = ids_rx.recv().map_err(|_| DemoError::Writer)?;
     progress(written.load(Ordering::Relaxed), total);
 
@@ -1004,7 +1007,7 @@ fn produce(
 
     // Who sees whom, decided up front so each officer's last meeting is known: some of those
     // are left unfinished, as if the officer was interrupted at the end of the history.
-    let mut rng = Rng::new(seed ^ 0x5EED_0F_DE30);
+    let mut rng = Rng::new(seed ^ 0x005E_ED0F_DE30);
     let who: Vec<u8> = (0..n).map(|_| rng.index(staff.len()) as u8).collect();
     let mut last_of = vec![None; staff.len()];
     for (k, &o) in who.iter().enumerate() {

@@ -244,6 +244,17 @@ pub trait Store {
         kind: EventKind,
         detail: &str,
     ) -> Result<(), StoreError>;
+    /// Stores new consultations under fresh ids (the input ids are ignored) in one
+    /// transaction and one sync, with one event-log entry; returns the ids in input order.
+    /// Like [`Store::save_all`] with the same counters and indexes, but as the ids are new
+    /// there is no older version to look up and take out, which makes bulk loads (demo data,
+    /// restore) much faster.
+    fn add_consultations(
+        &self,
+        cs: Vec<Consultation>,
+        kind: EventKind,
+        detail: &str,
+    ) -> Result<Vec<u64>, StoreError>;
     fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError>;
     /// The officer's latest unfinished consultation, exactly as last saved.
     fn unfinished(&self, officer: &str) -> Result<Option<Consultation>, StoreError>;
