@@ -1,12 +1,13 @@
 //! The command line (DESIGN §6).
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, CatalogLocation};
+use crate::demo;
 use crate::report;
 use crate::store;
 use crate::tui;
@@ -128,14 +129,21 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    #[arg(long, default_value_t = 2000)]
+    /// How many clients
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
     pub clients: u64,
+    /// How many consultations
     #[arg(long, default_value_t = 5000)]
     pub consultations: u64,
-    #[arg(long, default_value_t = 6)]
+    /// How many months of history, ending on --until
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=600))]
     pub months: u32,
+    /// The seed: the same seed, options and catalogue give the same records
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The last day of the history, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<chrono::NaiveDate>,
 }
 
 /// Parses the arguments and runs the command; the process exit code.
@@ -147,7 +155,7 @@ pub fn run() -> ExitCode {
         Some(Command::Preview { script }) => preview(&cli.global, &script),
         Some(Command::Stats(p)) => done(stats(&cli.global, &p)),
         Some(Command::Export(a)) => done(export(&cli.global, &a)),
-        Some(Command::Demo(_)) => not_yet("demo"),
+        Some(Command::Demo(args)) => demo(&cli.global, &args),
         Some(Command::Verify) => store::run_verify(cli.global.db.first().map(|p| p.as_path())),
         Some(Command::Backup { .. }) => not_yet("backup"),
         Some(Command::Restore { .. }) => not_yet("restore"),
@@ -300,6 +308,99 @@ fn fail(message: &str) -> ExitCode {
 fn not_yet(what: &str) -> ExitCode {
     eprintln!("sufler: {what} is not yet available in this version");
     ExitCode::FAILURE
+}
+
+/// `sufler demo`: a synthetic history into a new or empty database. A progress bar on
+/// stderr when it is a terminal; one summary line on stdout.
+fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
+    let catalog = match usable_catalog(global) {
+        Ok((c, _)) => c,
+        Err(e) => return fail(&e),
+    };
+    let path = store::default_path(global.db.first().map(|p| p.as_path()));
+    let started = std::time::Instant::now();
+    let opts = demo::DemoOptions {
+        clients: args.clients,
+        consultations: args.consultations,
+        months: args.months,
+        seed: args.seed,
+        until: args.until.unwrap_or_else(|| now().date()),
+    };
+    let store = match store::SledStore::open(&path) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let mut bar = ProgressBar::new(std::io::stderr().is_terminal());
+    let result = demo::generate(&store, &catalog, &opts, &mut |done, total| {
+        bar.show(done, total)
+    });
+    bar.clear();
+    let summary = match result {
+        Ok(s) => s,
+        Err(demo::DemoError::NotEmpty(what)) => {
+            return fail(&format!(
+                "the database {} already holds {what}: demo data is never mixed with real records; give a new --db PATH",
+                path.display()
+            ))
+        }
+        Err(e) => return fail(&format!("demo into {}: {e}", path.display())),
+    };
+    println!(
+        "demo: {} consultations, {} clients, {} officers in {} branches, {} months ({} to {}) in {:.1} s → {}",
+        summary.consultations,
+        summary.clients,
+        summary.officers.len(),
+        summary.branches,
+        summary.months,
+        summary.from,
+        summary.until,
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// A one-line progress bar on stderr, drawn only on a terminal and only when it changes.
+struct ProgressBar {
+    on: bool,
+    shown: Option<u64>,
+}
+
+impl ProgressBar {
+    const WIDTH: u64 = 30;
+
+    fn new(on: bool) -> Self {
+        ProgressBar { on, shown: None }
+    }
+
+    fn show(&mut self, done: u64, total: u64) {
+        if !self.on || total == 0 {
+            return;
+        }
+        let per_mille = done.min(total) * 1000 / total;
+        if self.shown == Some(per_mille) {
+            return;
+        }
+        self.shown = Some(per_mille);
+        let filled = (per_mille * Self::WIDTH / 1000) as usize;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {:>5.1}% {done}/{total}",
+            "#".repeat(filled),
+            "-".repeat(Self::WIDTH as usize - filled),
+            per_mille as f64 / 10.0
+        );
+        let _ = err.flush();
+    }
+
+    fn clear(&mut self) {
+        if self.on && self.shown.is_some() {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(80));
+            let _ = err.flush();
+        }
+    }
 }
 
 /// `sufler check`: every diagnostic, then a one-line summary.

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod consultation;
+pub mod demo;
 pub mod report;
 pub mod store;
 pub mod tui;

@@ -226,6 +226,9 @@ pub trait Store {
     fn holdings(&self, client_id: u64) -> Result<BTreeSet<String>, StoreError>;
     /// Records a product the client already holds (say, from before Sufler).
     fn add_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError>;
+    /// Many holdings `(client id, product)` in one transaction and one sync, with one
+    /// event-log entry (demo data, restore). Every client must exist.
+    fn add_holdings(&self, holdings: &[(u64, String)]) -> Result<(), StoreError>;
     /// Holdings, and the latest decline date of each product over the client's consultations
     /// (an offer's decline is dated by its outcome time, the main product's by the finish).
     fn history(&self, client_id: u64) -> Result<ClientHistory, StoreError>;
@@ -241,6 +244,17 @@ pub trait Store {
         kind: EventKind,
         detail: &str,
     ) -> Result<(), StoreError>;
+    /// Stores new consultations under fresh ids (the input ids are ignored) in one
+    /// transaction and one sync, with one event-log entry; returns the ids in input order.
+    /// Like [`Store::save_all`] with the same counters and indexes, but as the ids are new
+    /// there is no older version to look up and take out, which makes bulk loads (demo data,
+    /// restore) much faster.
+    fn add_consultations(
+        &self,
+        cs: Vec<Consultation>,
+        kind: EventKind,
+        detail: &str,
+    ) -> Result<Vec<u64>, StoreError>;
     fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError>;
     /// The officer's latest unfinished consultation, exactly as last saved.
     fn unfinished(&self, officer: &str) -> Result<Option<Consultation>, StoreError>;

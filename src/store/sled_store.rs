@@ -722,6 +722,37 @@ impl Store for SledStore {
         self.durable()
     }
 
+    fn add_holdings(&self, holdings: &[(u64, String)]) -> Result<(), StoreError> {
+        if holdings.is_empty() {
+            return Ok(());
+        }
+        let mut keys = Vec::with_capacity(holdings.len());
+        let mut known: Option<u64> = None;
+        for (client_id, product) in holdings {
+            keys::check_name("product id", product)?;
+            // Holdings usually come grouped by client: look each one up once.
+            if known != Some(*client_id) {
+                if !self.t.clients.contains_key(client_id.to_be_bytes())? {
+                    return Err(StoreError::UnknownClient(*client_id));
+                }
+                known = Some(*client_id);
+            }
+            keys.push(keys::holding_key(*client_id, product));
+        }
+        let detail = format!("{} holdings", holdings.len());
+        let event = Self::event("", None, None, EventKind::HoldingAdded, &detail)?;
+        let t = &self.t;
+        (&t.holdings, &t.events)
+            .transaction(|(tree, events)| {
+                for k in &keys {
+                    tree.insert(k.as_slice(), EMPTY)?;
+                }
+                Self::log(events, &event)
+            })
+            .map_err(tx_error)?;
+        self.durable()
+    }
+
     fn history(&self, client_id: u64) -> Result<ClientHistory, StoreError> {
         let mut h = ClientHistory {
             holdings: self.holdings(client_id)?,
@@ -764,6 +795,24 @@ impl Store for SledStore {
         }
         let event = Self::event("", None, None, kind, detail)?;
         self.save_inner(cs, &event)
+    }
+
+    fn add_consultations(
+        &self,
+        mut cs: Vec<Consultation>,
+        kind: EventKind,
+        detail: &str,
+    ) -> Result<Vec<u64>, StoreError> {
+        if cs.is_empty() {
+            return Ok(Vec::new());
+        }
+        for c in &mut cs {
+            check_names(c)?;
+            c.id = self.new_id()?;
+        }
+        let event = Self::event("", None, None, kind, detail)?;
+        self.add_inner(&cs, &event)?;
+        Ok(cs.iter().map(|c| c.id).collect())
     }
 
     fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError> {
@@ -1011,6 +1060,78 @@ impl SledStore {
                         cache.move_tallies(counters, &old_tallies, tallies)?;
                         cache.move_rotation(rotation, &old_rotation, &new.rotation)?;
                     }
+                    cache.write(counters, rotation)?;
+                    Self::log(events, event)
+                },
+            )
+            .map_err(tx_error)?;
+        self.durable()
+    }
+}
+
+impl SledStore {
+    /// [`Store::add_consultations`]: records under fresh ids, so nothing old to take out; the
+    /// counters of the whole batch are summed before the transaction and added once.
+    fn add_inner(&self, cs: &[Consultation], event: &[u8]) -> Result<(), StoreError> {
+        let mut prepared = Vec::with_capacity(cs.len());
+        let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+        let mut turns: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for c in cs {
+            let pk = keys::consultation_key(c.started_at, c.id);
+            let e = entries(c, &pk);
+            for (k, t) in c.tallies() {
+                add_saturating(tallies.entry(k).or_default(), &t);
+            }
+            for (k, n) in &e.rotation {
+                let r = turns.entry(k.clone()).or_default();
+                *r = r.saturating_add(*n);
+            }
+            prepared.push((c.id.to_be_bytes(), pk, encode(c)?, e));
+        }
+        let none_t = BTreeMap::new();
+        let none_r = BTreeMap::new();
+        let t = &self.t;
+        let trees = (
+            &t.consultations,
+            &t.ids,
+            &t.by_client,
+            &t.unfinished,
+            &t.follow_ups,
+            &t.holdings,
+            &t.counters,
+            &t.rotation,
+            &t.events,
+        );
+        trees
+            .transaction(
+                |(
+                    cons,
+                    ids,
+                    by_client,
+                    unfinished,
+                    follow_ups,
+                    holdings,
+                    counters,
+                    rotation,
+                    events,
+                )| {
+                    for (id, pk, value, e) in &prepared {
+                        cons.insert(pk, value.as_slice())?;
+                        ids.insert(id, pk)?;
+                        by_client.insert(&e.by_client, EMPTY)?;
+                        if let Some(k) = &e.unfinished {
+                            unfinished.insert(k.as_slice(), EMPTY)?;
+                        }
+                        for (k, v) in &e.follow_ups {
+                            follow_ups.insert(k.as_slice(), v)?;
+                        }
+                        for k in &e.holdings {
+                            holdings.insert(k.as_slice(), EMPTY)?;
+                        }
+                    }
+                    let mut cache = CounterCache::default();
+                    cache.move_tallies(counters, &none_t, &tallies)?;
+                    cache.move_rotation(rotation, &none_r, &turns)?;
                     cache.write(counters, rotation)?;
                     Self::log(events, event)
                 },

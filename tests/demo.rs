@@ -1,0 +1,309 @@
+//! `sufler demo`: determinism, the refusal of a used database, and that the generated history
+//! obeys the engine's rules and shows the behaviours a demonstration needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use assert_cmd::Command;
+use chrono::{NaiveDate, NaiveDateTime};
+use predicates::prelude::*;
+use sufler::catalog::{self, Catalog, CatalogLocation, Technique};
+use sufler::consultation::{age_on, Client, Consultation, Outcome};
+use sufler::demo::{self, DemoOptions, DemoSummary};
+use sufler::store::{SledStore, Store};
+
+const UNTIL: &str = "2025-06-30";
+
+fn until() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 6, 30).expect("valid date")
+}
+
+fn bundled() -> Catalog {
+    catalog::load(&CatalogLocation::Bundled)
+        .catalog
+        .expect("the bundled catalogue loads")
+}
+
+fn opts(seed: u64) -> DemoOptions {
+    DemoOptions {
+        clients: 400,
+        consultations: 2000,
+        months: 3,
+        seed,
+        until: until(),
+    }
+}
+
+fn run(path: &Path, catalog: &Catalog, o: &DemoOptions) -> (SledStore, DemoSummary) {
+    let store = SledStore::open(path).expect("open");
+    let mut calls = 0;
+    let summary = demo::generate(&store, catalog, o, &mut |done, total| {
+        assert!(done <= total);
+        calls += 1;
+    })
+    .expect("generate");
+    assert!(calls > 0, "progress is reported");
+    (store, summary)
+}
+
+fn all_consultations(s: &SledStore) -> Vec<Consultation> {
+    s.consultations_between(NaiveDateTime::MIN, NaiveDateTime::MAX)
+        .collect::<Result<_, _>>()
+        .expect("read consultations")
+}
+
+fn all_clients(s: &SledStore) -> Vec<Client> {
+    s.clients().collect::<Result<_, _>>().expect("read clients")
+}
+
+fn holdings(s: &SledStore, clients: &[Client]) -> Vec<(u64, BTreeSet<String>)> {
+    clients
+        .iter()
+        .map(|c| (c.id, s.holdings(c.id).expect("holdings")))
+        .collect()
+}
+
+#[test]
+fn same_seed_same_records_other_seed_other_records() {
+    let catalog = bundled();
+    let dirs: Vec<_> = (0..3)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    let (a, _) = run(dirs[0].path(), &catalog, &opts(7));
+    let (b, _) = run(dirs[1].path(), &catalog, &opts(7));
+    let (c, _) = run(dirs[2].path(), &catalog, &opts(8));
+    let (ca, cb, cc) = (all_clients(&a), all_clients(&b), all_clients(&c));
+    assert_eq!(ca.len(), 400);
+    assert_eq!(ca, cb);
+    assert_eq!(holdings(&a, &ca), holdings(&b, &cb));
+    let (ka, kb, kc) = (
+        all_consultations(&a),
+        all_consultations(&b),
+        all_consultations(&c),
+    );
+    assert_eq!(ka.len(), 2000);
+    assert_eq!(ka, kb);
+    assert_ne!(ca, cc);
+    assert_ne!(ka, kc);
+}
+
+/// Everything the rules say, checked on one generated history.
+#[test]
+fn generated_history_obeys_the_rules_and_shows_the_behaviours() {
+    let catalog = bundled();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, summary) = run(dir.path(), &catalog, &opts(3));
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+
+    let clients: BTreeMap<u64, Client> =
+        all_clients(&store).into_iter().map(|c| (c.id, c)).collect();
+    let cs = all_consultations(&store);
+    let policy = catalog.policy;
+    let from = demo::first_day(until(), 3);
+
+    // What each client held before the history: held now, minus what was accepted in it.
+    let mut held: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    for id in clients.keys() {
+        let mut h = store.holdings(*id).expect("holdings");
+        for c in store.consultations_of_client(*id).expect("history") {
+            if c.finished_at.is_some() {
+                if c.main_outcome == Some(Outcome::Accepted) {
+                    h.remove(&c.main);
+                }
+                for o in &c.offers {
+                    if o.outcome == Some(Outcome::Accepted) {
+                        h.remove(&o.product);
+                    }
+                }
+            }
+        }
+        held.insert(*id, h);
+    }
+    // Variants a product can show: the longest phrase list it appears with.
+    let mut variants: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &catalog.scripts {
+        for st in &s.stages {
+            for m in &st.moments {
+                let e = variants.entry(m.product.as_str()).or_default();
+                *e = (*e).max(m.say.len());
+            }
+        }
+    }
+    for l in &catalog.links {
+        let e = variants.entry(l.cross.as_str()).or_default();
+        *e = (*e).max(l.say.len());
+    }
+    for p in &catalog.products {
+        let e = variants.entry(p.id.as_str()).or_default();
+        *e = (*e).max(p.create.len()).max(p.pitch.len());
+    }
+
+    let mut declined: BTreeMap<(u64, String), NaiveDate> = BTreeMap::new();
+    let (mut not_receptive, mut thinking, mut unfinished, mut notes) = (0, 0, 0, 0);
+    let mut met: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    for c in &cs {
+        let client = &clients[&c.client_id];
+        let day = c.started_at.date();
+        assert!(day >= from && day <= until(), "{day}");
+        let age = age_on(client.birth_date, day);
+        assert!((18..=80).contains(&age), "age {age}");
+        assert!(c.offers.len() <= policy.max_extra_offers as usize);
+        let mine = held.entry(c.client_id).or_default();
+        for o in &c.offers {
+            let p = catalog.product(&o.product).expect("known product");
+            assert_ne!(o.product, c.main);
+            assert!(!mine.contains(&o.product), "offered a held product: {o:?}");
+            if let Some(d) = declined.get(&(c.client_id, o.product.clone())) {
+                let days = (day - *d).num_days();
+                assert!(
+                    days >= i64::from(policy.decline_cooldown_days),
+                    "{} offered {days} days after a decline",
+                    o.product
+                );
+            }
+            assert!(p.eligible.admits(age), "{} at {age}", o.product);
+            assert!(
+                (o.variant as usize) < variants[o.product.as_str()].max(1),
+                "{o:?}"
+            );
+            if o.outcome == Some(Outcome::Accepted) {
+                let all: BTreeSet<u32> = (0..p.disclosure.len() as u32).collect();
+                assert_eq!(o.disclosures_confirmed, all, "{o:?}");
+            }
+            if o.outcome == Some(Outcome::Thinking) {
+                assert!(o.follow_up.is_some_and(|f| f > o.made_at.date()));
+                thinking += 1;
+            }
+        }
+        // Then the consultation's results enter the client's history.
+        for o in &c.offers {
+            let d = o.outcome_at.unwrap_or(o.made_at).date();
+            match o.outcome {
+                Some(Outcome::Accepted) if c.finished_at.is_some() => {
+                    mine.insert(o.product.clone());
+                }
+                Some(Outcome::Declined) => {
+                    declined.insert((c.client_id, o.product.clone()), d);
+                }
+                _ => {}
+            }
+        }
+        if c.finished_at.is_some() && c.main_outcome == Some(Outcome::Accepted) {
+            mine.insert(c.main.clone());
+        }
+        if c.main_outcome == Some(Outcome::Declined) {
+            let d = c.finished_at.unwrap_or(c.started_at).date();
+            let e = declined.entry((c.client_id, c.main.clone())).or_insert(d);
+            *e = (*e).max(d);
+        }
+        not_receptive += usize::from(c.not_receptive);
+        notes += c.notes.len();
+        if c.finished_at.is_none() {
+            unfinished += 1;
+            assert!((until() - day).num_days() <= 7, "an old unfinished {day}");
+        } else {
+            let p = c.progress(&catalog.formula);
+            let e = met.entry(c.officer.as_str()).or_default();
+            e.0 += u32::from(p.met());
+            e.1 += 1;
+        }
+    }
+    assert!(not_receptive > 0);
+    assert!(thinking > 0);
+    assert!(notes > 0);
+    assert!(unfinished > 0);
+    assert_eq!(unfinished, summary.unfinished as usize);
+    assert!(cs
+        .iter()
+        .any(|c| c.offers.iter().any(|o| o.technique == Technique::Create)));
+
+    // Officers who keep the formula keep it visibly more often than the others.
+    let share = |name: &str| {
+        let (m, n) = met.get(name).copied().unwrap_or((0, 1));
+        f64::from(m) / f64::from(n.max(1))
+    };
+    let followers: Vec<f64> = summary
+        .officers
+        .iter()
+        .filter(|o| o.follows_formula)
+        .map(|o| share(&o.name))
+        .collect();
+    let others: Vec<f64> = summary
+        .officers
+        .iter()
+        .filter(|o| !o.follows_formula)
+        .map(|o| share(&o.name))
+        .collect();
+    assert!(!followers.is_empty() && !others.is_empty());
+    let worst_follower = followers.iter().copied().fold(f64::MAX, f64::min);
+    let best_other = others.iter().copied().fold(0.0, f64::max);
+    assert!(
+        worst_follower > best_other + 0.15,
+        "followers {followers:?}, others {others:?}"
+    );
+}
+
+fn sufler() -> Command {
+    let mut cmd = Command::cargo_bin("sufler").expect("the binary");
+    cmd.env_remove("SUFLER_DB");
+    cmd
+}
+
+#[test]
+fn the_command_writes_a_verifiable_history_and_refuses_a_used_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db");
+    let db_arg = db.to_str().expect("utf-8 path");
+    sufler()
+        .args([
+            "demo",
+            "--db",
+            db_arg,
+            "--clients",
+            "300",
+            "--consultations",
+        ])
+        .args(["1000", "--months", "2", "--seed", "5", "--until", UNTIL])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1000 consultations, 300 clients"))
+        // Not a terminal: no progress bar.
+        .stderr(predicate::str::is_empty());
+    sufler()
+        .args(["verify", "--db", db_arg])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "verified 1000 consultations, 300 clients: ok",
+        ));
+    sufler()
+        .args([
+            "demo",
+            "--db",
+            db_arg,
+            "--consultations",
+            "10",
+            "--until",
+            UNTIL,
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(db_arg))
+        .stderr(predicate::str::contains("already holds"));
+    // Nothing was added by the refused run.
+    let store = SledStore::open_existing(&db).expect("open");
+    assert_eq!(all_consultations(&store).len(), 1000);
+}
+
+#[test]
+fn a_bad_date_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db");
+    sufler()
+        .args(["demo", "--until", "30.06.2025", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2);
+}
