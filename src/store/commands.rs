@@ -137,9 +137,11 @@ pub fn daily_backup_at_start(store: &SledStore, today: NaiveDate) -> Option<Stri
     let value = std::env::var(DAILY_BACKUPS_ENV).ok()?;
     let keep = match value.trim().parse::<usize>() {
         Ok(n) => n,
-        Err(_) => return Some(format!(
+        Err(_) => {
+            return Some(format!(
             "{DAILY_BACKUPS_ENV}={value} is not a number of backups to keep; no daily backup made"
-        )),
+        ))
+        }
     };
     match daily_backup(store, keep, today) {
         Ok(_) => None,
