@@ -295,3 +295,45 @@ fn the_valid_dump_reads_and_its_retrailered_copy_too() {
     assert_eq!(header.counts.clients, 3);
     assert_eq!(retrailer(dump), dump);
 }
+
+/// Writes seed inputs for the cargo-fuzz targets into `$SUFLER_FUZZ_SEEDS/<target>/`:
+/// `SUFLER_FUZZ_SEEDS=fuzz/seeds cargo test --test fuzz_props -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore = "writes fuzz seeds on request"]
+fn write_fuzz_seeds() {
+    let Some(dir) = std::env::var_os("SUFLER_FUZZ_SEEDS") else {
+        return;
+    };
+    let dir = Path::new(&dir);
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        let d = dir.join(target);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        std::fs::write(d.join(name), bytes).expect("write");
+    };
+    write("restore_parse", "dump.jsonl", valid_dump());
+    let c = sample_consultation(7, 8);
+    write("codec_decode", "consultation", &encode(&c).expect("encode"));
+    write(
+        "codec_decode",
+        "officer",
+        &encode(&Officer {
+            name: "Анна".into(),
+            branch: "Тверская".into(),
+        })
+        .expect("encode"),
+    );
+    write(
+        "codec_decode",
+        "tally",
+        &encode(&Tally::default()).expect("encode"),
+    );
+    let event = Event {
+        at: c.started_at,
+        officer: "Анна".into(),
+        consultation: Some(7),
+        client: Some(8),
+        kind: EventKind::Offered,
+        detail: "npf".into(),
+    };
+    write("codec_decode", "event", &encode(&event).expect("encode"));
+}

@@ -356,7 +356,7 @@ impl SledStore {
                 write_line(w, &record).map_err(werr)?;
                 *written.of(s) += 1;
                 done += 1;
-                if done % 512 == 0 {
+                if done.is_multiple_of(512) {
                     progress(done, total);
                 }
                 Ok(())
@@ -887,7 +887,7 @@ fn load(
         while let Some(item) = reader.next()? {
             loader.push(&store, item)?;
             done += 1;
-            if done % 512 == 0 {
+            if done.is_multiple_of(512) {
                 progress(done, total);
             }
         }
