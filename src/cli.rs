@@ -73,18 +73,20 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check aggregates and indexes against the records
     Verify,
-    /// Write a portable dump (JSON Lines)
+    /// Write a portable dump (JSON Lines) of the whole database
     Backup {
+        /// The dump file (written beside it first, then renamed; mode 0600)
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
-    /// Load a dump into a new, empty database
+    /// Load a dump into a new, empty database (--db NEW_PATH), then verify it
     Restore {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
     /// Erase a client's personal fields, keeping the anonymous figures
     Forget {
+        /// The client's id
         #[arg(value_name = "CLIENT")]
         client: String,
     },
@@ -149,7 +151,14 @@ pub struct DemoArgs {
 /// Parses the arguments and runs the command; the process exit code.
 pub fn run() -> ExitCode {
     install_panic_hook();
+    // Every file Sufler writes may hold client data (the database, backups, exports): none
+    // is readable by other users, whatever the login's umask.
+    // SAFETY: umask only swaps the process's file-mode mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = Cli::parse();
+    let db = cli.global.db.first().map(|p| p.as_path());
     match cli.command {
         Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
         Some(Command::Preview { script }) => preview(&cli.global, &script),
@@ -157,9 +166,9 @@ pub fn run() -> ExitCode {
         Some(Command::Export(a)) => done(export(&cli.global, &a)),
         Some(Command::Demo(args)) => demo(&cli.global, &args),
         Some(Command::Verify) => store::run_verify(cli.global.db.first().map(|p| p.as_path())),
-        Some(Command::Backup { .. }) => not_yet("backup"),
-        Some(Command::Restore { .. }) => not_yet("restore"),
-        Some(Command::Forget { .. }) => not_yet("forget"),
+        Some(Command::Backup { output }) => store::commands::run_backup(db, &output),
+        Some(Command::Restore { file }) => store::commands::run_restore(db, &file),
+        Some(Command::Forget { client }) => store::commands::run_forget(db, &client),
         None => officer_screen(&cli.global),
     }
 }
@@ -214,8 +223,11 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
     let path = store::default_path(global.db.first().map(|p| p.as_path()));
     let store = match store::SledStore::open(&path) {
         Ok(s) => s,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(&store::open_failure(&e, &path)),
     };
+    if let Some(warning) = store::commands::daily_backup_at_start(&store, now().date()) {
+        eprintln!("sufler: {warning}");
+    }
     let known = match &global.officer {
         Some(name) => Some(store::Officer {
             name: name.clone(),
@@ -302,11 +314,6 @@ fn screen_ended(result: std::io::Result<tui::run::Ended>) -> ExitCode {
 
 fn fail(message: &str) -> ExitCode {
     eprintln!("sufler: {message}");
-    ExitCode::FAILURE
-}
-
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!("sufler: {what} is not yet available in this version");
     ExitCode::FAILURE
 }
 

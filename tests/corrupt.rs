@@ -111,3 +111,26 @@ proptest! {
         prop_assert_eq!(report.catalog.is_some(), report.errors() == 0);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The fuzz target `catalog_load` as a bounded property: arbitrary text (not only damaged
+    /// copies of good files) as products.toml and as a script.
+    #[test]
+    fn arbitrary_text_never_panics_the_loader_and_errors_are_located(
+        products in "(\\PC|\n|\\[|\\]|=|\"|\\{|\\}){0,300}",
+        script in "(\\PC|\n|\\[|\\]|=|\"|\\{|\\}){0,300}",
+    ) {
+        let sources = vec![
+            Source { path: "products.toml".into(), text: products },
+            Source { path: "scripts/deposit.toml".into(), text: script },
+        ];
+        let report = load_sources(sources);
+        for d in &report.diagnostics {
+            prop_assert!(d.file == "products.toml" || d.file == "scripts/deposit.toml");
+            prop_assert!(d.position(&report.sources).is_some(), "no line for {:?}", d);
+        }
+        prop_assert_eq!(report.catalog.is_some(), report.errors() == 0);
+    }
+}

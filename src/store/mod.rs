@@ -14,7 +14,9 @@
 //! over 128 KiB, the `conf` file, renamed `snap.*` files) are synced when they appear, along
 //! with their directory. See [`SledStore`] for the tree and key layout.
 
-mod codec;
+pub mod codec;
+pub mod commands;
+mod dump;
 pub mod keys;
 mod sled_store;
 mod sync;
@@ -33,7 +35,11 @@ use thiserror::Error;
 use crate::consultation::{Client, ClientHistory, Consultation, Month, Tally, TallyKey, Technique};
 
 pub use codec::VALUE_VERSION;
-pub use sled_store::{SledStore, META_SCHEMA_KEY, SCHEMA_VERSION};
+pub use dump::{
+    check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
+    DumpError, Header, RestoreReport, DUMP_FORMAT, DUMP_VERSION,
+};
+pub use sled_store::{SledStore, META_NEXT_ID_KEY, META_SCHEMA_KEY, SCHEMA_VERSION};
 pub use verify::{Mismatch, VerifyReport};
 
 /// The names of the sled trees.
@@ -99,6 +105,50 @@ pub enum StoreError {
     InvalidName { what: &'static str, value: String },
     #[error("there is no client {0}")]
     UnknownClient(u64),
+}
+
+impl StoreError {
+    /// Whether this error means the database files are damaged (rather than busy, missing
+    /// or of another version): the case where the way out is a restore from a backup.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } => matches!(
+                source,
+                sled::Error::Corruption { .. }
+                    | sled::Error::ReportableBug(_)
+                    | sled::Error::Unsupported(_)
+            ),
+            StoreError::OpenPanicked { .. } | StoreError::Corrupt { .. } => true,
+            StoreError::Sled(e) => matches!(e, sled::Error::Corruption { .. }),
+            _ => false,
+        }
+    }
+}
+
+/// The message for a database that cannot be opened; for a damaged one, the way back: a
+/// restore of the latest backup into a new directory.
+pub fn open_failure(e: &StoreError, path: &Path) -> String {
+    if !e.is_damage() {
+        return e.to_string();
+    }
+    let backups = daily_backup_dir(path);
+    let latest = match latest_daily_backup(path) {
+        Some(file) => format!(
+            "the latest automatic backup is {} (automatic backups are in {})",
+            file.display(),
+            backups.display()
+        ),
+        None => format!(
+            "there is no automatic backup in {} (SUFLER_DAILY_BACKUPS=N keeps N daily ones)",
+            backups.display()
+        ),
+    };
+    format!(
+        "{e}\nthe database {} looks damaged. Leave it as it is and restore the latest backup \
+         into a new directory:\n  sufler restore BACKUP.jsonl --db NEW_PATH\nthen start \
+         sufler with --db NEW_PATH; {latest}",
+        path.display()
+    )
 }
 
 /// A branch officer, as asked at the first start.
@@ -316,7 +366,7 @@ pub fn run_verify(db: Option<&Path>) -> ExitCode {
     let store = match SledStore::open_existing(&path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("sufler: {e}");
+            eprintln!("sufler: {}", open_failure(&e, &path));
             return ExitCode::FAILURE;
         }
     };

@@ -30,7 +30,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const META_SCHEMA_KEY: &[u8] = b"schema";
 /// In the officers tree: the name of the officer last saved at this workstation. Officer
 /// names cannot hold NUL, so this key never collides with one.
-const WORKSTATION_OFFICER_KEY: &[u8] = b"\0workstation";
+pub(super) const WORKSTATION_OFFICER_KEY: &[u8] = b"\0workstation";
+/// In the `meta` tree, for a database made by `restore`: every id below this value (u64 BE)
+/// is taken by a restored record. sled's id generator starts again at 0 in a new database,
+/// so fresh ids and event sequence numbers are offset by it (see [`SledStore::new_id`]).
+pub const META_NEXT_ID_KEY: &[u8] = b"next_id";
 
 /// sled's page cache is capped so the TUI stays small on a large history (DESIGN §9).
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -62,6 +66,8 @@ pub struct SledStore {
     pub(super) db: sled::Db,
     pub(super) t: Trees,
     syncer: Mutex<Syncer>,
+    /// [`META_NEXT_ID_KEY`], 0 when absent.
+    pub(super) next_id_floor: u64,
     /// Declared last, so dropped after `db` and every tree handle.
     _released: Released,
 }
@@ -158,6 +164,38 @@ fn create_private_dir(path: &Path) -> Result<(), StoreError> {
         path: parent.to_path_buf(),
         source,
     })
+}
+
+/// Owner-only permissions on the database directory and the files in it (0700 and 0600), for
+/// a database made before Sufler set its umask, or by a program that did not. Best effort: a
+/// failure here leaves the modes as they were and must not stop the officer's work.
+fn tighten_permissions(path: &Path) {
+    fn set(path: &Path, mode: u32) {
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if meta.file_type().is_symlink() {
+                return;
+            }
+            if meta.permissions().mode() & 0o7777 != mode {
+                let _ = std::fs::set_permissions(path, Permissions::from_mode(mode));
+            }
+        }
+    }
+    fn walk(dir: &Path, depth: u32) {
+        set(dir, 0o700);
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() && depth > 0 => walk(&p, depth - 1),
+                Ok(t) if t.is_file() => set(&p, 0o600),
+                _ => {}
+            }
+        }
+    }
+    // sled's layout is one level deep (`blobs/`).
+    walk(path, 1);
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -405,7 +443,18 @@ impl SledStore {
             counters: db.open_tree(COUNTERS)?,
             rotation: db.open_tree(ROTATION)?,
         };
+        let next_id_floor = match meta.get(META_NEXT_ID_KEY)? {
+            Some(v) => <[u8; 8]>::try_from(v.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    tree: META,
+                    key: hex(META_NEXT_ID_KEY),
+                    reason: format!("the id floor is {} bytes, not 8", v.len()),
+                })?,
+            None => 0,
+        };
         db.flush()?;
+        tighten_permissions(path);
         let syncer = Syncer::new(path).map_err(|source| StoreError::Sync {
             path: path.to_path_buf(),
             source,
@@ -415,6 +464,7 @@ impl SledStore {
             db,
             t,
             syncer: Mutex::new(syncer),
+            next_id_floor,
             _released: released,
         })
     }
@@ -432,8 +482,16 @@ impl SledStore {
         &self.path
     }
 
+    /// Lets go of the store without closing it, after a write failed on a full disk (or any
+    /// I/O error): sled 0.34 then flushes again in its `Drop` and waits forever for a write
+    /// that cannot succeed. The memory, threads and lock are released when the process exits,
+    /// so call this only on the way out of a command.
+    pub fn abandon(self) {
+        std::mem::forget(self);
+    }
+
     /// flush, then fdatasync: the change is on disk when this returns.
-    fn durable(&self) -> Result<(), StoreError> {
+    pub(super) fn durable(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         let mut syncer = self.syncer.lock().unwrap_or_else(PoisonError::into_inner);
         syncer.sync().map_err(|source| StoreError::Sync {
@@ -442,7 +500,7 @@ impl SledStore {
         })
     }
 
-    fn event(
+    pub(super) fn event(
         officer: &str,
         consultation: Option<u64>,
         client: Option<u64>,
@@ -459,8 +517,8 @@ impl SledStore {
         })
     }
 
-    fn log(events: &TransactionalTree, value: &[u8]) -> Result<(), TxError> {
-        let seq = events.generate_id()?;
+    fn log(&self, events: &TransactionalTree, value: &[u8]) -> Result<(), TxError> {
+        let seq = self.next_id_floor.saturating_add(events.generate_id()?);
         events.insert(&seq.to_be_bytes(), value)?;
         Ok(())
     }
@@ -474,7 +532,7 @@ impl SledStore {
 
     /// Writes clients (new or changed) and their search entries; `old` are the stored versions
     /// whose search entries go.
-    fn write_clients(
+    pub(super) fn write_clients(
         &self,
         clients: &[Client],
         old: &[Client],
@@ -497,7 +555,7 @@ impl SledStore {
                         search.insert(k.as_slice(), EMPTY)?;
                     }
                 }
-                Self::log(events, event)
+                self.log(events, event)
             })
             .map_err(tx_error)?;
         self.durable()
@@ -519,7 +577,11 @@ impl SledStore {
 
 impl Store for SledStore {
     fn new_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()?.saturating_add(1))
+        // `next_id_floor` is 0 except in a restored database, whose ids must not come again.
+        Ok(self
+            .next_id_floor
+            .saturating_add(self.db.generate_id()?)
+            .saturating_add(1))
     }
 
     fn workstation_officer(&self) -> Result<Option<Officer>, StoreError> {
@@ -552,7 +614,7 @@ impl Store for SledStore {
                 officers.insert(officer.name.as_bytes(), value.as_slice())?;
                 // The officer of this workstation: the screen opens on their home next time.
                 officers.insert(WORKSTATION_OFFICER_KEY, officer.name.as_bytes())?;
-                Self::log(events, &event)
+                self.log(events, &event)
             })
             .map_err(tx_error)?;
         self.durable()
@@ -716,7 +778,7 @@ impl Store for SledStore {
         (&t.holdings, &t.events)
             .transaction(|(holdings, events)| {
                 holdings.insert(key.as_slice(), EMPTY)?;
-                Self::log(events, &event)
+                self.log(events, &event)
             })
             .map_err(tx_error)?;
         self.durable()
@@ -747,7 +809,7 @@ impl Store for SledStore {
                 for k in &keys {
                     tree.insert(k.as_slice(), EMPTY)?;
                 }
-                Self::log(events, &event)
+                self.log(events, &event)
             })
             .map_err(tx_error)?;
         self.durable()
@@ -1061,7 +1123,7 @@ impl SledStore {
                         cache.move_rotation(rotation, &old_rotation, &new.rotation)?;
                     }
                     cache.write(counters, rotation)?;
-                    Self::log(events, event)
+                    self.log(events, event)
                 },
             )
             .map_err(tx_error)?;
@@ -1133,7 +1195,7 @@ impl SledStore {
                     cache.move_tallies(counters, &none_t, &tallies)?;
                     cache.move_rotation(rotation, &none_r, &turns)?;
                     cache.write(counters, rotation)?;
-                    Self::log(events, event)
+                    self.log(events, event)
                 },
             )
             .map_err(tx_error)?;
