@@ -1121,7 +1121,22 @@ fn birth_date(text: &str, today: NaiveDate) -> Result<NaiveDate, ClientError> {
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
-        .map_err(|_| field_error(Field::BirthDate, "use YYYY-MM-DD or DD.MM.YYYY"))?;
+        .map_err(|_| {
+            // The right shape with an impossible day (31.02) needs another fix than a typo.
+            let shaped = [('.', [2, 2, 4]), ('-', [4, 2, 2])].iter().any(|(sep, widths)| {
+                let parts: Vec<&str> = text.split(*sep).collect();
+                parts.len() == 3
+                    && parts.iter().zip(widths).all(|(part, width)| {
+                        part.len() == *width && part.bytes().all(|b| b.is_ascii_digit())
+                    })
+            });
+            let message = if shaped {
+                "no such date"
+            } else {
+                "use YYYY-MM-DD or DD.MM.YYYY"
+            };
+            field_error(Field::BirthDate, message)
+        })?;
     if date > today {
         return Err(field_error(Field::BirthDate, "in the future"));
     }
@@ -2372,7 +2387,8 @@ mod tests {
         assert_eq!(check(" 01.06.1985 "), Ok(day(1985, 6, 1)));
         assert_eq!(check(""), Err("required"));
         assert_eq!(check("1985/06/01"), Err("use YYYY-MM-DD or DD.MM.YYYY"));
-        assert_eq!(check("31.02.1985"), Err("use YYYY-MM-DD or DD.MM.YYYY"));
+        assert_eq!(check("31.02.1985"), Err("no such date"));
+        assert_eq!(check("1985-13-01"), Err("no such date"));
         assert_eq!(check("2025-03-11"), Err("in the future"));
         // 14 today is the youngest; 14 tomorrow is too young.
         assert_eq!(check("2011-03-10"), Ok(day(2011, 3, 10)));

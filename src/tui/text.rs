@@ -700,6 +700,7 @@ pub fn client_message(lang: Lang, message: &'static str) -> &'static str {
         "digits only" => "только цифры",
         "must have 10 to 15 digits" => "нужно от 10 до 15 цифр",
         "use YYYY-MM-DD or DD.MM.YYYY" => "формат ДД.ММ.ГГГГ",
+        "no such date" => "такой даты нет",
         "in the future" => "дата в будущем",
         "client must be at least 14" => "клиенту должно быть не меньше 14 лет",
         "implausible: over 120 years" => "больше 120 лет — проверьте дату",
