@@ -32,7 +32,7 @@ impl SummaryScreen {
         } else {
             tx.key_any_home
         };
-        let hints: [Hint<'_>; 1] = [("…", any_key)];
+        let hints: [Hint<'_>; 1] = [(tx.any_key, any_key)];
         let [top, body, footer, status] =
             common::frame_areas(area, common::footer_height(&hints, area.width));
         common::render_top(app, tx.summary_title, top, buf);

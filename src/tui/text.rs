@@ -56,6 +56,7 @@ pub struct T {
     pub key_yes_agrees: &'static str,
     pub key_close: &'static str,
     pub key_answer: &'static str,
+    pub any_key: &'static str,
     pub key_any_home: &'static str,
     pub key_any_quit: &'static str,
 
@@ -245,8 +246,9 @@ pub const RU: T = T {
     key_yes_agrees: "клиент согласен",
     key_close: "закрыть",
     key_answer: "ответ клиента",
-    key_any_home: "любая клавиша — на главный экран",
-    key_any_quit: "любая клавиша — закончить репетицию",
+    any_key: "любая клавиша",
+    key_any_home: "на главный экран",
+    key_any_quit: "закончить репетицию",
 
     first_title: "Первый запуск",
     first_welcome: "Добро пожаловать в «Суфлёр»!",
@@ -426,8 +428,9 @@ pub const EN: T = T {
     key_yes_agrees: "client agrees",
     key_close: "close",
     key_answer: "client's answer",
-    key_any_home: "any key — home screen",
-    key_any_quit: "any key — end the rehearsal",
+    any_key: "any key",
+    key_any_home: "home screen",
+    key_any_quit: "end the rehearsal",
 
     first_title: "First start",
     first_welcome: "Welcome to Sufler!",
