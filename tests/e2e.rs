@@ -822,6 +822,34 @@ fn ctrl_c_mid_consultation_restores_the_terminal() {
     assert_eq!(offer(&open, "debit_card").outcome, Some(Outcome::Declined));
 }
 
+#[test]
+fn sigterm_mid_consultation_restores_the_terminal_and_keeps_the_consultation() {
+    let sandbox = Sandbox::new();
+    let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.begin(DEPOSIT);
+    o.next_stage_to(PRESENTATION);
+    o.offer(DEBIT_CARD, Outcome::Accepted);
+    o.tui.terminate();
+    let status = o.tui.wait_exit();
+    assert_eq!(status.exit_code(), 1, "{status:?}");
+    o.tui.wait_until(
+        "the primary screen with a visible cursor after SIGTERM",
+        |s| !s.alternate_screen() && !s.hide_cursor(),
+    );
+    assert!(o.tui.cooked(), "raw mode left on after SIGTERM");
+    o.tui
+        .wait_for("stopped by signal 15; every action shown as done was saved");
+
+    let store = open_store(&sandbox);
+    let open = store
+        .unfinished(OFFICER)
+        .expect("unfinished")
+        .expect("the consultation is kept for resumption");
+    assert_eq!(offer(&open, "debit_card").outcome, Some(Outcome::Accepted));
+}
+
 // ─────────────────────────── 7. resizing ───────────────────────────
 
 #[test]

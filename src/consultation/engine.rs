@@ -1123,13 +1123,15 @@ fn birth_date(text: &str, today: NaiveDate) -> Result<NaiveDate, ClientError> {
         .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
         .map_err(|_| {
             // The right shape with an impossible day (31.02) needs another fix than a typo.
-            let shaped = [('.', [2, 2, 4]), ('-', [4, 2, 2])].iter().any(|(sep, widths)| {
-                let parts: Vec<&str> = text.split(*sep).collect();
-                parts.len() == 3
-                    && parts.iter().zip(widths).all(|(part, width)| {
-                        part.len() == *width && part.bytes().all(|b| b.is_ascii_digit())
-                    })
-            });
+            let shaped = [('.', [2, 2, 4]), ('-', [4, 2, 2])]
+                .iter()
+                .any(|(sep, widths)| {
+                    let parts: Vec<&str> = text.split(*sep).collect();
+                    parts.len() == 3
+                        && parts.iter().zip(widths).all(|(part, width)| {
+                            part.len() == *width && part.bytes().all(|b| b.is_ascii_digit())
+                        })
+                });
             let message = if shaped {
                 "no such date"
             } else {

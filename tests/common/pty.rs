@@ -299,6 +299,11 @@ impl Tui {
         self.wait_exit();
     }
 
+    /// SIGTERM, as a service manager or `kill` sends it: the program's handler runs.
+    pub fn terminate(&mut self) {
+        send_signal(self.child.process_id(), libc::SIGTERM).expect("SIGTERM sufler");
+    }
+
     /// Resizes the emulator and the terminal; the kernel tells the program (SIGWINCH).
     pub fn resize(&mut self, cols: u16, rows: u16) {
         // The emulator first: whatever the program draws after it learns the size must land
@@ -351,11 +356,15 @@ fn number_before(screen: &str, name: &str) -> Option<char> {
 }
 
 fn sigkill(pid: Option<u32>) -> std::io::Result<()> {
+    send_signal(pid, libc::SIGKILL)
+}
+
+fn send_signal(pid: Option<u32>, signal: libc::c_int) -> std::io::Result<()> {
     let pid = pid
         .and_then(|p| libc::pid_t::try_from(p).ok())
         .ok_or_else(|| std::io::Error::other("no process id"))?;
     // SAFETY: a plain system call on our own child's pid.
-    if unsafe { libc::kill(pid, libc::SIGKILL) } == 0 {
+    if unsafe { libc::kill(pid, signal) } == 0 {
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
