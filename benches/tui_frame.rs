@@ -5,12 +5,13 @@
 //! first frame and memory:
 //!
 //! ```sh
-//! target/release/sufler demo --consultations 1000000 --clients 1000000 --db /tmp/demo1m
-//! SUFLER_BENCH_DB=/tmp/demo1m cargo bench --bench tui_frame
+//! target/release/sufler demo --consultations 1000000 --clients 1000000 --db /tmp/demo1m1m
+//! SUFLER_BENCH_DB=/tmp/demo1m1m cargo bench --bench tui_frame
 //! ```
 //!
 //! The first frame is timed as the binary makes it, minus the terminal: load the catalogue,
-//! open the database, load the home screen through the real effect loop, draw it.
+//! open the database, load the home screen through the real effect loop, draw it. With a
+//! database it also times client search on that database's clients.
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,7 @@ fn main() {
     // The first frame goes first, so that the memory figure is the database's alone.
     if let Some(db) = std::env::var_os("SUFLER_BENCH_DB") {
         first_frame(std::path::Path::new(&db));
+        client_search(std::path::Path::new(&db));
     } else {
         println!(
             "first frame: skipped (set SUFLER_BENCH_DB to a demo database of 1M consultations)"
@@ -100,6 +102,68 @@ fn first_frame(db: &std::path::Path) {
             .join(", ")
     );
     println!("resident memory after the first frames: {}", memory());
+}
+
+/// The find screen's query as the officer types it, on the database's own clients: first 50
+/// matches (DESIGN §9: ≤ 2 ms among 1M clients).
+fn client_search(db: &std::path::Path) {
+    let store = SledStore::open_existing(db).expect("open the bench database");
+    let clients = store.clients().count();
+    let sample: Vec<_> = store
+        .clients()
+        .step_by((clients / 20).max(1))
+        .filter_map(Result::ok)
+        .collect();
+    // Surname prefixes of 1 to 4 letters, surname + first name (a filter that skips many),
+    // and phone prefixes of 2 to 7 digits, as each keystroke would ask.
+    let mut queries: Vec<(&str, String)> = Vec::new();
+    for c in &sample {
+        let letters: Vec<char> = c.last_name.chars().collect();
+        for n in 1..=letters.len().min(4) {
+            queries.push(("surname prefix", letters[..n].iter().collect()));
+        }
+        queries.push((
+            "surname and first name",
+            format!("{} {}", c.last_name, c.first_name),
+        ));
+        for n in [2, 4, 7] {
+            queries.push(("phone digits", c.phone.chars().take(n).collect()));
+        }
+    }
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    let mut found = 0usize;
+    for _ in 0..20 {
+        for (kind, q) in &queries {
+            let started = Instant::now();
+            let hits = store.search_clients(q, 50).expect("search");
+            times.push((kind, started.elapsed()));
+            found += hits.len();
+        }
+    }
+    let searches = times.len();
+    let summary = |times: &mut Vec<Duration>| {
+        times.sort();
+        let pick = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+        format!(
+            "p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+            ms(pick(0.5)),
+            ms(pick(0.99)),
+            ms(pick(1.0))
+        )
+    };
+    println!(
+        "client search among {clients} clients, first 50 ({searches} searches, {:.1} matches each): {}",
+        found as f64 / searches as f64,
+        summary(&mut times.iter().map(|(_, t)| *t).collect())
+    );
+    for kind in ["surname prefix", "surname and first name", "phone digits"] {
+        let mut of_kind: Vec<Duration> = times
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, t)| *t)
+            .collect();
+        println!("  {kind}: {}", summary(&mut of_kind));
+    }
 }
 
 fn render() {

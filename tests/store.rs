@@ -561,6 +561,104 @@ fn save_all_is_one_batch() {
     assert_eq!(store.search_clients("демо1", 50).expect("search").len(), 11);
 }
 
+/// Forty namesakes: "surname first name" finds its own among them, across every surname
+/// that starts with the first word, by the name index alone.
+fn namesakes(store: &SledStore) {
+    let mut clients = Vec::new();
+    for i in 0..40 {
+        let (last, first) = match i % 4 {
+            0 => ("Иванов", "Иван"),
+            1 => ("Иванов", "Пётр"),
+            2 => ("Иванова", "Ивета"),
+            _ => ("Ивановский", "Олег"),
+        };
+        clients.push(client(last, first, "Ильич", &format!("7900{i:07}")));
+    }
+    clients.push(client("Иванов", "Иван", "Петрович", "79161234567"));
+    store.add_clients(clients).expect("add");
+}
+
+fn names(found: &[Client]) -> Vec<String> {
+    let mut out: Vec<String> = found
+        .iter()
+        .map(|c| format!("{} {} {}", c.last_name, c.first_name, c.patronymic))
+        .collect();
+    out.dedup();
+    out
+}
+
+#[test]
+fn surname_and_first_name_search_among_namesakes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    namesakes(&store);
+    let search = |q: &str| store.search_clients(q, 50).expect("search");
+    assert_eq!(search("Иванов Ив").len(), 11 + 10, "Иван ×11 and Ивета ×10");
+    assert_eq!(
+        names(&search("иванов ив")),
+        [
+            "Иванов Иван Ильич",
+            "Иванов Иван Петрович",
+            "Иванова Ивета Ильич"
+        ]
+    );
+    assert_eq!(names(&search("Иванов Иван П")), ["Иванов Иван Петрович"]);
+    assert_eq!(names(&search("ивановс о")), ["Ивановский Олег Ильич"]);
+    assert_eq!(names(&search("Иванов Петр")), ["Иванов Пётр Ильич"]);
+    assert!(search("Иванов Олег Ильич Лишний").is_empty());
+    assert!(search("Иванов Зоя").is_empty());
+    assert_eq!(
+        store.search_clients("иванов ив", 3).expect("search").len(),
+        3
+    );
+    assert_eq!(search("ивановский").len(), 10);
+}
+
+#[test]
+fn a_database_with_the_first_name_index_is_reindexed_at_open() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop({
+        let store = open(tmp.path());
+        namesakes(&store);
+        store
+    });
+    // Back to the first layout: name keys of the surname alone, no marker.
+    with_raw_sled(tmp.path(), |db| {
+        let search = db.open_tree(trees::CLIENT_SEARCH).expect("search tree");
+        let clients = db.open_tree(trees::CLIENTS).expect("clients tree");
+        for k in search.scan_prefix(b"n").keys() {
+            search.remove(k.expect("key")).expect("remove");
+        }
+        for item in clients.iter() {
+            let (k, v) = item.expect("client");
+            let c: Client = postcard::from_bytes(&v[1..]).expect("client value");
+            let mut old = b"n".to_vec();
+            old.extend_from_slice(c.last_name.to_lowercase().as_bytes());
+            old.push(0);
+            old.extend_from_slice(&k);
+            search.insert(old, &[][..]).expect("insert");
+        }
+        db.open_tree(trees::META)
+            .expect("meta")
+            .remove(b"search")
+            .expect("remove marker");
+    });
+    let store = open(tmp.path());
+    assert_eq!(
+        store
+            .search_clients("Иванов Иван П", 50)
+            .expect("search")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.search_clients("иванов ив", 50).expect("search").len(),
+        21
+    );
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+}
+
 #[test]
 fn a_different_schema_version_is_refused_with_both_versions() {
     let tmp = tempfile::tempdir().expect("tempdir");

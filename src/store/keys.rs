@@ -10,8 +10,10 @@ use crate::consultation::{Kind, Month, TallyKey, Technique};
 /// The byte that ends a string inside a composite key.
 pub const SEP: u8 = 0x00;
 
-/// Search index entries by surname start with this byte.
+/// Search index entries by name start with this byte.
 pub const SEARCH_NAME: u8 = b'n';
+/// Between the surname, first name and patronymic of a name search key.
+pub const NAME_PART: u8 = 0x01;
 /// Search index entries by phone digits start with this byte.
 pub const SEARCH_PHONE: u8 = b'p';
 
@@ -25,13 +27,13 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The case- and ё-folded form used by the search index: lowercase, `ё` → `е`, trimmed, NUL
-/// bytes dropped.
+/// The case- and ё-folded form used by the search index: lowercase, `ё` → `е`, trimmed,
+/// control characters (the key separators among them) dropped.
 pub fn fold(s: &str) -> String {
     s.trim()
         .chars()
         .flat_map(char::to_lowercase)
-        .filter(|&c| c != '\0')
+        .filter(|c| !c.is_control())
         .map(|c| if c == 'ё' { 'е' } else { c })
         .collect()
 }
@@ -242,13 +244,34 @@ pub fn decode_rotation_key(bytes: &[u8]) -> Option<(String, String, Technique)> 
     }
 }
 
-/// `client_search` by surname: 'n' ++ folded surname ++ 0x00 ++ client id.
-pub fn search_name_key(folded: &str, id: u64) -> Vec<u8> {
-    let mut k = vec![SEARCH_NAME];
-    k.extend_from_slice(folded.as_bytes());
+/// `client_search` by name: 'n' ++ surname ++ 0x01 ++ first name ++ 0x01 ++ patronymic ++
+/// 0x00 ++ client id, each part folded. The whole name is in the key so that "surname first
+/// name" is a range scan, not a read of every client with that surname.
+pub fn search_name_key(surname: &str, first: &str, patronymic: &str, id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(surname.len() + first.len() + patronymic.len() + 12);
+    k.push(SEARCH_NAME);
+    k.extend_from_slice(surname.as_bytes());
+    k.push(NAME_PART);
+    k.extend_from_slice(first.as_bytes());
+    k.push(NAME_PART);
+    k.extend_from_slice(patronymic.as_bytes());
     k.push(SEP);
     k.extend_from_slice(&id.to_be_bytes());
     k
+}
+
+/// The folded surname, first name and patronymic of a name search key (a key of the first
+/// schema, surname only, gives empty first name and patronymic).
+pub fn search_name_parts(k: &[u8]) -> Option<[&[u8]; 3]> {
+    if k.first() != Some(&SEARCH_NAME) || search_key_id(k).is_none() {
+        return None;
+    }
+    let mut parts = k[1..k.len() - 9].splitn(3, |&b| b == NAME_PART);
+    Some([
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    ])
 }
 
 /// `client_search` by phone: 'p' ++ digits ++ 0x00 ++ client id.
@@ -288,7 +311,12 @@ pub fn search_keys(c: &crate::consultation::Client) -> Vec<Vec<u8>> {
     let mut keys = Vec::new();
     let surname = fold(&c.last_name);
     if !surname.is_empty() {
-        keys.push(search_name_key(&surname, c.id));
+        keys.push(search_name_key(
+            &surname,
+            &fold(&c.first_name),
+            &fold(&c.patronymic),
+            c.id,
+        ));
     }
     for form in phone_forms(&c.phone) {
         keys.push(search_phone_key(&form, c.id));
@@ -347,6 +375,22 @@ mod tests {
             phone_forms("+7 (916) 123-45-67"),
             ["79161234567", "9161234567"]
         );
-        assert_eq!(search_key_id(&search_name_key("ив", 77)), Some(77));
+        assert_eq!(fold("Ив\u{1}ан\0ов"), "иванов");
+        let k = search_name_key("иванов", "петр", "ильич", 77);
+        assert_eq!(search_key_id(&k), Some(77));
+        assert_eq!(
+            search_name_parts(&k),
+            Some(["иванов".as_bytes(), "петр".as_bytes(), "ильич".as_bytes()])
+        );
+        // The first schema's key: the surname alone.
+        let mut old = vec![SEARCH_NAME];
+        old.extend_from_slice("ив".as_bytes());
+        old.push(SEP);
+        old.extend_from_slice(&5u64.to_be_bytes());
+        assert_eq!(
+            search_name_parts(&old),
+            Some(["ив".as_bytes(), &[][..], &[][..]])
+        );
+        assert_eq!(search_name_parts(&search_phone_key("79", 1)), None);
     }
 }

@@ -35,6 +35,10 @@ pub(super) const WORKSTATION_OFFICER_KEY: &[u8] = b"\0workstation";
 /// is taken by a restored record. sled's id generator starts again at 0 in a new database,
 /// so fresh ids and event sequence numbers are offset by it (see [`SledStore::new_id`]).
 pub const META_NEXT_ID_KEY: &[u8] = b"next_id";
+/// In the `meta` tree: present once the name search keys hold the whole name (surname,
+/// first name, patronymic). Databases written before that are re-indexed at open.
+const META_SEARCH_KEY: &[u8] = b"search";
+const SEARCH_FULL_NAMES: &[u8] = b"full-names";
 
 /// sled's page cache is capped so the TUI stays small on a large history (DESIGN §9).
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -45,10 +49,10 @@ const EMPTY: &[u8] = &[];
 ///
 /// | tree | key | value |
 /// |---|---|---|
-/// | `meta` | `schema` | schema version, u32 BE |
+/// | `meta` | `schema` · `search` · `next_id` | schema version, u32 BE · `full-names` · id floor, u64 BE |
 /// | `officers` | name | v1 + postcard [`Officer`] |
 /// | `clients` | client id BE | v1 + postcard [`Client`] |
-/// | `client_search` | `n` folded surname `\0` id BE · `p` phone digits `\0` id BE | empty |
+/// | `client_search` | `n` folded surname `\1` first name `\1` patronymic `\0` id BE · `p` phone digits `\0` id BE | empty |
 /// | `holdings` | client id BE, product | empty |
 /// | `consultations` | start millis BE (sign flipped), id BE | v1 + postcard [`Consultation`] |
 /// | `consultation_ids` | id BE | the consultation's 16-byte key |
@@ -453,6 +457,10 @@ impl SledStore {
                 })?,
             None => 0,
         };
+        if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
+            reindex_names(&t)?;
+            meta.insert(META_SEARCH_KEY, SEARCH_FULL_NAMES)?;
+        }
         db.flush()?;
         tighten_permissions(path);
         let syncer = Syncer::new(path).map_err(|source| StoreError::Sync {
@@ -688,56 +696,63 @@ impl Store for SledStore {
 
     fn search_clients(&self, query: &str, limit: usize) -> Result<Vec<Client>, StoreError> {
         let query = query.trim();
-        let mut out = Vec::new();
-        if query.is_empty() || limit == 0 {
-            return Ok(out);
-        }
-        let mut seen = HashSet::new();
-        let mut scan = |prefix: Vec<u8>,
-                        filter: &dyn Fn(&Client) -> bool,
-                        out: &mut Vec<Client>|
-         -> Result<bool, StoreError> {
-            for item in self.t.search.scan_prefix(&prefix) {
-                let (k, _) = item?;
-                let id = keys::search_key_id(&k).ok_or_else(|| StoreError::Corrupt {
-                    tree: CLIENT_SEARCH,
-                    key: hex(&k),
-                    reason: "not a search key".into(),
-                })?;
-                if !seen.insert(id) {
-                    continue;
-                }
-                // A stale entry (no such client) is skipped here and reported by `verify`.
-                if let Some(c) = self.client(id)? {
-                    if filter(&c) {
-                        out.push(c);
-                        if out.len() >= limit {
-                            return Ok(true);
-                        }
-                    }
-                }
-            }
-            Ok(false)
+        let mut found = Found {
+            clients: Vec::new(),
+            seen: HashSet::new(),
+            limit,
         };
+        if query.is_empty() || limit == 0 {
+            return Ok(found.clients);
+        }
         if query.chars().any(char::is_alphabetic) {
             let words: Vec<String> = query.split_whitespace().map(keys::fold).collect();
             let Some((surname, rest)) = words.split_first() else {
-                return Ok(out);
+                return Ok(found.clients);
             };
+            if rest.len() > 2 {
+                return Ok(found.clients);
+            }
             let mut prefix = vec![keys::SEARCH_NAME];
             prefix.extend_from_slice(surname.as_bytes());
-            let filter = |c: &Client| {
-                let names = [keys::fold(&c.first_name), keys::fold(&c.patronymic)];
-                rest.iter()
-                    .zip(names.iter())
-                    .all(|(w, n)| n.starts_with(w.as_str()))
-                    && rest.len() <= names.len()
+            if rest.is_empty() {
+                self.scan_search(&prefix, &|_| true, &mut found)?;
+                return Ok(found.clients);
+            }
+            // Surname prefix + first name (+ patronymic): for each surname that starts with
+            // the first word, a range scan of that surname and first name, so "Иванов Ив"
+            // reads only its matches, however many Ивановы there are.
+            let matches = |k: &[u8]| {
+                keys::search_name_parts(k).is_some_and(|[_, first, patronymic]| {
+                    rest.iter()
+                        .zip([first, patronymic])
+                        .all(|(w, part)| part.starts_with(w.as_bytes()))
+                })
             };
-            scan(prefix, &filter, &mut out)?;
+            let mut from = prefix.clone();
+            while let Some(item) = self.t.search.range(from.as_slice()..).next() {
+                let (k, _) = item?;
+                if !k.starts_with(&prefix) {
+                    break;
+                }
+                let [surname, ..] =
+                    keys::search_name_parts(&k).ok_or_else(|| corrupt_search(&k))?;
+                let mut within = vec![keys::SEARCH_NAME];
+                within.extend_from_slice(surname);
+                within.push(keys::NAME_PART);
+                // The next surname starts past every key of this one.
+                from = within.clone();
+                if let Some(last) = from.last_mut() {
+                    *last = keys::NAME_PART + 1;
+                }
+                within.extend_from_slice(rest[0].as_bytes());
+                if self.scan_search(&within, &matches, &mut found)? {
+                    break;
+                }
+            }
         } else {
             let digits: String = query.chars().filter(char::is_ascii_digit).collect();
             if digits.is_empty() {
-                return Ok(out);
+                return Ok(found.clients);
             }
             let mut forms = vec![digits.clone()];
             if let Some(rest) = digits.strip_prefix('8').filter(|r| !r.is_empty()) {
@@ -746,12 +761,12 @@ impl Store for SledStore {
             for form in forms {
                 let mut prefix = vec![keys::SEARCH_PHONE];
                 prefix.extend_from_slice(form.as_bytes());
-                if scan(prefix, &|_| true, &mut out)? {
+                if self.scan_search(&prefix, &|_| true, &mut found)? {
                     break;
                 }
             }
         }
-        Ok(out)
+        Ok(found.clients)
     }
 
     fn holdings(&self, client_id: u64) -> Result<BTreeSet<String>, StoreError> {
@@ -1131,7 +1146,84 @@ impl SledStore {
     }
 }
 
+/// Rebuilds the name search keys from the clients (a database of the first layout had the
+/// surname alone). In bounded batches: if it is cut short, the marker is not yet written and
+/// the next open starts it again, and every step can be repeated.
+fn reindex_names(t: &Trees) -> Result<(), StoreError> {
+    const CHUNK: usize = 50_000;
+    let mut batch = sled::Batch::default();
+    let mut n = 0;
+    for item in t.search.scan_prefix([keys::SEARCH_NAME]) {
+        batch.remove(item?.0);
+        n += 1;
+        if n % CHUNK == 0 {
+            t.search.apply_batch(std::mem::take(&mut batch))?;
+        }
+    }
+    t.search.apply_batch(std::mem::take(&mut batch))?;
+    n = 0;
+    for item in t.clients.iter() {
+        let (k, v) = item?;
+        // A damaged client is left to `verify` to report; the others are still found.
+        let Ok(client) = decode::<Client>(CLIENTS, &k, &v) else {
+            continue;
+        };
+        for key in keys::search_keys(&client) {
+            if key.first() == Some(&keys::SEARCH_NAME) {
+                batch.insert(key, EMPTY);
+                n += 1;
+            }
+        }
+        if n >= CHUNK {
+            t.search.apply_batch(std::mem::take(&mut batch))?;
+            n = 0;
+        }
+    }
+    t.search.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Clients found so far by a search, each once, up to `limit`.
+struct Found {
+    clients: Vec<Client>,
+    seen: HashSet<u64>,
+    limit: usize,
+}
+
+fn corrupt_search(k: &[u8]) -> StoreError {
+    StoreError::Corrupt {
+        tree: CLIENT_SEARCH,
+        key: hex(k),
+        reason: "not a search key".into(),
+    }
+}
+
 impl SledStore {
+    /// Adds the clients of the search keys under `prefix` that pass `matches`; true once
+    /// `found` is full.
+    fn scan_search(
+        &self,
+        prefix: &[u8],
+        matches: &dyn Fn(&[u8]) -> bool,
+        found: &mut Found,
+    ) -> Result<bool, StoreError> {
+        for item in self.t.search.scan_prefix(prefix) {
+            let (k, _) = item?;
+            let id = keys::search_key_id(&k).ok_or_else(|| corrupt_search(&k))?;
+            if !matches(&k) || !found.seen.insert(id) {
+                continue;
+            }
+            // A stale entry (no such client) is skipped here and reported by `verify`.
+            if let Some(c) = self.client(id)? {
+                found.clients.push(c);
+                if found.clients.len() >= found.limit {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
     /// [`Store::add_consultations`]: records under fresh ids, so nothing old to take out; the
     /// counters of the whole batch are summed before the transaction and added once.
     fn add_inner(&self, cs: &[Consultation], event: &[u8]) -> Result<(), StoreError> {
