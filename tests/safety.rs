@@ -438,10 +438,13 @@ fn damaged_dumps_are_refused_with_a_located_message_and_nothing_is_made() {
         ":6: this client is out of order".into(),
     ));
     let trailer = lines[n - 1];
-    let flipped = trailer.replacen(
-        &trailer[20..21],
+    // One hex digit of the checksum changed in place (not the first equal character of the
+    // line, which may be a letter of "sha256").
+    let flipped = format!(
+        "{}{}{}",
+        &trailer[..20],
         if &trailer[20..21] == "0" { "1" } else { "0" },
-        1,
+        &trailer[21..]
     );
     let mut altered_sum: Vec<&str> = lines.clone();
     altered_sum[n - 1] = &flipped;

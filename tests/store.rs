@@ -745,6 +745,122 @@ fn sample(store: &SledStore) {
 }
 
 #[test]
+fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (ids, client_id) = {
+        let store = open(tmp.path());
+        sample(&store);
+        let all: Vec<Consultation> = store
+            .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
+            .collect::<Result<_, _>>()
+            .expect("range");
+        (
+            all.iter().map(|c| c.id).collect::<Vec<_>>(),
+            all[0].client_id,
+        )
+    };
+    // Back to the first layout: an id index and a client index with a key per consultation.
+    with_raw_sled(tmp.path(), |db| {
+        let cons = db.open_tree(trees::CONSULTATIONS).expect("consultations");
+        let ids_tree = db.open_tree("consultation_ids").expect("ids");
+        let by_client = db.open_tree("client_consultations").expect("by client");
+        for item in cons.iter() {
+            let (pk, _) = item.expect("record");
+            let id = u64::from_be_bytes(pk[8..16].try_into().expect("8 bytes"));
+            ids_tree.insert(id.to_be_bytes(), pk.clone()).expect("id");
+            let mut k = client_id.to_be_bytes().to_vec();
+            k.extend_from_slice(&pk);
+            by_client.insert(k, &[][..]).expect("by client");
+        }
+        for new in [
+            trees::CONSULTATION_ID_BLOCKS,
+            trees::CLIENT_CONSULTATION_MONTHS,
+        ] {
+            db.drop_tree(new).expect("drop");
+        }
+    });
+    let store = open(tmp.path());
+    for &id in &ids {
+        assert_eq!(
+            store.consultation(id).expect("load").map(|c| c.id),
+            Some(id)
+        );
+    }
+    let of_client: Vec<u64> = store
+        .consultations_of_client(client_id)
+        .expect("of client")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(of_client, ids, "in the order they started");
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+    drop(store);
+    with_raw_sled(tmp.path(), |db| {
+        let names: Vec<String> = db
+            .tree_names()
+            .iter()
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n == "consultation_ids"), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n == "client_consultations"),
+            "{names:?}"
+        );
+    });
+}
+
+#[test]
+fn verify_finds_damaged_consultation_indexes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop({
+        let store = open(tmp.path());
+        sample(&store);
+        store
+    });
+    with_raw_sled(tmp.path(), |db| {
+        // One consultation taken out of its id block; the client's month list torn.
+        let blocks = db.open_tree(trees::CONSULTATION_ID_BLOCKS).expect("blocks");
+        let (k, list) = blocks.first().expect("read").expect("a block");
+        blocks.insert(k, &list[24..]).expect("write");
+        let months = db
+            .open_tree(trees::CLIENT_CONSULTATION_MONTHS)
+            .expect("months");
+        let (k, list) = months.first().expect("read").expect("a list");
+        months.insert(k, &list[..list.len() - 3]).expect("write");
+    });
+    let store = open(tmp.path());
+    let report = store.verify().expect("verify");
+    let found: Vec<String> = report.mismatches.iter().map(|m| m.to_string()).collect();
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("consultation id index id ") && m.contains("stored nothing")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(
+            |m| m.starts_with("client consultations index") && m.contains("not a whole number")
+        ),
+        "{found:#?}"
+    );
+    // The client card still opens: a damaged list is an error, not a panic.
+    let client_id = store
+        .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
+        .next()
+        .expect("one")
+        .expect("readable")
+        .client_id;
+    let err = store
+        .consultations_of_client(client_id)
+        .expect_err("the list is damaged");
+    assert!(
+        err.to_string().contains("client_consultation_months"),
+        "{err}"
+    );
+}
+
+#[test]
 fn verify_passes_then_finds_a_corrupted_counter() {
     let tmp = tempfile::tempdir().expect("tempdir");
     {

@@ -40,6 +40,7 @@ use thiserror::Error;
 
 use super::codec::{decode, encode};
 use super::keys::{self, hex};
+use super::lists::ID_BLOCKS;
 use super::sled_store::{SledStore, SCHEMA_VERSION, WORKSTATION_OFFICER_KEY};
 use super::sync::sync_dir;
 use super::trees::*;
@@ -291,6 +292,19 @@ impl SledStore {
                 officers += 1;
             }
         }
+        let last_consultation_id = |tree: &sled::Tree| -> Result<u64, StoreError> {
+            match tree.last()? {
+                Some((k, list)) => {
+                    ID_BLOCKS.check(&k, &list)?;
+                    Ok(ID_BLOCKS
+                        .records(&list)
+                        .last()
+                        .and_then(keys::u64_at)
+                        .unwrap_or(0))
+                }
+                None => Ok(0),
+            }
+        };
         let last_id = |tree: &sled::Tree, what: &'static str| -> Result<u64, StoreError> {
             match tree.last()? {
                 Some((k, _)) => keys::u64_at(&k).ok_or_else(|| StoreError::Corrupt {
@@ -303,7 +317,7 @@ impl SledStore {
         };
         let next_id = [
             last_id(&t.clients, CLIENTS)?,
-            last_id(&t.ids, CONSULTATION_IDS)?,
+            last_consultation_id(&t.id_blocks)?,
             last_id(&t.events, EVENTS)?,
         ]
         .into_iter()

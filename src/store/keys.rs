@@ -92,14 +92,6 @@ pub fn consultation_key_id(pk: &[u8]) -> Option<u64> {
     }
 }
 
-/// `client_consultations`: client id ++ consultation primary key.
-pub fn client_consultation_key(client_id: u64, pk: &[u8; 16]) -> [u8; 24] {
-    let mut k = [0u8; 24];
-    k[..8].copy_from_slice(&client_id.to_be_bytes());
-    k[8..].copy_from_slice(pk);
-    k
-}
-
 /// `unfinished`: officer ++ 0x00 ++ consultation primary key.
 pub fn unfinished_key(officer: &str, pk: &[u8; 16]) -> Vec<u8> {
     let mut k = string_prefix(officer);

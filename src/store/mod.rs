@@ -18,6 +18,7 @@ pub mod codec;
 pub mod commands;
 mod dump;
 pub mod keys;
+mod lists;
 mod sled_store;
 mod sync;
 mod verify;
@@ -50,8 +51,8 @@ pub mod trees {
     pub const CLIENT_SEARCH: &str = "client_search";
     pub const HOLDINGS: &str = "holdings";
     pub const CONSULTATIONS: &str = "consultations";
-    pub const CONSULTATION_IDS: &str = "consultation_ids";
-    pub const CLIENT_CONSULTATIONS: &str = "client_consultations";
+    pub const CONSULTATION_ID_BLOCKS: &str = "consultation_id_blocks";
+    pub const CLIENT_CONSULTATION_MONTHS: &str = "client_consultation_months";
     pub const UNFINISHED: &str = "unfinished";
     pub const FOLLOW_UPS: &str = "follow_ups";
     pub const EVENTS: &str = "events";

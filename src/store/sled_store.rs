@@ -16,6 +16,7 @@ use sled::{IVec, Tree};
 
 use super::codec::{decode, encode};
 use super::keys::{self, hex};
+use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
@@ -55,8 +56,8 @@ const EMPTY: &[u8] = &[];
 /// | `client_search` | `n` folded surname `\1` first name `\1` patronymic `\0` id BE · `p` phone digits `\0` id BE | empty |
 /// | `holdings` | client id BE, product | empty |
 /// | `consultations` | start millis BE (sign flipped), id BE | v1 + postcard [`Consultation`] |
-/// | `consultation_ids` | id BE | the consultation's 16-byte key |
-/// | `client_consultations` | client id BE, consultation key | empty |
+/// | `consultation_id_blocks` | id >> 8, BE | records (id BE, consultation key), by id |
+/// | `client_consultation_months` | client id BE, month BE u32 | the consultation keys, in order |
 /// | `unfinished` | officer `\0`, consultation key | empty |
 /// | `follow_ups` | officer `\0`, date (days BE), consultation id BE, product | client id BE |
 /// | `events` | sequence BE | v1 + postcard [`Event`] |
@@ -109,8 +110,8 @@ pub(super) struct Trees {
     pub(super) search: Tree,
     pub(super) holdings: Tree,
     pub(super) consultations: Tree,
-    pub(super) ids: Tree,
-    pub(super) by_client: Tree,
+    pub(super) id_blocks: Tree,
+    pub(super) client_months: Tree,
     pub(super) unfinished: Tree,
     pub(super) follow_ups: Tree,
     pub(super) events: Tree,
@@ -214,7 +215,8 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 
 /// The index entries a consultation record implies.
 pub(super) struct Entries {
-    pub(super) by_client: [u8; 24],
+    /// The key of the client's month list, which holds the consultation's key.
+    pub(super) client_month: [u8; 12],
     pub(super) unfinished: Option<Vec<u8>>,
     pub(super) follow_ups: Vec<(Vec<u8>, [u8; 8])>,
     pub(super) holdings: Vec<Vec<u8>>,
@@ -250,7 +252,7 @@ pub(super) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
         }
     }
     Entries {
-        by_client: keys::client_consultation_key(c.client_id, pk),
+        client_month: lists::client_month_key(c.client_id, c.started_at),
         unfinished: (!finished).then(|| keys::unfinished_key(&c.officer, pk)),
         follow_ups,
         holdings,
@@ -439,8 +441,8 @@ impl SledStore {
             search: db.open_tree(CLIENT_SEARCH)?,
             holdings: db.open_tree(HOLDINGS)?,
             consultations: db.open_tree(CONSULTATIONS)?,
-            ids: db.open_tree(CONSULTATION_IDS)?,
-            by_client: db.open_tree(CLIENT_CONSULTATIONS)?,
+            id_blocks: db.open_tree(CONSULTATION_ID_BLOCKS)?,
+            client_months: db.open_tree(CLIENT_CONSULTATION_MONTHS)?,
             unfinished: db.open_tree(UNFINISHED)?,
             follow_ups: db.open_tree(FOLLOW_UPS)?,
             events: db.open_tree(EVENTS)?,
@@ -457,6 +459,7 @@ impl SledStore {
                 })?,
             None => 0,
         };
+        migrate_consultation_indexes(&db, &t)?;
         if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
             reindex_names(&t)?;
             meta.insert(META_SEARCH_KEY, SEARCH_FULL_NAMES)?;
@@ -893,8 +896,13 @@ impl Store for SledStore {
     }
 
     fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError> {
-        match self.t.ids.get(id.to_be_bytes())? {
-            Some(pk) => self.record_at(&pk),
+        let block = lists::id_block_key(id);
+        let Some(list) = self.t.id_blocks.get(block)? else {
+            return Ok(None);
+        };
+        ID_BLOCKS.check(&block, &list)?;
+        match ID_BLOCKS.get(&list, &id.to_be_bytes()) {
+            Some(record) => self.record_at(&record[8..]),
             None => Ok(None),
         }
     }
@@ -912,15 +920,13 @@ impl Store for SledStore {
     }
 
     fn consultations_of_client(&self, client_id: u64) -> Result<Vec<Consultation>, StoreError> {
-        let pks = self
-            .t
-            .by_client
-            .scan_prefix(client_id.to_be_bytes())
-            .map(|item| {
-                item.map(|(k, _)| IVec::from(&k[8..]))
-                    .map_err(StoreError::from)
-            });
-        self.consultations_at(pks)
+        let mut pks = Vec::new();
+        for item in self.t.client_months.scan_prefix(client_id.to_be_bytes()) {
+            let (k, list) = item?;
+            CLIENT_MONTHS.check(&k, &list)?;
+            pks.extend(CLIENT_MONTHS.records(&list).map(|pk| Ok(IVec::from(pk))));
+        }
+        self.consultations_at(pks.into_iter())
     }
 
     fn consultations_between(
@@ -1058,8 +1064,8 @@ impl SledStore {
         let t = &self.t;
         let trees = (
             &t.consultations,
-            &t.ids,
-            &t.by_client,
+            &t.id_blocks,
+            &t.client_months,
             &t.unfinished,
             &t.follow_ups,
             &t.holdings,
@@ -1071,8 +1077,8 @@ impl SledStore {
             .transaction(
                 |(
                     cons,
-                    ids,
-                    by_client,
+                    id_blocks,
+                    client_months,
                     unfinished,
                     follow_ups,
                     holdings,
@@ -1081,19 +1087,16 @@ impl SledStore {
                     events,
                 )| {
                     let mut cache = CounterCache::default();
+                    let mut ids = ListCache::new(&ID_BLOCKS);
+                    let mut months = ListCache::new(&CLIENT_MONTHS);
                     for (c, pk, value, new, tallies) in &prepared {
                         let id = c.id.to_be_bytes();
+                        let block = lists::id_block_key(c.id);
                         // The old version, read inside the transaction: its contribution goes.
-                        let old = match ids.get(id)? {
-                            Some(old_pk) => {
-                                let old_pk =
-                                    <[u8; 16]>::try_from(old_pk.as_ref()).map_err(|_| {
-                                        abort(StoreError::Corrupt {
-                                            tree: CONSULTATION_IDS,
-                                            key: hex(&id),
-                                            reason: "the value is not a consultation key".into(),
-                                        })
-                                    })?;
+                        let old = match ids.get(id_blocks, &block, &id)? {
+                            Some(record) => {
+                                let mut old_pk = [0u8; 16];
+                                old_pk.copy_from_slice(&record[8..]);
                                 match cons.get(old_pk)? {
                                     Some(v) => {
                                         let old: Consultation =
@@ -1111,7 +1114,7 @@ impl SledStore {
                                 if old_pk != pk {
                                     cons.remove(old_pk)?;
                                 }
-                                by_client.remove(&e.by_client)?;
+                                months.remove(client_months, &e.client_month, old_pk)?;
                                 if let Some(k) = &e.unfinished {
                                     unfinished.remove(k.as_slice())?;
                                 }
@@ -1123,8 +1126,8 @@ impl SledStore {
                             None => (BTreeMap::new(), BTreeMap::new()),
                         };
                         cons.insert(pk, value.as_slice())?;
-                        ids.insert(&id, pk)?;
-                        by_client.insert(&new.by_client, EMPTY)?;
+                        ids.put(id_blocks, &block, &lists::id_record(c.id, pk))?;
+                        months.put(client_months, &new.client_month, pk)?;
                         if let Some(k) = &new.unfinished {
                             unfinished.insert(k.as_slice(), EMPTY)?;
                         }
@@ -1137,6 +1140,8 @@ impl SledStore {
                         cache.move_tallies(counters, &old_tallies, tallies)?;
                         cache.move_rotation(rotation, &old_rotation, &new.rotation)?;
                     }
+                    ids.write(id_blocks)?;
+                    months.write(client_months)?;
                     cache.write(counters, rotation)?;
                     self.log(events, event)
                 },
@@ -1144,6 +1149,62 @@ impl SledStore {
             .map_err(tx_error)?;
         self.durable()
     }
+}
+
+/// The trees of the first layout: a key per consultation in each.
+const FIRST_LAYOUT_INDEXES: [&str; 2] = ["consultation_ids", "client_consultations"];
+
+/// Builds the id blocks and the client months from the consultations when the database still
+/// has the first layout's indexes, then drops those. Until they are dropped the next open
+/// builds again from scratch, so a cut-short run is simply repeated.
+fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreError> {
+    let names = db.tree_names();
+    let old: Vec<&str> = FIRST_LAYOUT_INDEXES
+        .into_iter()
+        .filter(|n| names.iter().any(|m| m.as_ref() == n.as_bytes()))
+        .collect();
+    if old.is_empty() {
+        return Ok(());
+    }
+    t.id_blocks.clear()?;
+    t.client_months.clear()?;
+    let mut ids: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
+    let mut months: BTreeMap<[u8; 12], Vec<u8>> = BTreeMap::new();
+    for item in t.consultations.iter() {
+        let (k, v) = item?;
+        // A damaged record is left to `verify` to report.
+        let (Ok(pk), Ok(c)) = (
+            <[u8; 16]>::try_from(k.as_ref()),
+            decode::<Consultation>(CONSULTATIONS, &k, &v),
+        ) else {
+            continue;
+        };
+        ID_BLOCKS.put(
+            ids.entry(lists::id_block_key(c.id)).or_default(),
+            &lists::id_record(c.id, &pk),
+        );
+        CLIENT_MONTHS.put(
+            months
+                .entry(lists::client_month_key(c.client_id, c.started_at))
+                .or_default(),
+            &pk,
+        );
+    }
+    let mut batch = sled::Batch::default();
+    for (k, list) in ids {
+        batch.insert(&k, list);
+    }
+    t.id_blocks.apply_batch(batch)?;
+    let mut batch = sled::Batch::default();
+    for (k, list) in months {
+        batch.insert(&k, list);
+    }
+    t.client_months.apply_batch(batch)?;
+    db.flush()?;
+    for name in old {
+        db.drop_tree(name)?;
+    }
+    Ok(())
 }
 
 /// Rebuilds the name search keys from the clients (a database of the first layout had the
@@ -1247,8 +1308,8 @@ impl SledStore {
         let t = &self.t;
         let trees = (
             &t.consultations,
-            &t.ids,
-            &t.by_client,
+            &t.id_blocks,
+            &t.client_months,
             &t.unfinished,
             &t.follow_ups,
             &t.holdings,
@@ -1260,8 +1321,8 @@ impl SledStore {
             .transaction(
                 |(
                     cons,
-                    ids,
-                    by_client,
+                    id_blocks,
+                    client_months,
                     unfinished,
                     follow_ups,
                     holdings,
@@ -1269,10 +1330,17 @@ impl SledStore {
                     rotation,
                     events,
                 )| {
+                    let mut ids = ListCache::new(&ID_BLOCKS);
+                    let mut months = ListCache::new(&CLIENT_MONTHS);
                     for (id, pk, value, e) in &prepared {
                         cons.insert(pk, value.as_slice())?;
-                        ids.insert(id, pk)?;
-                        by_client.insert(&e.by_client, EMPTY)?;
+                        let block = lists::id_block_key(u64::from_be_bytes(*id));
+                        ids.put(
+                            id_blocks,
+                            &block,
+                            &lists::id_record(u64::from_be_bytes(*id), pk),
+                        )?;
+                        months.put(client_months, &e.client_month, pk)?;
                         if let Some(k) = &e.unfinished {
                             unfinished.insert(k.as_slice(), EMPTY)?;
                         }
@@ -1283,6 +1351,8 @@ impl SledStore {
                             holdings.insert(k.as_slice(), EMPTY)?;
                         }
                     }
+                    ids.write(id_blocks)?;
+                    months.write(client_months)?;
                     let mut cache = CounterCache::default();
                     cache.move_tallies(counters, &none_t, &tallies)?;
                     cache.move_rotation(rotation, &none_r, &turns)?;

@@ -10,6 +10,7 @@ use std::fmt;
 
 use super::codec::decode;
 use super::keys::{self, hex};
+use super::lists::{self, CLIENT_MONTHS, ID_BLOCKS};
 use super::sled_store::{decode_counter, entries, SledStore};
 use super::trees::*;
 use super::{Event, Officer, Store, StoreError};
@@ -152,8 +153,16 @@ pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
         for (rk, n) in &e.rotation {
             *rotation.entry(rk.clone()).or_default() += n;
         }
-        match t.ids.get(c.id.to_be_bytes())? {
-            Some(v) if v.as_ref() == pk => {}
+        let block = lists::id_block_key(c.id);
+        let stored_pk = match t.id_blocks.get(block)? {
+            // A damaged list is reported once, with the index entries below.
+            Some(list) if ID_BLOCKS.check(&block, &list).is_ok() => ID_BLOCKS
+                .get(&list, &c.id.to_be_bytes())
+                .map(|r| r[8..].to_vec()),
+            _ => None,
+        };
+        match stored_pk {
+            Some(v) if v == pk => {}
             other => r.push(
                 "consultation id index",
                 format!("id {} ({})", c.id, hex(&c.id.to_be_bytes())),
@@ -161,14 +170,17 @@ pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
                 hex(&pk),
             ),
         }
-        if !t.by_client.contains_key(e.by_client)? {
+        let listed = match t.client_months.get(e.client_month)? {
+            Some(list) => {
+                CLIENT_MONTHS.check(&e.client_month, &list).is_ok()
+                    && CLIENT_MONTHS.get(&list, &pk).is_some()
+            }
+            None => false,
+        };
+        if !listed {
             r.push(
                 "client consultations index",
-                format!(
-                    "client {} {}",
-                    c.client_id,
-                    consultation_str(&c, &e.by_client)
-                ),
+                format!("client {} {}", c.client_id, consultation_str(&c, &pk)),
                 MISSING,
                 PRESENT,
             );
@@ -221,37 +233,61 @@ pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
 
     // Index entries: each must be expected by the record it points to. An unreadable record
     // was reported above, so entries pointing to it are not reported again.
-    for item in t.ids.iter() {
-        let (k, v) = item?;
-        let id = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes);
-        let stale = match (&id, s.record_at(&v)) {
-            (Ok(id), Ok(Some(c))) => {
-                c.id != *id || keys::consultation_key(c.started_at, c.id) != v.as_ref()
-            }
-            (_, Err(_)) => false,
-            _ => true,
-        };
-        if stale {
+    for item in t.id_blocks.iter() {
+        let (k, list) = item?;
+        if let Err(e) = ID_BLOCKS.check(&k, &list) {
             r.push(
                 "consultation id index",
                 hex(&k),
-                hex(&v),
-                "no entry (no such consultation there)",
+                e.to_string(),
+                "records in order",
             );
+            continue;
+        }
+        for record in ID_BLOCKS.records(&list) {
+            let id = keys::u64_at(record).unwrap_or_default();
+            let pk = &record[8..];
+            let stale = lists::id_block_key(id) != k.as_ref()
+                || match s.record_at(pk) {
+                    Ok(Some(c)) => c.id != id || keys::consultation_key(c.started_at, c.id) != pk,
+                    Ok(None) => true,
+                    Err(_) => false,
+                };
+            if stale {
+                r.push(
+                    "consultation id index",
+                    format!("id {id} in block {}", hex(&k)),
+                    hex(pk),
+                    "no entry (no such consultation there)",
+                );
+            }
         }
     }
-    for item in t.by_client.iter() {
-        let (k, _) = item?;
-        let stale = match (keys::u64_at(&k), k.get(8..).filter(|pk| pk.len() == 16)) {
-            (Some(client), Some(pk)) => match s.record_at(pk) {
-                Ok(Some(c)) => c.client_id != client,
+    for item in t.client_months.iter() {
+        let (k, list) = item?;
+        if let Err(e) = CLIENT_MONTHS.check(&k, &list) {
+            r.push(
+                "client consultations index",
+                hex(&k),
+                e.to_string(),
+                "records in order",
+            );
+            continue;
+        }
+        for pk in CLIENT_MONTHS.records(&list) {
+            let stale = match s.record_at(pk) {
+                Ok(Some(c)) => lists::client_month_key(c.client_id, c.started_at) != k.as_ref(),
                 Ok(None) => true,
                 Err(_) => false,
-            },
-            _ => true,
-        };
-        if stale {
-            r.push("client consultations index", hex(&k), PRESENT, "no entry");
+            };
+            if stale {
+                r.push(
+                    "client consultations index",
+                    format!("{} consultation {}", hex(&k), hex(pk)),
+                    PRESENT,
+                    "no entry",
+                );
+            }
         }
     }
     for item in t.unfinished.iter() {

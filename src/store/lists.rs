@@ -1,0 +1,278 @@
+//! Index values that are sorted lists of fixed-size records.
+//!
+//! sled keeps one in-memory page-table entry per tree node (at most 16 keys), read whole at
+//! every open; an index with a key per consultation made a million-consultation database
+//! slow to open and large in memory. The consultation id index and the client index keep
+//! many entries under one key instead: a block of ids, a client's month.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::keys::hex;
+use super::trees::{CLIENT_CONSULTATION_MONTHS, CONSULTATION_ID_BLOCKS};
+use super::StoreError;
+use crate::consultation::Month;
+
+/// How many low bits of a consultation id are left to the record: 256 ids share a key.
+const ID_BLOCK_BITS: u32 = 8;
+
+/// The shape of one list tree: its records are `record` bytes, ordered and unique by their
+/// first `key` bytes.
+pub struct Layout {
+    pub tree: &'static str,
+    pub record: usize,
+    pub key: usize,
+}
+
+/// `consultation_id_blocks`: key id >> 8 (BE); records id BE ++ the consultation's key.
+pub const ID_BLOCKS: Layout = Layout {
+    tree: CONSULTATION_ID_BLOCKS,
+    record: 24,
+    key: 8,
+};
+
+/// `client_consultation_months`: key client id BE ++ month (BE u32, `YYYYMM`); records the
+/// consultation keys of that client's consultations started in that month.
+pub const CLIENT_MONTHS: Layout = Layout {
+    tree: CLIENT_CONSULTATION_MONTHS,
+    record: 16,
+    key: 16,
+};
+
+pub fn id_block_key(id: u64) -> [u8; 8] {
+    (id >> ID_BLOCK_BITS).to_be_bytes()
+}
+
+pub fn id_record(id: u64, pk: &[u8; 16]) -> [u8; 24] {
+    let mut r = [0; 24];
+    r[..8].copy_from_slice(&id.to_be_bytes());
+    r[8..].copy_from_slice(pk);
+    r
+}
+
+pub fn client_month_key(client_id: u64, started_at: NaiveDateTime) -> [u8; 12] {
+    let mut k = [0; 12];
+    k[..8].copy_from_slice(&client_id.to_be_bytes());
+    k[8..].copy_from_slice(&Month::of(started_at.date()).0.to_be_bytes());
+    k
+}
+
+impl Layout {
+    /// A stored list that is not whole records in strictly increasing order is damaged.
+    pub fn check(&self, key: &[u8], list: &[u8]) -> Result<(), StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            tree: self.tree,
+            key: hex(key),
+            reason,
+        };
+        if !list.len().is_multiple_of(self.record) {
+            return Err(corrupt(format!(
+                "{} bytes is not a whole number of {}-byte records",
+                list.len(),
+                self.record
+            )));
+        }
+        let keys: Vec<&[u8]> = self.records(list).map(|r| &r[..self.key]).collect();
+        if keys.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(corrupt("the records are not in order".into()));
+        }
+        Ok(())
+    }
+
+    pub fn records<'a>(&self, list: &'a [u8]) -> std::slice::ChunksExact<'a, u8> {
+        list.chunks_exact(self.record)
+    }
+
+    fn position(&self, list: &[u8], key: &[u8]) -> Result<usize, usize> {
+        let n = list.len() / self.record;
+        let at = |i: usize| &list[i * self.record..i * self.record + self.key];
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match at(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
+    /// The record whose key is `key`.
+    pub fn get<'a>(&self, list: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+        let i = self.position(list, key).ok()?;
+        Some(&list[i * self.record..(i + 1) * self.record])
+    }
+
+    /// Inserts `record`, or replaces the one with its key; false when nothing changed.
+    pub fn put(&self, list: &mut Vec<u8>, record: &[u8]) -> bool {
+        debug_assert_eq!(record.len(), self.record);
+        match self.position(list, &record[..self.key]) {
+            Ok(i) => {
+                let slot = &mut list[i * self.record..(i + 1) * self.record];
+                if slot == record {
+                    return false;
+                }
+                slot.copy_from_slice(record);
+            }
+            Err(i) => {
+                let at = i * self.record;
+                list.splice(at..at, record.iter().copied());
+            }
+        }
+        true
+    }
+
+    /// Removes the record with key `key`; false when there was none.
+    pub fn remove(&self, list: &mut Vec<u8>, key: &[u8]) -> bool {
+        match self.position(list, key) {
+            Ok(i) => {
+                list.drain(i * self.record..(i + 1) * self.record);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// Lists read in a transaction, changed in memory, written back once (only those changed).
+pub struct ListCache {
+    layout: &'static Layout,
+    lists: BTreeMap<Vec<u8>, (Vec<u8>, bool)>,
+}
+
+type TxError = ConflictableTransactionError<StoreError>;
+
+impl ListCache {
+    pub fn new(layout: &'static Layout) -> ListCache {
+        ListCache {
+            layout,
+            lists: BTreeMap::new(),
+        }
+    }
+
+    fn list(
+        &mut self,
+        tx: &TransactionalTree,
+        key: &[u8],
+    ) -> Result<&mut (Vec<u8>, bool), TxError> {
+        if !self.lists.contains_key(key) {
+            let current = match tx.get(key)? {
+                Some(v) => {
+                    self.layout
+                        .check(key, &v)
+                        .map_err(ConflictableTransactionError::Abort)?;
+                    v.to_vec()
+                }
+                None => Vec::new(),
+            };
+            self.lists.insert(key.to_vec(), (current, false));
+        }
+        Ok(self.lists.entry(key.to_vec()).or_default())
+    }
+
+    pub fn get(
+        &mut self,
+        tx: &TransactionalTree,
+        key: &[u8],
+        record_key: &[u8],
+    ) -> Result<Option<Vec<u8>>, TxError> {
+        let layout = self.layout;
+        let (list, _) = self.list(tx, key)?;
+        Ok(layout.get(list, record_key).map(<[u8]>::to_vec))
+    }
+
+    pub fn put(
+        &mut self,
+        tx: &TransactionalTree,
+        key: &[u8],
+        record: &[u8],
+    ) -> Result<(), TxError> {
+        let layout = self.layout;
+        let (list, dirty) = self.list(tx, key)?;
+        *dirty |= layout.put(list, record);
+        Ok(())
+    }
+
+    pub fn remove(
+        &mut self,
+        tx: &TransactionalTree,
+        key: &[u8],
+        record_key: &[u8],
+    ) -> Result<(), TxError> {
+        let layout = self.layout;
+        let (list, dirty) = self.list(tx, key)?;
+        *dirty |= layout.remove(list, record_key);
+        Ok(())
+    }
+
+    pub fn write(&self, tx: &TransactionalTree) -> Result<(), TxError> {
+        for (k, (list, dirty)) in &self.lists {
+            if !dirty {
+                continue;
+            }
+            if list.is_empty() {
+                tx.remove(k.as_slice())?;
+            } else {
+                tx.insert(k.as_slice(), list.as_slice())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pk(n: u8) -> [u8; 16] {
+        [n; 16]
+    }
+
+    #[test]
+    fn put_get_remove_keep_the_records_in_order() {
+        let mut list = Vec::new();
+        assert!(ID_BLOCKS.put(&mut list, &id_record(7, &pk(7))));
+        assert!(ID_BLOCKS.put(&mut list, &id_record(3, &pk(3))));
+        assert!(ID_BLOCKS.put(&mut list, &id_record(5, &pk(5))));
+        assert!(
+            !ID_BLOCKS.put(&mut list, &id_record(5, &pk(5))),
+            "same record"
+        );
+        assert!(
+            ID_BLOCKS.put(&mut list, &id_record(5, &pk(9))),
+            "moved record"
+        );
+        let ids: Vec<u64> = ID_BLOCKS
+            .records(&list)
+            .map(|r| u64::from_be_bytes(r[..8].try_into().unwrap_or_default()))
+            .collect();
+        assert_eq!(ids, [3, 5, 7]);
+        assert_eq!(
+            ID_BLOCKS.get(&list, &5u64.to_be_bytes()).map(|r| &r[8..]),
+            Some(&pk(9)[..])
+        );
+        assert_eq!(ID_BLOCKS.get(&list, &4u64.to_be_bytes()), None);
+        assert!(ID_BLOCKS.check(b"k", &list).is_ok());
+        assert!(ID_BLOCKS.remove(&mut list, &3u64.to_be_bytes()));
+        assert!(!ID_BLOCKS.remove(&mut list, &3u64.to_be_bytes()));
+        assert_eq!(list.len(), 2 * 24);
+    }
+
+    #[test]
+    fn a_damaged_list_is_named() {
+        let mut list = id_record(9, &pk(1)).to_vec();
+        list.extend_from_slice(&id_record(2, &pk(2)));
+        let err = ID_BLOCKS.check(&[0, 1], &list).expect_err("out of order");
+        assert!(err.to_string().contains(CONSULTATION_ID_BLOCKS), "{err}");
+        assert!(ID_BLOCKS.check(&[0], &list[..30]).is_err(), "a torn record");
+    }
+
+    #[test]
+    fn ids_share_a_block_by_256() {
+        assert_eq!(id_block_key(0), id_block_key(255));
+        assert_ne!(id_block_key(255), id_block_key(256));
+    }
+}
