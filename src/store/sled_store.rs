@@ -1168,8 +1168,12 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
     }
     t.id_blocks.clear()?;
     t.client_months.clear()?;
+    // In bounded chunks, each merged into what the earlier chunks wrote: a database of
+    // millions of consultations is migrated in little memory.
+    const CHUNK: usize = 50_000;
     let mut ids: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
     let mut months: BTreeMap<[u8; 12], Vec<u8>> = BTreeMap::new();
+    let mut n = 0;
     for item in t.consultations.iter() {
         let (k, v) = item?;
         // A damaged record is left to `verify` to report.
@@ -1189,21 +1193,39 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
                 .or_default(),
             &pk,
         );
+        n += 1;
+        if n % CHUNK == 0 {
+            merge_lists(&t.id_blocks, &ID_BLOCKS, std::mem::take(&mut ids))?;
+            merge_lists(&t.client_months, &CLIENT_MONTHS, std::mem::take(&mut months))?;
+        }
     }
-    let mut batch = sled::Batch::default();
-    for (k, list) in ids {
-        batch.insert(&k, list);
-    }
-    t.id_blocks.apply_batch(batch)?;
-    let mut batch = sled::Batch::default();
-    for (k, list) in months {
-        batch.insert(&k, list);
-    }
-    t.client_months.apply_batch(batch)?;
+    merge_lists(&t.id_blocks, &ID_BLOCKS, ids)?;
+    merge_lists(&t.client_months, &CLIENT_MONTHS, months)?;
     db.flush()?;
     for name in old {
         db.drop_tree(name)?;
     }
+    Ok(())
+}
+
+/// Adds the records of `lists` to the lists stored under the same keys, in one batch.
+fn merge_lists<K: AsRef<[u8]>>(
+    tree: &Tree,
+    layout: &lists::Layout,
+    lists: BTreeMap<K, Vec<u8>>,
+) -> Result<(), StoreError> {
+    let mut batch = sled::Batch::default();
+    for (k, records) in lists {
+        let mut list = match tree.get(k.as_ref())? {
+            Some(v) => v.to_vec(),
+            None => Vec::new(),
+        };
+        for r in layout.records(&records) {
+            layout.put(&mut list, r);
+        }
+        batch.insert(k.as_ref(), list);
+    }
+    tree.apply_batch(batch)?;
     Ok(())
 }
 
