@@ -1196,7 +1196,11 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
         n += 1;
         if n % CHUNK == 0 {
             merge_lists(&t.id_blocks, &ID_BLOCKS, std::mem::take(&mut ids))?;
-            merge_lists(&t.client_months, &CLIENT_MONTHS, std::mem::take(&mut months))?;
+            merge_lists(
+                &t.client_months,
+                &CLIENT_MONTHS,
+                std::mem::take(&mut months),
+            )?;
         }
     }
     merge_lists(&t.id_blocks, &ID_BLOCKS, ids)?;
