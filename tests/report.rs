@@ -214,6 +214,19 @@ fn stats_table_in_russian_and_english() {
         out.contains("основной продукт + 2 «лови момент» + 1 «создай момент»"),
         "{out}"
     );
+    // A range is named by its dates, once.
+    let range = String::from_utf8(stdout(sufler(db.path()).args([
+        "stats",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-20",
+    ])))
+    .expect("utf-8");
+    assert!(
+        range.starts_with("Период: 2024-03-01 — 2024-03-20\n"),
+        "{range}"
+    );
     let line = |label: &str| {
         out.lines()
             .find(|l| l.trim_start().starts_with(&format!("{label}  ")))

@@ -21,23 +21,22 @@ pub const JSON_VERSION: u64 = 1;
 pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
     let ru = lang == Lang::Ru;
     let mut out = String::new();
+    // A month is named and its dates follow; a range is its dates alone.
+    let sep = if ru { "—" } else { "to" };
+    let dates = format!("{} {sep} {}", r.period.from, r.period.to);
+    let period = match r.period.month {
+        Some(m) => format!("{m} ({dates})"),
+        None => dates,
+    };
     out.push_str(&if ru {
         format!(
-            "Период: {} ({} — {})\nФормула: основной продукт + {} «лови момент» + {} «создай момент»\n",
-            r.period.label(),
-            r.period.from,
-            r.period.to,
-            r.formula.catch,
-            r.formula.create
+            "Период: {period}\nФормула: основной продукт + {} «лови момент» + {} «создай момент»\n",
+            r.formula.catch, r.formula.create
         )
     } else {
         format!(
-            "Period: {} ({} to {})\nFormula: main product + {} catch the moment + {} create the moment\n",
-            r.period.label(),
-            r.period.from,
-            r.period.to,
-            r.formula.catch,
-            r.formula.create
+            "Period: {period}\nFormula: main product + {} catch the moment + {} create the moment\n",
+            r.formula.catch, r.formula.create
         )
     });
     let (days, of) = r.period.plan_days(r.today);
