@@ -377,18 +377,27 @@ fn unfinished_consultation_is_found_after_reopening() {
         Some("Борис".into())
     );
     assert_eq!(store.unfinished("Вера").expect("unfinished"), None);
+    // Both "thinking" answers are call backs: the main product's three days on, the
+    // insurance's on the date the officer set.
     let follow = store.follow_ups("Анна").expect("follow ups");
-    assert_eq!(follow.len(), 1);
-    assert_eq!(follow[0].product, "insurance");
-    assert_eq!(follow[0].date, day(2024, 5, 13));
-    assert_eq!(follow[0].consultation, saved.id);
+    let products: Vec<&str> = follow.iter().map(|f| f.product.as_str()).collect();
+    assert_eq!(products, ["credit_card", "insurance"]);
+    assert!(follow.iter().all(|f| f.date == day(2024, 5, 13)));
+    assert!(follow.iter().all(|f| f.consultation == saved.id));
 
     let mut done = saved;
     done.offers[0].outcome = Some(Outcome::Accepted);
     done.finished_at = Some(at(2024, 5, 10, 10, 40));
     store.save(&done, EventKind::Finished, "").expect("save");
     assert_eq!(store.unfinished("Анна").expect("unfinished"), None);
-    assert!(store.follow_ups("Анна").expect("follow ups").is_empty());
+    // The insurance was taken; the credit card is still being thought about.
+    let left: Vec<String> = store
+        .follow_ups("Анна")
+        .expect("follow ups")
+        .into_iter()
+        .map(|f| f.product)
+        .collect();
+    assert_eq!(left, ["credit_card"]);
     assert!(store.verify().expect("verify").is_ok());
 }
 
@@ -750,6 +759,7 @@ fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
     let (ids, client_id) = {
         let store = open(tmp.path());
         sample(&store);
+        thinking_about_the_main(&store);
         let all: Vec<Consultation> = store
             .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
             .collect::<Result<_, _>>()
@@ -778,8 +788,20 @@ fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
         ] {
             db.drop_tree(new).expect("drop");
         }
+        // Nor did it keep a call back for a main product the client was thinking about.
+        db.open_tree(trees::FOLLOW_UPS)
+            .expect("follow-ups")
+            .clear()
+            .expect("clear");
     });
     let store = open(tmp.path());
+    let calls: Vec<(NaiveDate, String)> = store
+        .follow_ups("Анна")
+        .expect("follow-ups")
+        .into_iter()
+        .map(|f| (f.date, f.product))
+        .collect();
+    assert_eq!(calls, [(day(2024, 5, 23), "deposit".to_string())]);
     for &id in &ids {
         assert_eq!(
             store.consultation(id).expect("load").map(|c| c.id),
@@ -808,6 +830,57 @@ fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
             "{names:?}"
         );
     });
+}
+
+/// A fourth consultation with the same client, on 20.05.2024: the client will think about
+/// the deposit they came for.
+fn thinking_about_the_main(store: &SledStore) {
+    let client_id = store
+        .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
+        .next()
+        .expect("one")
+        .expect("readable")
+        .client_id;
+    let mut c = consultation(
+        store.new_id().expect("id"),
+        client_id,
+        "Анна",
+        at(2024, 5, 20, 12, 0),
+        "deposit",
+    );
+    c.main_outcome = Some(Outcome::Thinking);
+    c.finished_at = Some(at(2024, 5, 20, 12, 20));
+    store.save(&c, EventKind::Finished, "").expect("save");
+}
+
+#[test]
+fn a_main_product_answered_thinking_is_a_call_back() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    sample(&store);
+    thinking_about_the_main(&store);
+    let calls: Vec<(NaiveDate, String)> = store
+        .follow_ups("Анна")
+        .expect("follow-ups")
+        .into_iter()
+        .map(|f| (f.date, f.product))
+        .collect();
+    assert_eq!(
+        calls,
+        [(day(2024, 5, 23), "deposit".to_string())],
+        "three days on"
+    );
+    assert!(store.verify().expect("verify").is_ok());
+    // Once the client says yes, the call back goes.
+    let mut c = store
+        .consultations_between(at(2024, 5, 20, 0, 0), at(2024, 5, 21, 0, 0))
+        .next()
+        .expect("one")
+        .expect("readable");
+    c.main_outcome = Some(Outcome::Accepted);
+    store.save(&c, EventKind::MainOutcome, "").expect("save");
+    assert!(store.follow_ups("Анна").expect("follow-ups").is_empty());
+    assert!(store.verify().expect("verify").is_ok());
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
 };
@@ -22,6 +22,7 @@ use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::{
     Client, ClientHistory, Consultation, Kind, Month, Outcome, Tally, TallyKey, Technique,
+    DEFAULT_FOLLOW_UP_DAYS,
 };
 
 /// The schema this build reads and writes.
@@ -230,6 +231,17 @@ pub(super) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
     let mut rotation: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
     if finished && c.main_outcome == Some(Outcome::Accepted) {
         holdings.push(keys::holding_key(c.client_id, &c.main));
+    }
+    if c.main_outcome == Some(Outcome::Thinking) {
+        // The client is thinking about what they came for: a call back, like any "thinking".
+        let day = c.started_at.date();
+        let date = day
+            .checked_add_days(Days::new(DEFAULT_FOLLOW_UP_DAYS))
+            .unwrap_or(day);
+        follow_ups.push((
+            keys::follow_up_key(&c.officer, date, c.id, &c.main),
+            c.client_id.to_be_bytes(),
+        ));
     }
     for o in &c.offers {
         *rotation
@@ -1155,7 +1167,8 @@ impl SledStore {
 const FIRST_LAYOUT_INDEXES: [&str; 2] = ["consultation_ids", "client_consultations"];
 
 /// Builds the id blocks and the client months from the consultations when the database still
-/// has the first layout's indexes, then drops those. Until they are dropped the next open
+/// has the first layout's indexes (and the call backs for main products answered "thinking",
+/// which that layout did not keep), then drops those. Until they are dropped the next open
 /// builds again from scratch, so a cut-short run is simply repeated.
 fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreError> {
     let names = db.tree_names();
@@ -1173,6 +1186,7 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
     const CHUNK: usize = 50_000;
     let mut ids: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
     let mut months: BTreeMap<[u8; 12], Vec<u8>> = BTreeMap::new();
+    let mut follow_ups = sled::Batch::default();
     let mut n = 0;
     for item in t.consultations.iter() {
         let (k, v) = item?;
@@ -1193,8 +1207,13 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
                 .or_default(),
             &pk,
         );
+        // The first layout had no call back for a main product answered "thinking".
+        for (k, v) in entries(&c, &pk).follow_ups {
+            follow_ups.insert(k, &v);
+        }
         n += 1;
         if n % CHUNK == 0 {
+            t.follow_ups.apply_batch(std::mem::take(&mut follow_ups))?;
             merge_lists(&t.id_blocks, &ID_BLOCKS, std::mem::take(&mut ids))?;
             merge_lists(
                 &t.client_months,
@@ -1203,6 +1222,7 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
             )?;
         }
     }
+    t.follow_ups.apply_batch(follow_ups)?;
     merge_lists(&t.id_blocks, &ID_BLOCKS, ids)?;
     merge_lists(&t.client_months, &CLIENT_MONTHS, months)?;
     db.flush()?;
