@@ -206,11 +206,19 @@ impl Officer {
     /// `→` stage by stage until `title` is the current one, waiting for each move to be
     /// acknowledged (stored).
     fn next_stage_to(&mut self, title: &str) {
-        let screen = self.tui.screen();
-        let current = STAGES
-            .iter()
-            .position(|s| screen.contains(&format!("▶  {} {s}", stage_number(s))))
-            .unwrap_or_else(|| panic!("the current stage on the screen:\n{screen}"));
+        // Waited for, not read at once: the frame may still be arriving.
+        let current = std::cell::Cell::new(None);
+        self.tui
+            .wait_until("the current stage marked on the screen", |screen| {
+                let text = screen.contents();
+                current.set(
+                    STAGES
+                        .iter()
+                        .position(|s| text.contains(&format!("▶  {} {s}", stage_number(s)))),
+                );
+                current.get().is_some()
+            });
+        let current = current.get().unwrap_or_default();
         let target = STAGES
             .iter()
             .position(|s| *s == title)
@@ -760,10 +768,12 @@ fn quitting_leaves_the_terminal_in_normal_mode() {
     let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
     let tx = o.tx();
     o.wait_home();
-    o.tui.with_screen(|s| {
-        assert!(s.alternate_screen(), "full-screen mode while running");
-        assert!(s.hide_cursor(), "the cursor is hidden while running");
-    });
+    // The cursor is hidden at the end of each frame: it may arrive just after the frame's
+    // text, so it is waited for, not read at once.
+    o.tui.wait_until(
+        "full-screen mode with the cursor hidden while running",
+        |s| s.alternate_screen() && s.hide_cursor(),
+    );
     assert!(!o.tui.cooked(), "raw mode while running");
 
     // From an open consultation `q` asks first; `n` stays.
