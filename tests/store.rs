@@ -103,6 +103,21 @@ fn open(dir: &Path) -> SledStore {
     SledStore::open(dir).expect("open the store")
 }
 
+/// A database made by `fill` and closed again, to be changed behind the store's back.
+fn made_with(fill: impl FnOnce(&SledStore)) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fill(&open(tmp.path()));
+    tmp
+}
+
+/// Every consultation of the test histories (all in 2024), in the order they started.
+fn of_2024(store: &SledStore) -> Vec<Consultation> {
+    store
+        .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
+        .collect::<Result<_, _>>()
+        .expect("readable consultations")
+}
+
 fn surnames(found: &[Client]) -> Vec<&str> {
     found.iter().map(|c| c.last_name.as_str()).collect()
 }
@@ -625,12 +640,7 @@ fn surname_and_first_name_search_among_namesakes() {
 
 #[test]
 fn a_database_with_the_first_name_index_is_reindexed_at_open() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    drop({
-        let store = open(tmp.path());
-        namesakes(&store);
-        store
-    });
+    let tmp = made_with(namesakes);
     // Back to the first layout: name keys of the surname alone, no marker.
     with_raw_sled(tmp.path(), |db| {
         let search = db.open_tree(trees::CLIENT_SEARCH).expect("search tree");
@@ -760,10 +770,7 @@ fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
         let store = open(tmp.path());
         sample(&store);
         thinking_about_the_main(&store);
-        let all: Vec<Consultation> = store
-            .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
-            .collect::<Result<_, _>>()
-            .expect("range");
+        let all = of_2024(&store);
         (
             all.iter().map(|c| c.id).collect::<Vec<_>>(),
             all[0].client_id,
@@ -835,12 +842,7 @@ fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
 /// A fourth consultation with the same client, on 20.05.2024: the client will think about
 /// the deposit they came for.
 fn thinking_about_the_main(store: &SledStore) {
-    let client_id = store
-        .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
-        .next()
-        .expect("one")
-        .expect("readable")
-        .client_id;
+    let client_id = of_2024(store)[0].client_id;
     let mut c = consultation(
         store.new_id().expect("id"),
         client_id,
@@ -885,12 +887,7 @@ fn a_main_product_answered_thinking_is_a_call_back() {
 
 #[test]
 fn verify_finds_damaged_consultation_indexes() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    drop({
-        let store = open(tmp.path());
-        sample(&store);
-        store
-    });
+    let tmp = made_with(sample);
     with_raw_sled(tmp.path(), |db| {
         // One consultation taken out of its id block; the client's month list torn.
         let blocks = db.open_tree(trees::CONSULTATION_ID_BLOCKS).expect("blocks");
@@ -918,12 +915,7 @@ fn verify_finds_damaged_consultation_indexes() {
         "{found:#?}"
     );
     // The client card still opens: a damaged list is an error, not a panic.
-    let client_id = store
-        .consultations_between(at(2024, 1, 1, 0, 0), at(2025, 1, 1, 0, 0))
-        .next()
-        .expect("one")
-        .expect("readable")
-        .client_id;
+    let client_id = of_2024(&store)[0].client_id;
     let err = store
         .consultations_of_client(client_id)
         .expect_err("the list is damaged");

@@ -5,6 +5,7 @@
 //! slow to open and large in memory. The consultation id index and the client index keep
 //! many entries under one key instead: a block of ids, a client's month.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -74,8 +75,8 @@ impl Layout {
                 self.record
             )));
         }
-        let keys: Vec<&[u8]> = self.records(list).map(|r| &r[..self.key]).collect();
-        if keys.windows(2).any(|w| w[0] >= w[1]) {
+        let keys = || self.records(list).map(|r| &r[..self.key]);
+        if keys().zip(keys().skip(1)).any(|(a, b)| a >= b) {
             return Err(corrupt("the records are not in order".into()));
         }
         Ok(())
@@ -98,6 +99,21 @@ impl Layout {
             }
         }
         Err(lo)
+    }
+
+    /// The record with key `record_key` in `list`, the list stored under `key` if there is
+    /// one; a damaged list is an error.
+    pub fn find<'a>(
+        &self,
+        key: &[u8],
+        list: Option<&'a [u8]>,
+        record_key: &[u8],
+    ) -> Result<Option<&'a [u8]>, StoreError> {
+        let Some(list) = list else {
+            return Ok(None);
+        };
+        self.check(key, list)?;
+        Ok(self.get(list, record_key))
     }
 
     /// The record whose key is `key`.
@@ -158,19 +174,34 @@ impl ListCache {
         tx: &TransactionalTree,
         key: &[u8],
     ) -> Result<&mut (Vec<u8>, bool), TxError> {
-        if !self.lists.contains_key(key) {
-            let current = match tx.get(key)? {
-                Some(v) => {
-                    self.layout
-                        .check(key, &v)
-                        .map_err(ConflictableTransactionError::Abort)?;
-                    v.to_vec()
-                }
-                None => Vec::new(),
-            };
-            self.lists.insert(key.to_vec(), (current, false));
+        match self.lists.entry(key.to_vec()) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(e) => {
+                let current = match tx.get(key)? {
+                    Some(v) => {
+                        self.layout
+                            .check(key, &v)
+                            .map_err(ConflictableTransactionError::Abort)?;
+                        v.to_vec()
+                    }
+                    None => Vec::new(),
+                };
+                Ok(e.insert((current, false)))
+            }
         }
-        Ok(self.lists.entry(key.to_vec()).or_default())
+    }
+
+    /// Applies `change` to the list under `key`; it says whether anything changed.
+    fn edit(
+        &mut self,
+        tx: &TransactionalTree,
+        key: &[u8],
+        change: impl FnOnce(&Layout, &mut Vec<u8>) -> bool,
+    ) -> Result<(), TxError> {
+        let layout = self.layout;
+        let (list, dirty) = self.list(tx, key)?;
+        *dirty |= change(layout, list);
+        Ok(())
     }
 
     pub fn get(
@@ -190,10 +221,7 @@ impl ListCache {
         key: &[u8],
         record: &[u8],
     ) -> Result<(), TxError> {
-        let layout = self.layout;
-        let (list, dirty) = self.list(tx, key)?;
-        *dirty |= layout.put(list, record);
-        Ok(())
+        self.edit(tx, key, |layout, list| layout.put(list, record))
     }
 
     pub fn remove(
@@ -202,10 +230,7 @@ impl ListCache {
         key: &[u8],
         record_key: &[u8],
     ) -> Result<(), TxError> {
-        let layout = self.layout;
-        let (list, dirty) = self.list(tx, key)?;
-        *dirty |= layout.remove(list, record_key);
-        Ok(())
+        self.edit(tx, key, |layout, list| layout.remove(list, record_key))
     }
 
     pub fn write(&self, tx: &TransactionalTree) -> Result<(), TxError> {

@@ -753,12 +753,10 @@ impl Store for SledStore {
                     keys::search_name_parts(&k).ok_or_else(|| corrupt_search(&k))?;
                 let mut within = vec![keys::SEARCH_NAME];
                 within.extend_from_slice(surname);
-                within.push(keys::NAME_PART);
                 // The next surname starts past every key of this one.
                 from = within.clone();
-                if let Some(last) = from.last_mut() {
-                    *last = keys::NAME_PART + 1;
-                }
+                from.push(keys::NAME_PART + 1);
+                within.push(keys::NAME_PART);
                 within.extend_from_slice(rest[0].as_bytes());
                 if self.scan_search(&within, &matches, &mut found)? {
                     break;
@@ -909,11 +907,8 @@ impl Store for SledStore {
 
     fn consultation(&self, id: u64) -> Result<Option<Consultation>, StoreError> {
         let block = lists::id_block_key(id);
-        let Some(list) = self.t.id_blocks.get(block)? else {
-            return Ok(None);
-        };
-        ID_BLOCKS.check(&block, &list)?;
-        match ID_BLOCKS.get(&list, &id.to_be_bytes()) {
+        let list = self.t.id_blocks.get(block)?;
+        match ID_BLOCKS.find(&block, list.as_deref(), &id.to_be_bytes())? {
             Some(record) => self.record_at(&record[8..]),
             None => Ok(None),
         }
@@ -1347,7 +1342,7 @@ impl SledStore {
                 let r = turns.entry(k.clone()).or_default();
                 *r = r.saturating_add(*n);
             }
-            prepared.push((c.id.to_be_bytes(), pk, encode(c)?, e));
+            prepared.push((c.id, pk, encode(c)?, e));
         }
         let none_t = BTreeMap::new();
         let none_r = BTreeMap::new();
@@ -1380,12 +1375,8 @@ impl SledStore {
                     let mut months = ListCache::new(&CLIENT_MONTHS);
                     for (id, pk, value, e) in &prepared {
                         cons.insert(pk, value.as_slice())?;
-                        let block = lists::id_block_key(u64::from_be_bytes(*id));
-                        ids.put(
-                            id_blocks,
-                            &block,
-                            &lists::id_record(u64::from_be_bytes(*id), pk),
-                        )?;
+                        let block = lists::id_block_key(*id);
+                        ids.put(id_blocks, &block, &lists::id_record(*id, pk))?;
                         months.put(client_months, &e.client_month, pk)?;
                         if let Some(k) = &e.unfinished {
                             unfinished.insert(k.as_slice(), EMPTY)?;

@@ -119,6 +119,30 @@ fn consultation_str(c: &Consultation, raw: &[u8]) -> String {
     format!("consultation {} ({})", c.id, hex(raw))
 }
 
+/// The records of every list in `tree` that no consultation expects: `stale(key, record)`
+/// gives the mismatch's key, stored and expected text. A damaged list is one mismatch.
+fn stale_list_records(
+    r: &mut VerifyReport,
+    tree: &sled::Tree,
+    layout: &lists::Layout,
+    what: &'static str,
+    mut stale: impl FnMut(&[u8], &[u8]) -> Option<(String, String, &'static str)>,
+) -> Result<(), StoreError> {
+    for item in tree.iter() {
+        let (k, list) = item?;
+        if let Err(e) = layout.check(&k, &list) {
+            r.push(what, hex(&k), e.to_string(), "records in order");
+            continue;
+        }
+        for record in layout.records(&list) {
+            if let Some((key, stored, expected)) = stale(&k, record) {
+                r.push(what, key, stored, expected);
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
     let t = &s.t;
     let mut r = VerifyReport::default();
@@ -153,30 +177,26 @@ pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
         for (rk, n) in &e.rotation {
             *rotation.entry(rk.clone()).or_default() += n;
         }
+        // A damaged list is reported once, with the index entries below; here its records
+        // count as missing.
         let block = lists::id_block_key(c.id);
-        let stored_pk = match t.id_blocks.get(block)? {
-            // A damaged list is reported once, with the index entries below.
-            Some(list) if ID_BLOCKS.check(&block, &list).is_ok() => ID_BLOCKS
-                .get(&list, &c.id.to_be_bytes())
-                .map(|r| r[8..].to_vec()),
-            _ => None,
-        };
-        match stored_pk {
+        let list = t.id_blocks.get(block)?;
+        let stored = ID_BLOCKS
+            .find(&block, list.as_deref(), &c.id.to_be_bytes())
+            .unwrap_or(None);
+        match stored.map(|record| &record[8..]) {
             Some(v) if v == pk => {}
             other => r.push(
                 "consultation id index",
                 format!("id {} ({})", c.id, hex(&c.id.to_be_bytes())),
-                other.map_or(MISSING.to_string(), |v| hex(&v)),
+                other.map_or(MISSING.to_string(), hex),
                 hex(&pk),
             ),
         }
-        let listed = match t.client_months.get(e.client_month)? {
-            Some(list) => {
-                CLIENT_MONTHS.check(&e.client_month, &list).is_ok()
-                    && CLIENT_MONTHS.get(&list, &pk).is_some()
-            }
-            None => false,
-        };
+        let list = t.client_months.get(e.client_month)?;
+        let listed = CLIENT_MONTHS
+            .find(&e.client_month, list.as_deref(), &pk)
+            .is_ok_and(|r| r.is_some());
         if !listed {
             r.push(
                 "client consultations index",
@@ -233,63 +253,49 @@ pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
 
     // Index entries: each must be expected by the record it points to. An unreadable record
     // was reported above, so entries pointing to it are not reported again.
-    for item in t.id_blocks.iter() {
-        let (k, list) = item?;
-        if let Err(e) = ID_BLOCKS.check(&k, &list) {
-            r.push(
-                "consultation id index",
-                hex(&k),
-                e.to_string(),
-                "records in order",
-            );
-            continue;
-        }
-        for record in ID_BLOCKS.records(&list) {
+    stale_list_records(
+        &mut r,
+        &t.id_blocks,
+        &ID_BLOCKS,
+        "consultation id index",
+        |k, record| {
             let id = keys::u64_at(record).unwrap_or_default();
             let pk = &record[8..];
-            let stale = lists::id_block_key(id) != k.as_ref()
+            let stale = lists::id_block_key(id) != k
                 || match s.record_at(pk) {
                     Ok(Some(c)) => c.id != id || keys::consultation_key(c.started_at, c.id) != pk,
                     Ok(None) => true,
                     Err(_) => false,
                 };
-            if stale {
-                r.push(
-                    "consultation id index",
-                    format!("id {id} in block {}", hex(&k)),
+            stale.then(|| {
+                (
+                    format!("id {id} in block {}", hex(k)),
                     hex(pk),
                     "no entry (no such consultation there)",
-                );
-            }
-        }
-    }
-    for item in t.client_months.iter() {
-        let (k, list) = item?;
-        if let Err(e) = CLIENT_MONTHS.check(&k, &list) {
-            r.push(
-                "client consultations index",
-                hex(&k),
-                e.to_string(),
-                "records in order",
-            );
-            continue;
-        }
-        for pk in CLIENT_MONTHS.records(&list) {
+                )
+            })
+        },
+    )?;
+    stale_list_records(
+        &mut r,
+        &t.client_months,
+        &CLIENT_MONTHS,
+        "client consultations index",
+        |k, pk| {
             let stale = match s.record_at(pk) {
-                Ok(Some(c)) => lists::client_month_key(c.client_id, c.started_at) != k.as_ref(),
+                Ok(Some(c)) => lists::client_month_key(c.client_id, c.started_at) != k,
                 Ok(None) => true,
                 Err(_) => false,
             };
-            if stale {
-                r.push(
-                    "client consultations index",
-                    format!("{} consultation {}", hex(&k), hex(pk)),
-                    PRESENT,
+            stale.then(|| {
+                (
+                    format!("{} consultation {}", hex(k), hex(pk)),
+                    PRESENT.to_string(),
                     "no entry",
-                );
-            }
-        }
-    }
+                )
+            })
+        },
+    )?;
     for item in t.unfinished.iter() {
         let (k, _) = item?;
         let stale = match keys::take_string(&k) {
