@@ -888,6 +888,28 @@ fn a_small_window_asks_for_a_larger_one_and_recovers() {
     assert!(o.tui.wait_exit().success());
 }
 
+/// A key pressed as the window changes size is not lost: the officer drags the window and
+/// types at once. (crossterm's default epoll source dropped the key when the resize signal
+/// and the key became ready in the same wait; the `use-dev-tty` source polls level-triggered.)
+#[test]
+fn a_key_pressed_while_resizing_is_not_lost() {
+    let sandbox = Sandbox::new();
+    let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
+    o.wait_home();
+    let help = format!("{} ─", o.tx().help_title);
+    for round in 0..40u16 {
+        let (cols, rows) = if round % 2 == 0 { (120, 40) } else { (100, 30) };
+        o.tui.resize(cols, rows);
+        o.send("?");
+        o.wait_for(&help);
+        o.tui.resize(cols - 10, rows - 4);
+        o.send("?");
+        o.tui.wait_gone(&help);
+    }
+    o.send("q");
+    assert!(o.tui.wait_exit().success());
+}
+
 // ─────────────────────────── no terminal ───────────────────────────
 
 /// Without a terminal (a service, a pipe, `ssh host sufler` without `-t`) the officer's screen
