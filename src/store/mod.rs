@@ -331,7 +331,14 @@ pub trait Store {
     /// How many offers this officer has made of each product with each technique.
     fn rotation(&self, officer: &str) -> Result<BTreeMap<(String, Technique), u64>, StoreError>;
     /// The officer's `thinking` offers, earliest follow-up date first.
-    fn follow_ups(&self, officer: &str) -> Result<Vec<FollowUp>, StoreError>;
+    fn follow_ups(&self, officer: &str) -> Result<Vec<FollowUp>, StoreError> {
+        self.follow_ups_from(officer, NaiveDate::MIN)
+    }
+    /// The officer's `thinking` offers with a follow-up date on or after `from`, earliest
+    /// first: a range scan, so older ones cost nothing.
+    fn follow_ups_from(&self, officer: &str, from: NaiveDate) -> Result<Vec<FollowUp>, StoreError>;
+    /// The id of the client's latest consultation (the last to start), if any.
+    fn latest_consultation_id(&self, client_id: u64) -> Result<Option<u64>, StoreError>;
     /// The event log, oldest first, with each entry's sequence number.
     fn events(&self) -> Records<'_, (u64, Event)>;
 

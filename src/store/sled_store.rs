@@ -926,6 +926,23 @@ impl Store for SledStore {
         Ok(None)
     }
 
+    fn latest_consultation_id(&self, client_id: u64) -> Result<Option<u64>, StoreError> {
+        let Some(item) = self
+            .t
+            .client_months
+            .scan_prefix(client_id.to_be_bytes())
+            .next_back()
+        else {
+            return Ok(None);
+        };
+        let (k, list) = item?;
+        CLIENT_MONTHS.check(&k, &list)?;
+        Ok(CLIENT_MONTHS
+            .records(&list)
+            .next_back()
+            .and_then(keys::consultation_key_id))
+    }
+
     fn consultations_of_client(&self, client_id: u64) -> Result<Vec<Consultation>, StoreError> {
         let mut pks = Vec::new();
         for item in self.t.client_months.scan_prefix(client_id.to_be_bytes()) {
@@ -1006,10 +1023,16 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    fn follow_ups(&self, officer: &str) -> Result<Vec<FollowUp>, StoreError> {
+    fn follow_ups_from(&self, officer: &str, from: NaiveDate) -> Result<Vec<FollowUp>, StoreError> {
+        let prefix = keys::string_prefix(officer);
+        let mut start = prefix.clone();
+        start.extend_from_slice(&keys::date_key(from));
         let mut out = Vec::new();
-        for item in self.t.follow_ups.scan_prefix(keys::string_prefix(officer)) {
+        for item in self.t.follow_ups.range(start..) {
             let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
             let corrupt = |reason: &str| StoreError::Corrupt {
                 tree: FOLLOW_UPS,
                 key: hex(&k),

@@ -179,6 +179,41 @@ pub(crate) fn titled(title: &str) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), HEAD))
 }
 
+/// One column of padding on each side.
+pub(crate) fn pad(area: Rect) -> Rect {
+    Rect {
+        x: area.x.saturating_add(1).min(area.right()),
+        width: area.width.saturating_sub(2),
+        ..area
+    }
+}
+
+/// A yes/no question in a box over the middle of `area`.
+pub(crate) fn render_question(
+    lang: Lang,
+    title: &str,
+    question: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let tx = text::t(lang);
+    let width = area.width.saturating_sub(4).min(64);
+    let body = wrap(question, width.saturating_sub(4));
+    let height = u16::try_from(body.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let rect = popup(area, width, height, buf);
+    let block = boxed(title);
+    let inner = pad(block.inner(rect));
+    block.render(rect, buf);
+    let mut lines: Vec<Line<'static>> = body.into_iter().map(Line::raw).collect();
+    lines.push(Line::raw(""));
+    lines.push(hints_line(&[("y", tx.yes), ("n", tx.no)]));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
+
 pub(crate) fn boxed(title: &str) -> Block<'static> {
     Block::bordered()
         .border_style(Style::new().fg(Color::Cyan))

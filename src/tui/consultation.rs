@@ -15,7 +15,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use super::common::{self, Hint, BAD, BOLD, CUE, DIM, HEAD, KEY, OK, SEL, WARN};
+use super::common::{self, pad, Hint, BAD, BOLD, CUE, DIM, HEAD, KEY, OK, SEL, WARN};
 use super::summary::SummaryScreen;
 use super::text::{self, Lang};
 use super::{go_home, Action, App, Effect, Env, SaveEvent, Screen, Status, Step, WIDE};
@@ -1470,21 +1470,7 @@ impl ConsultationScreen {
             }
             _ => return,
         };
-        let width = area.width.saturating_sub(4).min(64);
-        let body = common::wrap(question, width.saturating_sub(4));
-        let height = u16::try_from(body.len())
-            .unwrap_or(u16::MAX)
-            .saturating_add(4);
-        let rect = common::popup(area, width, height, buf);
-        let block = common::boxed(title);
-        let inner = pad(block.inner(rect));
-        block.render(rect, buf);
-        let mut lines: Vec<Line<'static>> = body.into_iter().map(Line::raw).collect();
-        lines.push(Line::raw(""));
-        lines.push(common::hints_line(&[("y", tx.yes), ("n", tx.no)]));
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .render(inner, buf);
+        common::render_question(app.lang, title, question, area, buf);
     }
 
     fn hints(&self, env: &Env<'_>, items: &[Item]) -> Vec<Hint<'static>> {
@@ -1567,13 +1553,4 @@ fn pick_range_enter(n: usize) -> &'static str {
 fn pick_range(n: usize) -> &'static str {
     const RANGES: [&str; 9] = ["1", "1–2", "1–3", "1–4", "1–5", "1–6", "1–7", "1–8", "1–9"];
     RANGES[n.clamp(1, 9) - 1]
-}
-
-/// One column of padding on each side.
-fn pad(area: Rect) -> Rect {
-    Rect {
-        x: area.x.saturating_add(1).min(area.right()),
-        width: area.width.saturating_sub(2),
-        ..area
-    }
 }

@@ -20,6 +20,8 @@ pub struct HomeScreen {
     pub data: Option<HomeData>,
     /// Among the unfinished consultation (first, when there is one) and the follow-ups.
     pub selected: usize,
+    /// `q` with an unfinished consultation kept: asking before quitting (DESIGN §4).
+    pub confirm_quit: bool,
 }
 
 /// Something Enter acts on.
@@ -48,8 +50,28 @@ impl HomeScreen {
     pub(crate) fn on_key(&mut self, env: &Env<'_>, act: Option<Action>) -> Step {
         let tx = text::t(env.lang);
         let count = self.targets().len();
+        if self.confirm_quit {
+            return match act {
+                Some(Action::Accept | Action::Choose | Action::Quit) => {
+                    self.confirm_quit = false;
+                    Step::effect(Effect::Quit)
+                }
+                Some(Action::Decline | Action::Back) => {
+                    self.confirm_quit = false;
+                    Step::default()
+                }
+                _ => Step::default(),
+            };
+        }
         match act {
-            Some(Action::Quit) => Step::effect(Effect::Quit),
+            Some(Action::Quit) => {
+                if self.data.as_ref().is_some_and(|d| d.unfinished.is_some()) {
+                    self.confirm_quit = true;
+                    Step::default()
+                } else {
+                    Step::effect(Effect::Quit)
+                }
+            }
             Some(Action::Find) => Step::goto(Screen::Find(FindScreen::default())),
             Some(Action::NewClient) => Step::goto(Screen::Find(FindScreen::with_form())),
             Some(Action::Up | Action::PrevStage) => {
@@ -135,6 +157,9 @@ impl HomeScreen {
         render_today(app, data, today, buf);
         self.render_follow_ups(app, data, follow, buf);
         render_plan(app, data, right, buf);
+        if self.confirm_quit {
+            common::render_question(app.lang, tx.confirm_quit_title, tx.confirm_quit, area, buf);
+        }
     }
 
     fn render_resume(&self, app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
@@ -179,7 +204,16 @@ impl HomeScreen {
 
     fn render_follow_ups(&self, app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
         let tx = text::t(app.lang);
-        let block = common::titled(tx.home_follow_ups);
+        let title = if data.follow_ups_more > 0 {
+            format!(
+                "{} · {}",
+                tx.home_follow_ups,
+                text::follow_ups_more(app.lang, data.follow_ups_more)
+            )
+        } else {
+            tx.home_follow_ups.to_string()
+        };
+        let block = common::titled(&title);
         let inner = block.inner(area);
         block.render(area, buf);
         if data.follow_ups.is_empty() {

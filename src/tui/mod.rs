@@ -68,8 +68,11 @@ pub struct HomeData {
     /// This officer's accepted count per product this month (`Store::plan_sold`); the
     /// targets come from the catalogue's `plan_per_month`.
     pub plan_sold: BTreeMap<String, u64>,
-    /// `thinking` offers waiting for a call back, earliest first.
+    /// `thinking` offers waiting for a call back (recent, the client not seen since),
+    /// earliest first.
     pub follow_ups: Vec<FollowUpItem>,
+    /// Call backs beyond those listed.
+    pub follow_ups_more: usize,
     /// The officer's unfinished consultation, offered for resumption.
     pub unfinished: Option<Unfinished>,
     /// Errors in the catalogue's changed files (the previous good version is in use).

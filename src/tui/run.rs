@@ -1,11 +1,12 @@
 //! The run loop: the only place that touches the terminal and the store. It feeds key
 //! presses to [`App::update`], performs the effects it returns and feeds their results back.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{Local, NaiveDateTime};
+use chrono::{Local, NaiveDate, NaiveDateTime};
 use ratatui::crossterm::event::{self, Event};
 use signal_hook::consts::{SIGHUP, SIGTERM};
 
@@ -58,16 +59,7 @@ pub fn home_data(
             });
         }
     }
-    let follow_ups = store
-        .follow_ups(officer)?
-        .into_iter()
-        .map(|f| FollowUpItem {
-            date: f.date,
-            client_id: f.client_id,
-            client_name: client_name(store, f.client_id),
-            product: f.product,
-        })
-        .collect();
+    let (follow_ups, follow_ups_more) = pending_follow_ups(store, officer, today)?;
     let unfinished = store.unfinished(officer)?.map(|c| Unfinished {
         consultation_id: c.id,
         client_name: client_name(store, c.client_id),
@@ -78,9 +70,57 @@ pub fn home_data(
         today: consultations,
         plan_sold: store.plan_sold(officer, Month::of(today))?,
         follow_ups,
+        follow_ups_more,
         unfinished,
         catalog_errors: 0,
     })
+}
+
+/// How far back a call back is still worth making: a client left thinking for a month
+/// without a call is a cold lead. Older offers stay in the client's card.
+pub const FOLLOW_UP_DAYS: u64 = 30;
+/// How many call backs home lists; the rest are counted.
+pub const FOLLOW_UP_LIMIT: usize = 100;
+
+/// The officer's call backs still to make, dated from [`FOLLOW_UP_DAYS`] ago on, earliest
+/// first, at most [`FOLLOW_UP_LIMIT`] with names, and how many more there are. One is done
+/// once the client has had a later consultation: the product was a candidate there again,
+/// and its new outcome (a new "thinking" too) is what counts now.
+fn pending_follow_ups(
+    store: &dyn Store,
+    officer: &str,
+    today: NaiveDate,
+) -> Result<(Vec<FollowUpItem>, usize), StoreError> {
+    let from = today
+        .checked_sub_days(chrono::Days::new(FOLLOW_UP_DAYS))
+        .unwrap_or(NaiveDate::MIN);
+    let mut latest: HashMap<u64, Option<u64>> = HashMap::new();
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for f in store.follow_ups_from(officer, from)? {
+        let last = match latest.get(&f.client_id) {
+            Some(&last) => last,
+            None => {
+                let last = store.latest_consultation_id(f.client_id)?;
+                latest.insert(f.client_id, last);
+                last
+            }
+        };
+        if last.is_some_and(|id| id != f.consultation) {
+            continue;
+        }
+        if shown.len() == FOLLOW_UP_LIMIT {
+            more += 1;
+            continue;
+        }
+        shown.push(FollowUpItem {
+            date: f.date,
+            client_id: f.client_id,
+            client_name: client_name(store, f.client_id),
+            product: f.product,
+        });
+    }
+    Ok((shown, more))
 }
 
 /// Performs one effect against the store; the message that answers it, if any. `Quit` is

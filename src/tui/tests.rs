@@ -205,6 +205,7 @@ fn home_data() -> HomeData {
                 product: "npf".into(),
             },
         ],
+        follow_ups_more: 0,
         unfinished: Some(Unfinished {
             consultation_id: 41,
             client_name: "Смирнова Анна Сергеевна".into(),
@@ -317,6 +318,35 @@ fn home_keys() {
         vec![Effect::Quit],
         "q on the Russian layout"
     );
+}
+
+#[test]
+fn quitting_home_with_an_unfinished_consultation_asks_first() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(home_data()));
+    assert!(app.update(ch('q')).is_empty(), "asks, does not quit");
+    assert!(matches!(&app.screen, Screen::Home(h) if h.confirm_quit));
+    assert!(render(&app, 80, 24).contains("Выйти из «Суфлёра»?"));
+    // Other keys do nothing while the question is open; n keeps the officer on home.
+    assert!(app.update(ch('/')).is_empty());
+    assert!(matches!(&app.screen, Screen::Home(_)));
+    assert!(app.update(ch('n')).is_empty());
+    assert!(matches!(&app.screen, Screen::Home(h) if !h.confirm_quit));
+    assert!(!render(&app, 80, 24).contains("Выйти из «Суфлёра»?"));
+    // q twice (й on the Russian layout) quits; so does y.
+    app.update(ch('q'));
+    assert_eq!(app.update(ch('й')), vec![Effect::Quit]);
+    let mut app = self::app(Lang::Ru);
+    app.update(Msg::Home(home_data()));
+    app.update(ch('й'));
+    assert_eq!(app.update(ch('y')), vec![Effect::Quit]);
+    // Nothing unfinished: q quits at once.
+    let mut app = self::app(Lang::Ru);
+    app.update(Msg::Home(HomeData {
+        unfinished: None,
+        ..home_data()
+    }));
+    assert_eq!(app.update(ch('q')), vec![Effect::Quit]);
 }
 
 #[test]
@@ -1035,6 +1065,14 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
     let mut home = app(lang);
     home.update(Msg::Home(home_data()));
     out.push(("home", home));
+
+    let mut asking = app(lang);
+    asking.update(Msg::Home(HomeData {
+        follow_ups_more: 37,
+        ..home_data()
+    }));
+    asking.update(ch('q'));
+    out.push(("home_quit", asking));
 
     let mut empty_home = app(lang);
     empty_home.update(Msg::Home(HomeData::default()));

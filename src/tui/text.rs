@@ -637,6 +637,14 @@ pub fn today_summary(lang: Lang, total: usize, met: usize) -> String {
     }
 }
 
+/// After the listed call backs: how many wait behind them.
+pub fn follow_ups_more(lang: Lang, more: usize) -> String {
+    match lang {
+        Lang::Ru => format!("ещё {more} после этих"),
+        Lang::En => format!("{more} more after these"),
+    }
+}
+
 pub fn plan_title(lang: Lang, month: Month) -> String {
     const RU_MONTHS: [&str; 12] = [
         "январь",
