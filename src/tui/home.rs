@@ -204,11 +204,11 @@ impl HomeScreen {
 
     fn render_follow_ups(&self, app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
         let tx = text::t(app.lang);
-        let title = if data.follow_ups_more > 0 {
+        let title = if data.follow_ups_truncated {
             format!(
                 "{} · {}",
                 tx.home_follow_ups,
-                text::follow_ups_more(app.lang, data.follow_ups_more)
+                text::follow_ups_first(app.lang, data.follow_ups.len())
             )
         } else {
             tx.home_follow_ups.to_string()

@@ -71,8 +71,8 @@ pub struct HomeData {
     /// `thinking` offers waiting for a call back (recent, the client not seen since),
     /// earliest first.
     pub follow_ups: Vec<FollowUpItem>,
-    /// Call backs beyond those listed.
-    pub follow_ups_more: usize,
+    /// More call backs wait beyond those listed.
+    pub follow_ups_truncated: bool,
     /// The officer's unfinished consultation, offered for resumption.
     pub unfinished: Option<Unfinished>,
     /// Errors in the catalogue's changed files (the previous good version is in use).

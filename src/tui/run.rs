@@ -59,7 +59,7 @@ pub fn home_data(
             });
         }
     }
-    let (follow_ups, follow_ups_more) = pending_follow_ups(store, officer, today)?;
+    let (follow_ups, follow_ups_truncated) = pending_follow_ups(store, officer, today)?;
     let unfinished = store.unfinished(officer)?.map(|c| Unfinished {
         consultation_id: c.id,
         client_name: client_name(store, c.client_id),
@@ -70,7 +70,7 @@ pub fn home_data(
         today: consultations,
         plan_sold: store.plan_sold(officer, Month::of(today))?,
         follow_ups,
-        follow_ups_more,
+        follow_ups_truncated,
         unfinished,
         catalog_errors: 0,
     })
@@ -79,25 +79,28 @@ pub fn home_data(
 /// How far back a call back is still worth making: a client left thinking for a month
 /// without a call is a cold lead. Older offers stay in the client's card.
 pub const FOLLOW_UP_DAYS: u64 = 30;
-/// How many call backs home lists; the rest are counted.
+/// How many call backs home lists, the earliest.
 pub const FOLLOW_UP_LIMIT: usize = 100;
 
 /// The officer's call backs still to make, dated from [`FOLLOW_UP_DAYS`] ago on, earliest
-/// first, at most [`FOLLOW_UP_LIMIT`] with names, and how many more there are. One is done
-/// once the client has had a later consultation: the product was a candidate there again,
-/// and its new outcome (a new "thinking" too) is what counts now.
+/// first, at most [`FOLLOW_UP_LIMIT`], and whether there are more. One is done once the
+/// client has had a later consultation: the product was a candidate there again, and its new
+/// outcome (a new "thinking" too) is what counts now. Only the listed ones are checked: each
+/// check is a read of its own, cold at the first frame.
 fn pending_follow_ups(
     store: &dyn Store,
     officer: &str,
     today: NaiveDate,
-) -> Result<(Vec<FollowUpItem>, usize), StoreError> {
+) -> Result<(Vec<FollowUpItem>, bool), StoreError> {
     let from = today
         .checked_sub_days(chrono::Days::new(FOLLOW_UP_DAYS))
         .unwrap_or(NaiveDate::MIN);
     let mut latest: HashMap<u64, Option<u64>> = HashMap::new();
     let mut shown = Vec::new();
-    let mut more = 0;
     for f in store.follow_ups_from(officer, from)? {
+        if shown.len() == FOLLOW_UP_LIMIT {
+            return Ok((shown, true));
+        }
         let last = match latest.get(&f.client_id) {
             Some(&last) => last,
             None => {
@@ -109,10 +112,6 @@ fn pending_follow_ups(
         if last.is_some_and(|id| id != f.consultation) {
             continue;
         }
-        if shown.len() == FOLLOW_UP_LIMIT {
-            more += 1;
-            continue;
-        }
         shown.push(FollowUpItem {
             date: f.date,
             client_id: f.client_id,
@@ -120,7 +119,7 @@ fn pending_follow_ups(
             product: f.product,
         });
     }
-    Ok((shown, more))
+    Ok((shown, false))
 }
 
 /// Performs one effect against the store; the message that answers it, if any. `Quit` is

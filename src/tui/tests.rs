@@ -205,7 +205,7 @@ fn home_data() -> HomeData {
                 product: "npf".into(),
             },
         ],
-        follow_ups_more: 0,
+        follow_ups_truncated: false,
         unfinished: Some(Unfinished {
             consultation_id: 41,
             client_name: "Смирнова Анна Сергеевна".into(),
@@ -1068,7 +1068,7 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
 
     let mut asking = app(lang);
     asking.update(Msg::Home(HomeData {
-        follow_ups_more: 37,
+        follow_ups_truncated: true,
         ..home_data()
     }));
     asking.update(ch('q'));

@@ -637,11 +637,11 @@ pub fn today_summary(lang: Lang, total: usize, met: usize) -> String {
     }
 }
 
-/// After the listed call backs: how many wait behind them.
-pub fn follow_ups_more(lang: Lang, more: usize) -> String {
+/// When more call backs wait than are listed.
+pub fn follow_ups_first(lang: Lang, listed: usize) -> String {
     match lang {
-        Lang::Ru => format!("ещё {more} после этих"),
-        Lang::En => format!("{more} more after these"),
+        Lang::Ru => format!("первые {listed}"),
+        Lang::En => format!("first {listed}"),
     }
 }
 
