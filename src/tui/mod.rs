@@ -71,7 +71,7 @@ pub struct HomeData {
     /// `thinking` offers waiting for a call back (recent, the client not seen since),
     /// earliest first.
     pub follow_ups: Vec<FollowUpItem>,
-    /// More call backs wait beyond those listed.
+    /// More call backs (not yet checked for being done) follow those listed.
     pub follow_ups_truncated: bool,
     /// The officer's unfinished consultation, offered for resumption.
     pub unfinished: Option<Unfinished>,

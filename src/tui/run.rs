@@ -83,10 +83,11 @@ pub const FOLLOW_UP_DAYS: u64 = 30;
 pub const FOLLOW_UP_LIMIT: usize = 100;
 
 /// The officer's call backs still to make, dated from [`FOLLOW_UP_DAYS`] ago on, earliest
-/// first, at most [`FOLLOW_UP_LIMIT`], and whether there are more. One is done once the
+/// first, at most [`FOLLOW_UP_LIMIT`], and whether more entries follow. One is done once the
 /// client has had a later consultation: the product was a candidate there again, and its new
-/// outcome (a new "thinking" too) is what counts now. Only the listed ones are checked: each
-/// check is a read of its own, cold at the first frame.
+/// outcome (a new "thinking" too) is what counts now. Only the listed ones are checked (each
+/// check is a read of its own, cold at the first frame), so the entries that follow may turn
+/// out done when the officer gets to them.
 fn pending_follow_ups(
     store: &dyn Store,
     officer: &str,
