@@ -1,6 +1,6 @@
 //! The command line (DESIGN §6).
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, CatalogLocation};
 use crate::demo;
+use crate::progress::Progress;
 use crate::report;
 use crate::store;
 use crate::tui;
@@ -337,11 +338,11 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
-    let mut bar = ProgressBar::new(std::io::stderr().is_terminal());
+    let mut bar = Progress::stderr();
     let result = demo::generate(&store, &catalog, &opts, &mut |done, total| {
-        bar.show(done, total)
+        bar.show("demo", done, total)
     });
-    bar.clear();
+    bar.finish();
     let summary = match result {
         Ok(s) => s,
         Err(demo::DemoError::NotEmpty(what)) => {
@@ -365,49 +366,6 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         path.display()
     );
     ExitCode::SUCCESS
-}
-
-/// A one-line progress bar on stderr, drawn only on a terminal and only when it changes.
-struct ProgressBar {
-    on: bool,
-    shown: Option<u64>,
-}
-
-impl ProgressBar {
-    const WIDTH: u64 = 30;
-
-    fn new(on: bool) -> Self {
-        ProgressBar { on, shown: None }
-    }
-
-    fn show(&mut self, done: u64, total: u64) {
-        if !self.on || total == 0 {
-            return;
-        }
-        let per_mille = done.min(total) * 1000 / total;
-        if self.shown == Some(per_mille) {
-            return;
-        }
-        self.shown = Some(per_mille);
-        let filled = (per_mille * Self::WIDTH / 1000) as usize;
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r[{}{}] {:>5.1}% {done}/{total}",
-            "#".repeat(filled),
-            "-".repeat(Self::WIDTH as usize - filled),
-            per_mille as f64 / 10.0
-        );
-        let _ = err.flush();
-    }
-
-    fn clear(&mut self) {
-        if self.on && self.shown.is_some() {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r{}\r", " ".repeat(80));
-            let _ = err.flush();
-        }
-    }
 }
 
 /// `sufler check`: every diagnostic, then a one-line summary.

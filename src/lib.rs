@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod consultation;
 pub mod demo;
+pub mod progress;
 pub mod report;
 pub mod store;
 pub mod tui;

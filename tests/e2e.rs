@@ -910,6 +910,104 @@ fn a_key_pressed_while_resizing_is_not_lost() {
     assert!(o.tui.wait_exit().success());
 }
 
+// ─────────────────────────── long commands ───────────────────────────
+
+/// Runs `sufler ARGS` in a terminal to its end, waits until `result` is on the screen and
+/// `gone` is not; everything it wrote, raw.
+fn run_on_a_terminal(sandbox: &Sandbox, args: &[&str], result: &str, gone: &[&str]) -> String {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let mut tui = Tui::spawn(sandbox, &args, 120, 40);
+    assert!(
+        tui.wait_exit().success(),
+        "sufler {args:?}:\n{}",
+        tui.screen()
+    );
+    tui.wait_for(result);
+    for text in gone {
+        tui.wait_gone(text);
+    }
+    String::from_utf8_lossy(&tui.raw()).into_owned()
+}
+
+/// On a terminal the long commands (demo, verify, backup, restore with its verify, a detail
+/// export) show a progress line, and erase it when done: the result line stands alone.
+#[test]
+fn long_commands_show_progress_on_a_terminal_and_erase_it() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.db();
+    let db = db.to_str().expect("utf-8 path");
+    let steps: [(&str, Vec<String>, &[&str], &str); 5] = [
+        (
+            "demo",
+            [
+                "demo",
+                "--db",
+                db,
+                "--consultations",
+                "5000",
+                "--clients",
+                "500",
+            ]
+            .map(String::from)
+            .to_vec(),
+            &["demo ["],
+            "demo: 5000 consultations",
+        ),
+        (
+            "verify",
+            ["verify", "--db", db].map(String::from).to_vec(),
+            &["verify [", "100.0 %"],
+            "verified 5000 consultations",
+        ),
+        (
+            "backup",
+            ["backup", "--db", db, "-o", "all.jsonl"]
+                .map(String::from)
+                .to_vec(),
+            &["backup ["],
+            "backup written to all.jsonl",
+        ),
+        (
+            "restore",
+            ["restore", "all.jsonl", "--db", "again"]
+                .map(String::from)
+                .to_vec(),
+            &["restore [", "verify ["],
+            "restored all.jsonl",
+        ),
+        (
+            "export",
+            [
+                "export",
+                "--db",
+                db,
+                "--detail",
+                "--format",
+                "csv",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2100-12-31",
+                "-o",
+                "offers.csv",
+            ]
+            .map(String::from)
+            .to_vec(),
+            &["export: 4 096 rows…"],
+            "",
+        ),
+    ];
+    for (name, args, shown, result) in steps {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // The result stays; the progress line is erased.
+        let raw = run_on_a_terminal(&sandbox, &args, result, shown);
+        for text in shown {
+            assert!(raw.contains(text), "{name}: {text:?} never shown:\n{raw}");
+        }
+    }
+    assert!(sandbox.path().join("offers.csv").is_file());
+}
+
 // ─────────────────────────── no terminal ───────────────────────────
 
 /// Without a terminal (a service, a pipe, `ssh host sufler` without `-t`) the officer's screen

@@ -13,6 +13,7 @@ use super::write::{out, xlsx_cell, CsvStyle, XlsxFormats, JSON_VERSION};
 use super::ReportError;
 use crate::cli::Lang;
 use crate::consultation::{Consultation, Outcome};
+use crate::progress::Progress;
 use crate::store::Store;
 
 /// The columns, exactly as DESIGN §7 names them.
@@ -40,17 +41,6 @@ static PROGRESS: AtomicBool = AtomicBool::new(false);
 
 pub fn show_progress(on: bool) {
     PROGRESS.store(on, Ordering::Relaxed);
-}
-
-fn progress(rows: u64, done: bool) {
-    if PROGRESS.load(Ordering::Relaxed) && (done || rows.is_multiple_of(100_000)) {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{rows} rows…");
-        if done {
-            let _ = write!(err, "\r\x1b[K");
-        }
-        let _ = err.flush();
-    }
 }
 
 /// Rows an xlsx sheet holds under its header.
@@ -125,7 +115,12 @@ pub fn for_each(
     with_clients: bool,
     mut each: impl FnMut(&[Cell]) -> Result<(), ReportError>,
 ) -> Result<u64, ReportError> {
-    let mut n = 0;
+    let mut n: u64 = 0;
+    let mut bar = if PROGRESS.load(Ordering::Relaxed) {
+        Progress::stderr()
+    } else {
+        Progress::hidden()
+    };
     for s in stores {
         // Client ids are per database.
         let mut clients: HashMap<u64, (String, String)> = HashMap::new();
@@ -147,11 +142,12 @@ pub fn for_each(
             for row in rows(&c, client) {
                 each(&row)?;
                 n += 1;
-                progress(n, false);
+                if n.is_multiple_of(4096) {
+                    bar.count("export", n, "rows");
+                }
             }
         }
     }
-    progress(n, true);
     Ok(n)
 }
 

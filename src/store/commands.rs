@@ -1,39 +1,17 @@
 //! `sufler backup`, `restore` and `forget`, and the daily backup at the screen's start.
 //! Kept here rather than in `cli` so the command line only dispatches.
 
-use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+
+use crate::progress::Progress;
 
 use super::{daily_backup, default_path, open_failure, restore, write_backup, SledStore, Store};
 
 /// The environment variable that turns on automatic daily backups: how many to keep.
 pub const DAILY_BACKUPS_ENV: &str = "SUFLER_DAILY_BACKUPS";
-
-/// A progress line on stderr, only when stderr is a terminal (quiet when piped), redrawn at
-/// most ten times a second.
-fn progress(what: &'static str) -> impl FnMut(u64, u64) {
-    let tty = std::io::stderr().is_terminal();
-    let mut last: Option<Instant> = None;
-    move |done, total| {
-        if !tty {
-            return;
-        }
-        let finished = done >= total;
-        if !finished && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-            return;
-        }
-        last = Some(Instant::now());
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{what}: {done}/{total} records");
-        if finished {
-            let _ = writeln!(err);
-        }
-    }
-}
 
 fn fail(message: &str) -> ExitCode {
     eprintln!("sufler: {message}");
@@ -51,7 +29,12 @@ pub fn run_backup(db: Option<&Path>, output: &Path) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match write_backup(&store, output, &mut progress("backup")) {
+    let mut bar = Progress::stderr();
+    let written = write_backup(&store, output, &mut |done, total| {
+        bar.show("backup", done, total)
+    });
+    bar.finish();
+    match written {
         Ok(counts) => {
             println!("backup written to {}: {counts}", output.display());
             ExitCode::SUCCESS
@@ -66,7 +49,12 @@ pub fn run_backup(db: Option<&Path>, output: &Path) -> ExitCode {
 /// `sufler restore FILE --db NEW_PATH`: load, then report `verify`.
 pub fn run_restore(db: Option<&Path>, file: &Path) -> ExitCode {
     let target = default_path(db);
-    match restore(file, &target, &mut progress("restore")) {
+    let mut bar = Progress::stderr();
+    let restored = restore(file, &target, &mut |step, done, total| {
+        bar.show(step, done, total)
+    });
+    bar.finish();
+    match restored {
         Ok(report) => {
             println!(
                 "restored {} into {}: {}",

@@ -804,10 +804,11 @@ pub struct RestoreReport {
 /// `target` only once complete, synced and verified. On any failure the temporary
 /// directory is removed and `target` is untouched; a killed restore leaves only the
 /// temporary `.NAME.restoring-PID` directory, never a half-made `target`.
+/// `progress(step, done, total)` names the step: `restore` while loading, then `verify`.
 pub fn restore(
     file: &Path,
     target: &Path,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(&'static str, u64, u64),
 ) -> Result<RestoreReport, DumpError> {
     let rerr = |source| DumpError::Read {
         path: file.to_path_buf(),
@@ -876,7 +877,7 @@ fn load(
     file: &Path,
     name: &str,
     header: &Header,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(&'static str, u64, u64),
 ) -> Result<VerifyReport, DumpError> {
     let input = File::open(file).map_err(|source| DumpError::Read {
         path: file.to_path_buf(),
@@ -902,13 +903,13 @@ fn load(
             loader.push(&store, item)?;
             done += 1;
             if done.is_multiple_of(512) {
-                progress(done, total);
+                progress("restore", done, total);
             }
         }
         loader.finish(&store)?;
-        progress(total, total);
+        progress("restore", total, total);
         store.durable()?;
-        Ok(store.verify()?)
+        Ok(store.verify_with(&mut |done, total| progress("verify", done, total))?)
     })();
     match result {
         Ok(report) => {

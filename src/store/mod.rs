@@ -343,7 +343,11 @@ pub trait Store {
     fn events(&self) -> Records<'_, (u64, Event)>;
 
     /// Recomputes the counters and indexes from the records and lists every difference.
-    fn verify(&self) -> Result<VerifyReport, StoreError>;
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.verify_with(&mut |_, _| {})
+    }
+    /// [`Store::verify`], calling `progress(records done, records in all)` as it goes.
+    fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError>;
 }
 
 /// The database directory: `explicit`, else `$SUFLER_DB`, else `$XDG_DATA_HOME/sufler`, else
@@ -378,7 +382,10 @@ pub fn run_verify(db: Option<&Path>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let report = match store.verify() {
+    let mut bar = crate::progress::Progress::stderr();
+    let report = store.verify_with(&mut |done, total| bar.show("verify", done, total));
+    bar.finish();
+    let report = match report {
         Ok(r) => r,
         Err(e) => {
             eprintln!("sufler: {e}");

@@ -1067,8 +1067,8 @@ impl Store for SledStore {
         }))
     }
 
-    fn verify(&self) -> Result<VerifyReport, StoreError> {
-        super::verify::verify(self)
+    fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError> {
+        super::verify::verify(self, progress)
     }
 }
 

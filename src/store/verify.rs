@@ -143,14 +143,29 @@ fn stale_list_records(
     Ok(())
 }
 
-pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
+pub(super) fn verify(
+    s: &SledStore,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport, StoreError> {
     let t = &s.t;
     let mut r = VerifyReport::default();
     let mut counters: BTreeMap<TallyKey, Tally> = BTreeMap::new();
     let mut rotation: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
 
+    // The progress total from the id index, a few thousand keys: counting the records
+    // would be a pass of its own (the index itself is checked below).
+    let mut total = 0u64;
+    for item in t.id_blocks.iter() {
+        let (_, list) = item?;
+        total += (list.len() / ID_BLOCKS.record) as u64;
+    }
+    let mut done = 0u64;
     // Records: what each one implies must be stored.
     for item in t.consultations.iter() {
+        done += 1;
+        if done.is_multiple_of(1024) {
+            progress(done, total.max(done));
+        }
         let (k, v) = item?;
         let c: Consultation = match decode(CONSULTATIONS, &k, &v) {
             Ok(c) => c,
@@ -250,6 +265,8 @@ pub(super) fn verify(s: &SledStore) -> Result<VerifyReport, StoreError> {
             );
         }
     }
+    // The index checks below read every list once more; the bar stays full meanwhile.
+    progress(done, done);
 
     // Index entries: each must be expected by the record it points to. An unreadable record
     // was reported above, so entries pointing to it are not reported again.
