@@ -533,7 +533,15 @@ fn xlsx_has_sheets_numbers_and_a_chart() {
 }
 
 fn detail(db: &Path, extra: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = sufler(db);
+    detail_of(&[db], extra)
+}
+
+/// `export --detail` of March 2024 as CSV over the databases `dbs`, parsed.
+fn detail_of(dbs: &[&Path], extra: &[&str]) -> Vec<Vec<String>> {
+    let mut cmd = sufler(dbs[0]);
+    for db in &dbs[1..] {
+        cmd.arg("--db").arg(db);
+    }
     cmd.args([
         "export", "--month", "2024-03", "--detail", "--format", "csv",
     ])
@@ -668,6 +676,33 @@ fn several_databases_add_up() {
         .arg(a.path().join("."))
         .args(["stats", "--month", "2024-03"]);
     fails(&mut cmd, "is given twice");
+}
+
+/// Client and consultation ids are numbered per database: a merged detail export says which
+/// database each row comes from, so that a manager can tell two officers' consultation 1
+/// apart. A single database's export keeps exactly the DESIGN §7 columns.
+#[test]
+fn a_merged_detail_export_names_each_rows_database() {
+    let (a, b) = (filled(), filled());
+    let rows = detail_of(&[a.path(), b.path()], &["--with-clients"]);
+    assert_eq!(
+        &rows[0][11..],
+        ["outcome", "database", "client_name", "client_phone"]
+    );
+    assert_eq!(rows.len(), 1 + 2 * 9);
+    let (from_a, from_b) = rows[1..].split_at(9);
+    let a_path = a.path().display().to_string();
+    let b_path = b.path().display().to_string();
+    assert!(from_a.iter().all(|r| r[12] == a_path), "{from_a:?}");
+    assert!(from_b.iter().all(|r| r[12] == b_path), "{from_b:?}");
+    // The same consultation ids in both; told apart by the database.
+    assert_eq!(from_a[0][0], from_b[0][0]);
+    assert_eq!(&from_a[0][13..], ["Иванова Мария Петровна", "79161234567"]);
+    assert_eq!(
+        detail(a.path(), &[])[0].len(),
+        12,
+        "one database: no extra column"
+    );
 }
 
 #[test]

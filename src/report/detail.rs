@@ -32,6 +32,10 @@ pub const COLUMNS: [&str; 12] = [
     "outcome",
 ];
 
+/// Added when several databases are merged: which one the row comes from, as client and
+/// consultation ids are numbered per database.
+pub const DATABASE_COLUMN: &str = "database";
+
 /// Added with `--with-clients`.
 pub const CLIENT_COLUMNS: [&str; 2] = ["client_name", "client_phone"];
 
@@ -52,7 +56,11 @@ fn outcome(o: Option<Outcome>) -> Cell {
 
 /// The rows of one consultation: one per offer; a consultation without offers gives one row
 /// with the offer columns empty, so its main product's outcome is not lost.
-fn rows(c: &Consultation, client: Option<&(String, String)>) -> Vec<Vec<Cell>> {
+fn rows(
+    c: &Consultation,
+    database: Option<&str>,
+    client: Option<&(String, String)>,
+) -> Vec<Vec<Cell>> {
     let head = [
         Cell::Int(c.id),
         Cell::Text(c.started_at.format("%Y-%m-%dT%H:%M:%S").to_string()),
@@ -63,6 +71,9 @@ fn rows(c: &Consultation, client: Option<&(String, String)>) -> Vec<Vec<Cell>> {
         outcome(c.main_outcome),
     ];
     let tail = |row: &mut Vec<Cell>| {
+        if let Some(database) = database {
+            row.push(Cell::Text(database.to_string()));
+        }
         if let Some((name, phone)) = client {
             row.push(Cell::Text(name.clone()));
             row.push(Cell::Text(phone.clone()));
@@ -122,6 +133,7 @@ pub fn for_each(
         Progress::hidden()
     };
     for s in stores {
+        let database = (stores.len() > 1).then(|| s.location());
         // Client ids are per database.
         let mut clients: HashMap<u64, (String, String)> = HashMap::new();
         for c in s.consultations_between(period.start(), period.end()) {
@@ -139,7 +151,7 @@ pub fn for_each(
             } else {
                 None
             };
-            for row in rows(&c, client) {
+            for row in rows(&c, database.as_deref(), client) {
                 each(&row)?;
                 n += 1;
                 if n.is_multiple_of(4096) {
@@ -151,8 +163,11 @@ pub fn for_each(
     Ok(n)
 }
 
-fn header(with_clients: bool) -> Vec<&'static str> {
+fn header(stores: &[&dyn Store], with_clients: bool) -> Vec<&'static str> {
     let mut h = COLUMNS.to_vec();
+    if stores.len() > 1 {
+        h.push(DATABASE_COLUMN);
+    }
     if with_clients {
         h.extend(CLIENT_COLUMNS);
     }
@@ -167,7 +182,7 @@ pub fn csv(
     w: &mut dyn Write,
 ) -> Result<u64, ReportError> {
     style.start(w).map_err(out)?;
-    style.row(w, &header(with_clients)).map_err(out)?;
+    style.row(w, &header(stores, with_clients)).map_err(out)?;
     for_each(stores, period, with_clients, |row| {
         let fields: Vec<String> = row.iter().map(|c| style.cell(c)).collect();
         style.row(w, &fields).map_err(out)
@@ -182,7 +197,7 @@ pub fn json(
     with_clients: bool,
     w: &mut dyn Write,
 ) -> Result<u64, ReportError> {
-    let keys = header(with_clients);
+    let keys = header(stores, with_clients);
     let head = serde_json::json!({
         "format": "sufler-detail",
         "version": JSON_VERSION,
@@ -231,7 +246,7 @@ pub fn xlsx(
         Lang::Ru => "Предложения",
         Lang::En => "Offers",
     })?;
-    for (i, k) in header(with_clients).iter().enumerate() {
+    for (i, k) in header(stores, with_clients).iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *k, &f.header)?;
     }
     let mut r: u64 = 0;

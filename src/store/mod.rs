@@ -342,6 +342,8 @@ pub trait Store {
     /// The event log, oldest first, with each entry's sequence number.
     fn events(&self) -> Records<'_, (u64, Event)>;
 
+    /// Where the data lives (the database directory), for messages and merged reports.
+    fn location(&self) -> String;
     /// Recomputes the counters and indexes from the records and lists every difference.
     fn verify(&self) -> Result<VerifyReport, StoreError> {
         self.verify_with(&mut |_, _| {})

@@ -1067,6 +1067,10 @@ impl Store for SledStore {
         }))
     }
 
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
     fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError> {
         super::verify::verify(self, progress)
     }
