@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{self, CatalogLocation};
 use crate::demo;
-use crate::progress::Progress;
+use crate::progress::with_progress;
 use crate::report;
 use crate::store;
 use crate::tui;
@@ -338,11 +338,9 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
-    let mut bar = Progress::stderr();
-    let result = demo::generate(&store, &catalog, &opts, &mut |done, total| {
-        bar.show("demo", done, total)
+    let result = with_progress("demo", |progress| {
+        demo::generate(&store, &catalog, &opts, progress)
     });
-    bar.finish();
     let summary = match result {
         Ok(s) => s,
         Err(demo::DemoError::NotEmpty(what)) => {

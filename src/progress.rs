@@ -83,6 +83,15 @@ impl Progress {
     }
 }
 
+/// Runs `work` with a progress callback for `step`, and erases the line before returning: what
+/// the caller prints next must not land after the bar on the same line.
+pub fn with_progress<T>(step: &'static str, work: impl FnOnce(&mut dyn FnMut(u64, u64)) -> T) -> T {
+    let mut bar = Progress::stderr();
+    let result = work(&mut |done, total| bar.show(step, done, total));
+    bar.finish();
+    result
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();

@@ -936,10 +936,10 @@ fn long_commands_show_progress_on_a_terminal_and_erase_it() {
     let sandbox = Sandbox::new();
     let db = sandbox.db();
     let db = db.to_str().expect("utf-8 path");
-    let steps: [(&str, Vec<String>, &[&str], &str); 5] = [
+    let steps: [(&str, Vec<&str>, &[&str], &str); 5] = [
         (
             "demo",
-            [
+            vec![
                 "demo",
                 "--db",
                 db,
@@ -947,37 +947,31 @@ fn long_commands_show_progress_on_a_terminal_and_erase_it() {
                 "5000",
                 "--clients",
                 "500",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ],
             &["demo ["],
             "demo: 5000 consultations",
         ),
         (
             "verify",
-            ["verify", "--db", db].map(String::from).to_vec(),
+            vec!["verify", "--db", db],
             &["verify [", "100.0 %"],
             "verified 5000 consultations",
         ),
         (
             "backup",
-            ["backup", "--db", db, "-o", "all.jsonl"]
-                .map(String::from)
-                .to_vec(),
+            vec!["backup", "--db", db, "-o", "all.jsonl"],
             &["backup ["],
             "backup written to all.jsonl",
         ),
         (
             "restore",
-            ["restore", "all.jsonl", "--db", "again"]
-                .map(String::from)
-                .to_vec(),
+            vec!["restore", "all.jsonl", "--db", "again"],
             &["restore [", "verify ["],
             "restored all.jsonl",
         ),
         (
             "export",
-            [
+            vec![
                 "export",
                 "--db",
                 db,
@@ -990,15 +984,12 @@ fn long_commands_show_progress_on_a_terminal_and_erase_it() {
                 "2100-12-31",
                 "-o",
                 "offers.csv",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ],
             &["export: 4 096 rows…"],
             "",
         ),
     ];
     for (name, args, shown, result) in steps {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         // The result stays; the progress line is erased.
         let raw = run_on_a_terminal(&sandbox, &args, result, shown);
         for text in shown {

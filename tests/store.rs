@@ -38,6 +38,13 @@ fn client(last: &str, first: &str, patronymic: &str, phone: &str) -> Client {
     }
 }
 
+/// The client made from these names and phone, added to `store`.
+fn added(store: &SledStore, last: &str, first: &str, patronymic: &str, phone: &str) -> Client {
+    store
+        .add_client(client(last, first, patronymic, phone))
+        .expect("add")
+}
+
 fn consultation(
     id: u64,
     client_id: u64,
@@ -126,18 +133,10 @@ fn surnames(found: &[Client]) -> Vec<&str> {
 fn clients_round_trip_and_search() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = open(tmp.path());
-    let ivanov = store
-        .add_client(client("Иванов", "Иван", "Петрович", "79161234567"))
-        .expect("add");
-    let ivanova = store
-        .add_client(client("Иванова", "Мария", "Сергеевна", "79031112233"))
-        .expect("add");
-    let yolkin = store
-        .add_client(client("Ёлкин", "Сергей", "", "79269998877"))
-        .expect("add");
-    let semenov = store
-        .add_client(client("Семёнов", "Пётр", "", "84951234567"))
-        .expect("add");
+    let ivanov = added(&store, "Иванов", "Иван", "Петрович", "79161234567");
+    let ivanova = added(&store, "Иванова", "Мария", "Сергеевна", "79031112233");
+    let yolkin = added(&store, "Ёлкин", "Сергей", "", "79269998877");
+    let semenov = added(&store, "Семёнов", "Пётр", "", "84951234567");
     let ids = [ivanov.id, ivanova.id, yolkin.id, semenov.id];
     assert!(ids.iter().all(|&id| id != 0));
     let mut unique = ids.to_vec();
@@ -212,9 +211,7 @@ fn consultation_round_trip_and_indexes() {
     );
     assert_eq!(store.officer("Борис").expect("officer"), None);
 
-    let cl = store
-        .add_client(client("Орлова", "Ольга", "", "79110000000"))
-        .expect("add");
+    let cl = added(&store, "Орлова", "Ольга", "", "79110000000");
     let id = store.new_id().expect("id");
     let start = at(2024, 5, 10, 11, 0);
     let mut c = consultation(id, cl.id, "Анна", start, "deposit");
@@ -294,9 +291,7 @@ fn consultation_round_trip_and_indexes() {
     assert!(store.verify().expect("verify").is_ok());
 
     // A re-save that moves the start time and the client moves the record and its indexes.
-    let other = store
-        .add_client(client("Орлов", "Олег", "", "79110000001"))
-        .expect("add");
+    let other = added(&store, "Орлов", "Олег", "", "79110000001");
     let mut moved = c.clone();
     moved.started_at = at(2024, 6, 2, 9, 0);
     moved.client_id = other.id;
@@ -333,9 +328,7 @@ fn unfinished_consultation_is_found_after_reopening() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let saved = {
         let store = open(tmp.path());
-        let cl = store
-            .add_client(client("Кузнецов", "Олег", "", "79000000001"))
-            .expect("add");
+        let cl = added(&store, "Кузнецов", "Олег", "", "79000000001");
         let mut old = consultation(
             store.new_id().expect("id"),
             cl.id,
@@ -420,9 +413,7 @@ fn unfinished_consultation_is_found_after_reopening() {
 fn counters_are_the_sum_of_tallies_after_changes() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = open(tmp.path());
-    let cl = store
-        .add_client(client("Смирнова", "Анна", "", "79000000002"))
-        .expect("add");
+    let cl = added(&store, "Смирнова", "Анна", "", "79000000002");
     let mut latest: BTreeMap<u64, Consultation> = BTreeMap::new();
     let mut save = |c: &Consultation| {
         store.save(c, EventKind::Edited, "").expect("save");
@@ -739,9 +730,7 @@ fn a_second_process_gets_a_clear_message() {
 }
 
 fn sample(store: &SledStore) {
-    let cl = store
-        .add_client(client("Волков", "Илья", "", "79000000003"))
-        .expect("add");
+    let cl = added(store, "Волков", "Илья", "", "79000000003");
     for (i, main) in ["deposit", "credit_card", "deposit"].iter().enumerate() {
         let mut c = consultation(
             store.new_id().expect("id"),
@@ -1138,12 +1127,8 @@ fn home_lists_recent_call_backs_until_the_client_comes_back() {
     assert_eq!(FOLLOW_UP_DAYS, 30);
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = open(tmp.path());
-    let ivanov = store
-        .add_client(client("Иванов", "Пётр", "Ильич", "+79160000001"))
-        .expect("add");
-    let petrova = store
-        .add_client(client("Петрова", "Ольга", "Ивановна", "+79160000002"))
-        .expect("add");
+    let ivanov = added(&store, "Иванов", "Пётр", "Ильич", "+79160000001");
+    let petrova = added(&store, "Петрова", "Ольга", "Ивановна", "+79160000002");
     // Петрова thought about a deposit in March (call back 04.03: over a month before
     // 10.05, lapsed) and again on 02.05 (call back 05.05); Иванов on 01.05 (04.05).
     thinking_consultation(&store, petrova.id, at(2024, 3, 1, 10, 0));
@@ -1207,9 +1192,7 @@ fn home_lists_recent_call_backs_until_the_client_comes_back() {
     // Many call backs: the earliest are listed, and home knows there are more.
     for i in 0..FOLLOW_UP_LIMIT + 2 {
         let phone = format!("+7926{i:07}");
-        let c = store
-            .add_client(client("Сидоров", "Иван", "Петрович", &phone))
-            .expect("add");
+        let c = added(&store, "Сидоров", "Иван", "Петрович", &phone);
         thinking_consultation(&store, c.id, at(2024, 5, 3, 9, 0));
     }
     let home = home_data(&store, "Анна", now).expect("home");

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
-use crate::progress::Progress;
+use crate::progress::{with_progress, Progress};
 
 use super::{daily_backup, default_path, open_failure, restore, write_backup, SledStore, Store};
 
@@ -29,12 +29,7 @@ pub fn run_backup(db: Option<&Path>, output: &Path) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut bar = Progress::stderr();
-    let written = write_backup(&store, output, &mut |done, total| {
-        bar.show("backup", done, total)
-    });
-    bar.finish();
-    match written {
+    match with_progress("backup", |progress| write_backup(&store, output, progress)) {
         Ok(counts) => {
             println!("backup written to {}: {counts}", output.display());
             ExitCode::SUCCESS

@@ -384,9 +384,7 @@ pub fn run_verify(db: Option<&Path>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut bar = crate::progress::Progress::stderr();
-    let report = store.verify_with(&mut |done, total| bar.show("verify", done, total));
-    bar.finish();
+    let report = crate::progress::with_progress("verify", |progress| store.verify_with(progress));
     let report = match report {
         Ok(r) => r,
         Err(e) => {

@@ -16,6 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::common::{self, pad, Hint, BAD, BOLD, CUE, DIM, HEAD, KEY, OK, SEL, WARN};
+use super::keys;
 use super::summary::SummaryScreen;
 use super::text::{self, Lang};
 use super::{go_home, Action, App, Effect, Env, SaveEvent, Screen, Status, Step, WIDE};
@@ -218,8 +219,8 @@ impl ConsultationScreen {
     pub(crate) fn on_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
         match self.mode.clone() {
             Mode::Note { text } => self.on_note_key(env, key, text),
-            Mode::ConfirmNotReceptive => match act {
-                Some(Action::Accept | Action::Choose) => {
+            Mode::ConfirmNotReceptive => match keys::answer(act, None) {
+                Some(true) => {
                     self.mode = Mode::Normal;
                     let mut next = self.consultation.clone();
                     match next.mark_not_receptive() {
@@ -233,25 +234,25 @@ impl ConsultationScreen {
                         Err(e) => Step::error(text::engine_error(env.lang, &e)),
                     }
                 }
-                Some(Action::Decline | Action::Back) => {
+                Some(false) => {
                     self.mode = Mode::Normal;
                     Step::default()
                 }
-                _ => Step::default(),
+                None => Step::default(),
             },
-            Mode::ConfirmFinish => match act {
-                Some(Action::Accept | Action::Choose | Action::Finish) => {
+            Mode::ConfirmFinish => match keys::answer(act, Some(Action::Finish)) {
+                Some(true) => {
                     self.mode = Mode::Normal;
                     self.finish(env)
                 }
-                Some(Action::Decline | Action::Back) => {
+                Some(false) => {
                     self.mode = Mode::Normal;
                     Step::default()
                 }
-                _ => Step::default(),
+                None => Step::default(),
             },
-            Mode::ConfirmLeave { quit } => match act {
-                Some(Action::Accept | Action::Choose | Action::Quit) => {
+            Mode::ConfirmLeave { quit } => match keys::answer(act, Some(Action::Quit)) {
+                Some(true) => {
                     self.mode = Mode::Normal;
                     if quit || env.rehearsal {
                         Step::effect(Effect::Quit)
@@ -259,11 +260,11 @@ impl ConsultationScreen {
                         go_home()
                     }
                 }
-                Some(Action::Decline | Action::Back) => {
+                Some(false) => {
                     self.mode = Mode::Normal;
                     Step::default()
                 }
-                _ => Step::default(),
+                None => Step::default(),
             },
             Mode::Disclosure { product } => self.on_disclosure_key(env, act, &product),
             Mode::Objections { .. } => match act {

@@ -10,6 +10,7 @@ use ratatui::widgets::{LineGauge, Paragraph, Widget, Wrap};
 
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
 use super::find::FindScreen;
+use super::keys;
 use super::text;
 use super::{Action, App, Effect, Env, HomeData, Screen, Step};
 use crate::consultation::Month;
@@ -51,16 +52,16 @@ impl HomeScreen {
         let tx = text::t(env.lang);
         let count = self.targets().len();
         if self.confirm_quit {
-            return match act {
-                Some(Action::Accept | Action::Choose | Action::Quit) => {
+            return match keys::answer(act, Some(Action::Quit)) {
+                Some(yes) => {
                     self.confirm_quit = false;
-                    Step::effect(Effect::Quit)
+                    if yes {
+                        Step::effect(Effect::Quit)
+                    } else {
+                        Step::default()
+                    }
                 }
-                Some(Action::Decline | Action::Back) => {
-                    self.confirm_quit = false;
-                    Step::default()
-                }
-                _ => Step::default(),
+                None => Step::default(),
             };
         }
         match act {

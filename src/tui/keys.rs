@@ -30,6 +30,17 @@ pub enum Action {
     Interrupt,
 }
 
+/// The answer to an open yes/no question: `y` or Enter is yes, and so is `again`, the key
+/// that asked, pressed a second time; `n` or Esc is no; `None` leaves the question open.
+pub fn answer(act: Option<Action>, again: Option<Action>) -> Option<bool> {
+    match act? {
+        Action::Accept | Action::Choose => Some(true),
+        Action::Decline | Action::Back => Some(false),
+        a if Some(a) == again => Some(true),
+        _ => None,
+    }
+}
+
 /// The QWERTY key in the same place as a Russian-layout letter.
 pub fn qwerty(c: char) -> char {
     const PAIRS: [(char, char); 35] = [
@@ -144,6 +155,21 @@ mod tests {
             assert!(press(en).is_some(), "{en}");
         }
         assert_eq!(press('Н'), Some(Action::Accept), "caps lock on");
+    }
+
+    #[test]
+    fn a_question_is_answered_by_y_enter_or_its_own_key_again() {
+        let enter = action(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let esc = action(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        let quit = Some(Action::Quit);
+        assert_eq!(answer(press('y'), quit), Some(true));
+        assert_eq!(answer(enter, quit), Some(true));
+        assert_eq!(answer(press('й'), quit), Some(true), "q again");
+        assert_eq!(answer(press('q'), None), None, "only the asking key");
+        assert_eq!(answer(press('n'), quit), Some(false));
+        assert_eq!(answer(esc, quit), Some(false));
+        assert_eq!(answer(press('/'), quit), None);
+        assert_eq!(answer(None, quit), None);
     }
 
     #[test]
