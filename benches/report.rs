@@ -90,6 +90,7 @@ fn history(n: u64) -> impl Iterator<Item = Consultation> {
             create_skip: 0,
             finished_at: Some(started_at),
             variant_bumps: Vec::new(),
+            main_follow_up: None,
         }
     })
 }

@@ -42,6 +42,7 @@ fn consultation(id: u64, client_id: u64, officer: &str, started_at: NaiveDateTim
         create_skip: 0,
         finished_at: None,
         variant_bumps: Vec::new(),
+        main_follow_up: None,
     }
 }
 

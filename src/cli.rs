@@ -211,7 +211,7 @@ fn usable_catalog(global: &GlobalArgs) -> Result<(catalog::Catalog, CatalogLocat
 }
 
 fn now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
+    crate::clock::now()
 }
 
 /// `sufler`: the officer's screen. Problems opening the catalogue or the database (another

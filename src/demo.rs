@@ -654,6 +654,11 @@ fn meeting(
                 Outcome::Declined
             };
             c.set_main_outcome(outcome)?;
+            if outcome == Outcome::Thinking {
+                let main = c.main.clone();
+                let day = clock.date().checked_add_days(Days::new(rng.between(1, 7)));
+                c.set_call_back(&main, day)?;
+            }
         }
         if note_on == Some(stage) {
             let about = c.offers.last().map(|o| o.product.clone());

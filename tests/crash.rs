@@ -124,6 +124,7 @@ fn crash_child() {
                     create_skip: 1,
                     finished_at: None,
                     variant_bumps: Vec::new(),
+                    main_follow_up: None,
                 };
                 store.save(&c, EventKind::Started, &tag).expect("save");
                 println!("ACK {tag} save {} {} 0", c.id, c.create_skip);

@@ -46,6 +46,7 @@ fn sample_consultation(id: u64, client_id: u64) -> Consultation {
         create_skip: 1,
         finished_at: Some(at),
         variant_bumps: Vec::new(),
+        main_follow_up: None,
     }
 }
 

@@ -60,6 +60,7 @@ fn consultation(
         create_skip: 0,
         finished_at: Some(started_at),
         variant_bumps: Vec::new(),
+        main_follow_up: None,
     }
 }
 

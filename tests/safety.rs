@@ -126,6 +126,7 @@ fn populate(dir: &Path, consultations: usize) -> Vec<Client> {
                     technique: Technique::Catch,
                     bumps: 2,
                 }],
+                main_follow_up: None,
             });
         }
         // One consultation saved alone, one batch through save_all.

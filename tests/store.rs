@@ -67,6 +67,7 @@ fn consultation(
         create_skip: 0,
         finished_at: None,
         variant_bumps: Vec::new(),
+        main_follow_up: None,
     }
 }
 
@@ -358,6 +359,7 @@ fn unfinished_consultation_is_found_after_reopening() {
             Some(Outcome::Thinking),
         ));
         c.offers[0].follow_up = Some(day(2024, 5, 13));
+        c.main_follow_up = Some(day(2024, 5, 13));
         c.offers[0].disclosures_confirmed.insert(0);
         c.create_skip = 1;
         store.save(&c, EventKind::Outcome, "").expect("save");
@@ -784,11 +786,16 @@ fn a_database_with_a_key_per_consultation_in_its_indexes_is_migrated_at_open() {
         ] {
             db.drop_tree(new).expect("drop");
         }
-        // Nor did it keep a call back for a main product the client was thinking about.
+        // Nor did it keep call backs of their own: schema 1, whose call backs are rebuilt.
         db.open_tree(trees::FOLLOW_UPS)
             .expect("follow-ups")
             .clear()
             .expect("clear");
+        db.drop_tree(trees::CLIENT_CALL_BACKS).expect("drop");
+        db.open_tree(trees::META)
+            .expect("meta")
+            .insert(sufler::store::META_SCHEMA_KEY, &1u32.to_be_bytes())
+            .expect("schema 1");
     });
     let store = open(tmp.path());
     let calls: Vec<(NaiveDate, String)> = store
@@ -840,6 +847,7 @@ fn thinking_about_the_main(store: &SledStore) {
         "deposit",
     );
     c.main_outcome = Some(Outcome::Thinking);
+    c.main_follow_up = Some(day(2024, 5, 23));
     c.finished_at = Some(at(2024, 5, 20, 12, 20));
     store.save(&c, EventKind::Finished, "").expect("save");
 }
@@ -1103,104 +1111,4 @@ fn the_workstation_remembers_its_officer() {
         store.verify().unwrap().is_ok(),
         "the marker is not a corrupt record"
     );
-}
-
-/// A finished consultation of `client_id` by Анна whose client will think about the main
-/// product: a call back three days after `started_at`.
-fn thinking_consultation(store: &SledStore, client_id: u64, started_at: NaiveDateTime) -> u64 {
-    let mut c = consultation(
-        store.new_id().expect("id"),
-        client_id,
-        "Анна",
-        started_at,
-        "deposit",
-    );
-    c.main_outcome = Some(Outcome::Thinking);
-    c.finished_at = Some(started_at + chrono::Duration::minutes(20));
-    store.save(&c, EventKind::Finished, "").expect("save");
-    c.id
-}
-
-#[test]
-fn home_lists_recent_call_backs_until_the_client_comes_back() {
-    use sufler::tui::run::{home_data, FOLLOW_UP_DAYS, FOLLOW_UP_LIMIT};
-    assert_eq!(FOLLOW_UP_DAYS, 30);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let store = open(tmp.path());
-    let ivanov = added(&store, "Иванов", "Пётр", "Ильич", "+79160000001");
-    let petrova = added(&store, "Петрова", "Ольга", "Ивановна", "+79160000002");
-    // Петрова thought about a deposit in March (call back 04.03: over a month before
-    // 10.05, lapsed) and again on 02.05 (call back 05.05); Иванов on 01.05 (04.05).
-    thinking_consultation(&store, petrova.id, at(2024, 3, 1, 10, 0));
-    let ivanov_visit = thinking_consultation(&store, ivanov.id, at(2024, 5, 1, 10, 0));
-    thinking_consultation(&store, petrova.id, at(2024, 5, 2, 10, 0));
-    assert_eq!(store.follow_ups("Анна").expect("all").len(), 3);
-    assert_eq!(
-        store
-            .follow_ups_from("Анна", day(2024, 5, 5))
-            .expect("from 05.05")
-            .iter()
-            .map(|f| (f.date, f.client_id))
-            .collect::<Vec<_>>(),
-        [(day(2024, 5, 5), petrova.id)]
-    );
-    assert_eq!(
-        store.latest_consultation_id(ivanov.id).expect("latest"),
-        Some(ivanov_visit)
-    );
-    assert_eq!(store.latest_consultation_id(999_999).expect("latest"), None);
-
-    let now = at(2024, 5, 10, 9, 0);
-    let listed = |store: &SledStore| -> Vec<(NaiveDate, String)> {
-        home_data(store, "Анна", now)
-            .expect("home")
-            .follow_ups
-            .into_iter()
-            .map(|f| (f.date, f.client_name))
-            .collect()
-    };
-    assert_eq!(
-        listed(&store),
-        [
-            (day(2024, 5, 4), "Иванов Пётр Ильич".to_string()),
-            (day(2024, 5, 5), "Петрова Ольга Ивановна".to_string()),
-        ]
-    );
-    // Иванов comes back (to another officer, not finished yet): his call back is done.
-    let back = consultation(
-        store.new_id().expect("id"),
-        ivanov.id,
-        "Борис",
-        at(2024, 5, 8, 15, 0),
-        "credit_card",
-    );
-    store.save(&back, EventKind::Started, "").expect("save");
-    assert_eq!(
-        store.latest_consultation_id(ivanov.id).expect("latest"),
-        Some(back.id)
-    );
-    assert_eq!(
-        listed(&store),
-        [(day(2024, 5, 5), "Петрова Ольга Ивановна".to_string())]
-    );
-    assert!(
-        !home_data(&store, "Анна", now)
-            .expect("home")
-            .follow_ups_truncated
-    );
-
-    // Many call backs: the earliest are listed, and home knows there are more.
-    for i in 0..FOLLOW_UP_LIMIT + 2 {
-        let phone = format!("+7926{i:07}");
-        let c = added(&store, "Сидоров", "Иван", "Петрович", &phone);
-        thinking_consultation(&store, c.id, at(2024, 5, 3, 9, 0));
-    }
-    let home = home_data(&store, "Анна", now).expect("home");
-    assert_eq!(home.follow_ups.len(), FOLLOW_UP_LIMIT);
-    assert_eq!(home.follow_ups[0].client_name, "Петрова Ольга Ивановна");
-    assert!(home.follow_ups[1..]
-        .iter()
-        .all(|f| f.date == day(2024, 5, 6)));
-    assert!(home.follow_ups_truncated, "three Сидоровых wait behind");
-    assert!(store.verify().expect("verify").is_ok());
 }

@@ -87,6 +87,8 @@ pub enum EngineError {
     },
     #[error("the note is empty")]
     EmptyNote,
+    #[error("a call back needs a day after today, and only a call back that stays open has one")]
+    CallBackDate,
 }
 
 /// Everything outside the consultation record that decisions depend on.
@@ -278,6 +280,7 @@ impl Consultation {
             create_skip: 0,
             finished_at: None,
             variant_bumps: Vec::new(),
+            main_follow_up: None,
         })
     }
 

@@ -1,7 +1,9 @@
 //! The consultation: a pure state machine over a script's stages (no I/O).
 
+pub mod call;
 pub mod engine;
 pub mod model;
 
+pub use call::*;
 pub use engine::*;
 pub use model::*;

@@ -124,6 +124,10 @@ pub struct Consultation {
     /// How many times the officer asked for the next phrase variant (`v`) of a prompt.
     #[serde(default)]
     pub variant_bumps: Vec<VariantBump>,
+    /// For a main product answered `Thinking`: the day the client agreed to be called on
+    /// (`None`: no call). Schema 2; a schema-1 record reads as start + 3 days.
+    #[serde(default)]
+    pub main_follow_up: Option<NaiveDate>,
 }
 
 /// The officer pressed `v` on a prompt `bumps` times: the variant shown moves on by that many
@@ -171,6 +175,9 @@ pub enum Kind {
     /// `accepted`/`declined`/`thinking` = their outcomes. Formula compliance and products per
     /// client per main product come from these without a scan, for any `[formula]` setting.
     Formula,
+    /// A call back's contacts, per product in the month of the call (see
+    /// [`super::Contact::tallies`]): `offered` = calls made, then the answers.
+    Call,
 }
 
 /// The variant of a [`Kind::Formula`] counter: catch offers made in the high 16 bits, create

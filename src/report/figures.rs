@@ -102,6 +102,10 @@ pub struct Figures {
     /// Extra offers of the group (for `product`: of that product).
     pub catch: Counts,
     pub create: Counts,
+    /// Call backs (for `product`: of that product): `offered` = calls made, `accepted`,
+    /// `declined`, `thinking` = the client's answers; the rest were not reached. Counted in
+    /// the month of the call, apart from the consultations' figures.
+    pub calls: Counts,
     /// Consultations meeting the formula.
     pub compliant: u64,
     /// Extra offers accepted in the group's consultations.
@@ -189,6 +193,14 @@ impl Figures {
             Kind::Create => self.create.add_tally(t),
             _ => self.catch.add_tally(t),
         }
+        if t.accepted > 0 {
+            *self.sold.entry(k.product.clone()).or_default() += t.accepted;
+        }
+    }
+
+    /// A month's `Call` counter: the call backs' answers, and their sales in the plan.
+    fn add_call_tally(&mut self, k: &TallyKey, t: &Tally) {
+        self.calls.add_tally(t);
         if t.accepted > 0 {
             *self.sold.entry(k.product.clone()).or_default() += t.accepted;
         }
@@ -374,6 +386,11 @@ impl Builder {
             Kind::Formula => {
                 for f in self.tally_targets(&k.officer, &k.product) {
                     f.add_formula_tally(k, t, formula);
+                }
+            }
+            Kind::Call => {
+                for f in self.tally_targets(&k.officer, &k.product) {
+                    f.add_call_tally(k, t);
                 }
             }
         }
@@ -704,6 +721,7 @@ mod tests {
             create_skip: 0,
             finished_at: Some(started_at),
             variant_bumps: Vec::new(),
+            main_follow_up: None,
         }
     }
 

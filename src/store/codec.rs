@@ -1,7 +1,12 @@
 //! Values: one version byte, then postcard.
 
+use chrono::{Days, NaiveDateTime};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::consultation::{
+    Consultation, Note, Offer, Outcome, VariantBump, DEFAULT_FOLLOW_UP_DAYS,
+};
 
 use super::keys::hex;
 use super::StoreError;
@@ -20,20 +25,126 @@ pub fn decode<T: DeserializeOwned>(
     key: &[u8],
     bytes: &[u8],
 ) -> Result<T, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt {
+    match bytes.split_first() {
+        Some((&VALUE_VERSION, body)) => decode_body(tree, key, body),
+        other => Err(bad_version(
+            tree,
+            key,
+            other.map(|(v, _)| *v),
+            VALUE_VERSION,
+        )),
+    }
+}
+
+fn corrupt(tree: &'static str, key: &[u8], reason: String) -> StoreError {
+    StoreError::Corrupt {
         tree,
         key: hex(key),
         reason,
-    };
+    }
+}
+
+fn bad_version(tree: &'static str, key: &[u8], found: Option<u8>, reads: u8) -> StoreError {
+    match found {
+        None => corrupt(tree, key, "empty value".into()),
+        Some(v) => corrupt(
+            tree,
+            key,
+            format!("unknown value version {v} (this sufler reads version {reads})"),
+        ),
+    }
+}
+
+/// The postcard body after the version byte, all of it.
+fn decode_body<T: DeserializeOwned>(
+    tree: &'static str,
+    key: &[u8],
+    body: &[u8],
+) -> Result<T, StoreError> {
+    match postcard::take_from_bytes::<T>(body) {
+        Ok((value, [])) => Ok(value),
+        Ok((_, rest)) => Err(corrupt(
+            tree,
+            key,
+            format!("{} unexpected trailing bytes", rest.len()),
+        )),
+        Err(e) => Err(corrupt(tree, key, format!("undecodable value: {e}"))),
+    }
+}
+
+/// The version byte of a [`Consultation`] value since schema 2 (it gained
+/// `main_follow_up`). Version-1 consultations are read as they are and upgraded in memory
+/// ([`decode_consultation`]), so the schema-2 migration does not rewrite them.
+pub const CONSULTATION_VERSION: u8 = 2;
+
+pub fn encode_consultation(c: &Consultation) -> Result<Vec<u8>, StoreError> {
+    postcard::to_extend(c, vec![CONSULTATION_VERSION])
+        .map_err(|e| StoreError::Encode(e.to_string()))
+}
+
+/// A consultation as schema 1 wrote it: without `main_follow_up`.
+#[derive(Deserialize)]
+struct ConsultationV1 {
+    id: u64,
+    started_at: NaiveDateTime,
+    officer: String,
+    branch: String,
+    client_id: u64,
+    main: String,
+    stage: usize,
+    main_outcome: Option<Outcome>,
+    offers: Vec<Offer>,
+    notes: Vec<Note>,
+    not_receptive: bool,
+    create_skip: u32,
+    finished_at: Option<NaiveDateTime>,
+    variant_bumps: Vec<VariantBump>,
+}
+
+impl From<ConsultationV1> for Consultation {
+    fn from(v: ConsultationV1) -> Consultation {
+        // Schema 1 called back a main product's "thinking" three days after the start.
+        let main_follow_up = (v.main_outcome == Some(Outcome::Thinking)).then(|| {
+            let day = v.started_at.date();
+            day.checked_add_days(Days::new(DEFAULT_FOLLOW_UP_DAYS))
+                .unwrap_or(day)
+        });
+        Consultation {
+            id: v.id,
+            started_at: v.started_at,
+            officer: v.officer,
+            branch: v.branch,
+            client_id: v.client_id,
+            main: v.main,
+            stage: v.stage,
+            main_outcome: v.main_outcome,
+            offers: v.offers,
+            notes: v.notes,
+            not_receptive: v.not_receptive,
+            create_skip: v.create_skip,
+            finished_at: v.finished_at,
+            variant_bumps: v.variant_bumps,
+            main_follow_up,
+        }
+    }
+}
+
+/// Decodes a consultation of either version.
+pub fn decode_consultation(
+    tree: &'static str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<Consultation, StoreError> {
     match bytes.split_first() {
-        None => Err(corrupt("empty value".into())),
-        Some((&VALUE_VERSION, body)) => match postcard::take_from_bytes::<T>(body) {
-            Ok((value, [])) => Ok(value),
-            Ok((_, rest)) => Err(corrupt(format!("{} unexpected trailing bytes", rest.len()))),
-            Err(e) => Err(corrupt(format!("undecodable value: {e}"))),
-        },
-        Some((v, _)) => Err(corrupt(format!(
-            "unknown value version {v} (this sufler reads version {VALUE_VERSION})"
-        ))),
+        Some((&VALUE_VERSION, body)) => {
+            decode_body::<ConsultationV1>(tree, key, body).map(Consultation::from)
+        }
+        Some((&CONSULTATION_VERSION, body)) => decode_body(tree, key, body),
+        other => Err(bad_version(
+            tree,
+            key,
+            other.map(|(v, _)| *v),
+            CONSULTATION_VERSION,
+        )),
     }
 }

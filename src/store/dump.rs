@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::codec::{decode, encode};
+use super::codec::{decode, decode_consultation, encode};
 use super::keys::{self, hex};
 use super::lists::ID_BLOCKS;
 use super::sled_store::{SledStore, SCHEMA_VERSION, WORKSTATION_OFFICER_KEY};
@@ -413,7 +413,7 @@ impl SledStore {
         }
         for item in t.consultations.iter() {
             let (k, v) = item?;
-            let c: Consultation = decode(CONSULTATIONS, &k, &v)?;
+            let c: Consultation = decode_consultation(CONSULTATIONS, &k, &v)?;
             step(&mut w, Section::Consultation, RecordRef::Consultation(&c))?;
         }
         for item in t.events.iter() {

@@ -146,6 +146,7 @@ pub fn kind_byte(kind: Kind) -> u8 {
         Kind::Catch => 1,
         Kind::Create => 2,
         Kind::Formula => 3,
+        Kind::Call => 4,
     }
 }
 
@@ -155,6 +156,7 @@ pub fn byte_kind(b: u8) -> Option<Kind> {
         1 => Some(Kind::Catch),
         2 => Some(Kind::Create),
         3 => Some(Kind::Formula),
+        4 => Some(Kind::Call),
         _ => None,
     }
 }
@@ -165,6 +167,7 @@ pub fn kind_str(kind: Kind) -> &'static str {
         Kind::Catch => "catch",
         Kind::Create => "create",
         Kind::Formula => "formula",
+        Kind::Call => "call",
     }
 }
 
@@ -214,7 +217,7 @@ pub fn byte_technique(b: u8) -> Option<Technique> {
     match byte_kind(b)? {
         Kind::Catch => Some(Technique::Catch),
         Kind::Create => Some(Technique::Create),
-        Kind::Main | Kind::Formula => None,
+        Kind::Main | Kind::Formula | Kind::Call => None,
     }
 }
 

@@ -14,6 +14,7 @@
 //! over 128 KiB, the `conf` file, renamed `snap.*` files) are synced when they appear, along
 //! with their directory. See [`SledStore`] for the tree and key layout.
 
+mod call_backs;
 pub mod codec;
 pub mod commands;
 mod dump;
@@ -33,7 +34,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::consultation::{Client, ClientHistory, Consultation, Month, Tally, TallyKey, Technique};
+use crate::consultation::{
+    Client, ClientHistory, Consultation, Contact, Month, OpenCallBack, Tally, TallyKey, Technique,
+};
 
 pub use codec::VALUE_VERSION;
 pub use dump::{
@@ -58,6 +61,9 @@ pub mod trees {
     pub const EVENTS: &str = "events";
     pub const COUNTERS: &str = "counters";
     pub const ROTATION: &str = "rotation";
+    pub const CLIENT_CALL_BACKS: &str = "client_call_backs";
+    pub const CONTACTS: &str = "contacts";
+    pub const CLIENT_CONTACTS: &str = "client_contacts";
 }
 
 /// Everything that can go wrong in the store.
@@ -106,6 +112,10 @@ pub enum StoreError {
     InvalidName { what: &'static str, value: String },
     #[error("there is no client {0}")]
     UnknownClient(u64),
+    #[error("the call back on `{product}` from consultation {consultation} is no longer open")]
+    CallBackClosed { consultation: u64, product: String },
+    #[error("not a valid contact: {0}")]
+    InvalidContact(String),
 }
 
 impl StoreError {
@@ -181,6 +191,8 @@ pub enum EventKind {
     ClientForgotten,
     HoldingAdded,
     OfficerSaved,
+    /// A call back's call (or its stop): see [`crate::consultation::Contact`].
+    Contact,
 }
 
 impl EventKind {
@@ -205,6 +217,7 @@ impl EventKind {
             EventKind::ClientForgotten => "client_forgotten",
             EventKind::HoldingAdded => "holding_added",
             EventKind::OfficerSaved => "officer_saved",
+            EventKind::Contact => "contact",
         }
     }
 }
@@ -227,11 +240,12 @@ pub struct Event {
     pub detail: String,
 }
 
-/// A `thinking` offer waiting for a call back.
+/// An open call back, in the officer's list by day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUp {
-    /// The offer's `follow_up` date, else the day of its outcome.
+    /// When to call: the day the client chose, or where a later call moved it.
     pub date: NaiveDate,
+    /// The consultation whose "thinking" opened it.
     pub consultation: u64,
     pub client_id: u64,
     pub product: String,
@@ -330,13 +344,33 @@ pub trait Store {
     fn plan_sold(&self, officer: &str, month: Month) -> Result<BTreeMap<String, u64>, StoreError>;
     /// How many offers this officer has made of each product with each technique.
     fn rotation(&self, officer: &str) -> Result<BTreeMap<(String, Technique), u64>, StoreError>;
-    /// The officer's `thinking` offers, earliest follow-up date first.
+    /// The officer's open call backs, earliest first.
     fn follow_ups(&self, officer: &str) -> Result<Vec<FollowUp>, StoreError> {
         self.follow_ups_from(officer, NaiveDate::MIN)
     }
-    /// The officer's `thinking` offers with a follow-up date on or after `from`, earliest
-    /// first: a range scan, so older ones cost nothing.
+    /// The officer's open call backs due on or after `from`, earliest first: a range scan.
     fn follow_ups_from(&self, officer: &str, from: NaiveDate) -> Result<Vec<FollowUp>, StoreError>;
+    /// The officer's open call backs due on or before `until`, earliest first: at most
+    /// `limit`, and how many are due in all.
+    fn call_backs_due(
+        &self,
+        officer: &str,
+        until: NaiveDate,
+        limit: usize,
+    ) -> Result<(Vec<FollowUp>, usize), StoreError>;
+    /// The client's open call backs (any officer's), in the order they were opened.
+    fn open_call_backs(&self, client_id: u64) -> Result<Vec<OpenCallBack>, StoreError>;
+    /// Stores a call's outcome under a fresh id (the input id is ignored) with one event-log
+    /// entry, in one transaction that closes the call back (an answer, a stop) or moves it to
+    /// `next`, moves the counters of the month of the call and, for a sale, the client's
+    /// holdings. [`StoreError::CallBackClosed`] if the call back is not open any more.
+    fn save_contact(&self, contact: Contact) -> Result<Contact, StoreError>;
+    /// The client's contacts, oldest first.
+    fn contacts_of_client(&self, client_id: u64) -> Result<Vec<Contact>, StoreError>;
+    /// Contacts made in `from .. to` (half-open), oldest first.
+    fn contacts_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Records<'_, Contact>;
+    /// Every unfinished consultation of the officer, the latest first.
+    fn unfinished_all(&self, officer: &str) -> Result<Vec<Consultation>, StoreError>;
     /// The id of the client's latest consultation (the last to start), if any.
     fn latest_consultation_id(&self, client_id: u64) -> Result<Option<u64>, StoreError>;
     /// The event log, oldest first, with each entry's sequence number.

@@ -8,25 +8,29 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
 };
 use sled::{IVec, Tree};
 
-use super::codec::{decode, encode};
+use super::call_backs::{self, OpenCache};
+use super::codec::{decode, decode_consultation, encode, encode_consultation};
 use super::keys::{self, hex};
 use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::{
-    Client, ClientHistory, Consultation, Kind, Month, Outcome, Tally, TallyKey, Technique,
-    DEFAULT_FOLLOW_UP_DAYS,
+    Client, ClientHistory, Consultation, Contact, Kind, Month, OpenCallBack, Outcome, Tally,
+    TallyKey, Technique,
 };
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+/// The schema that had no call backs of their own: opened, it is migrated to
+/// [`SCHEMA_VERSION`] (see [`super::call_backs::rebuild`]).
+const SCHEMA_NO_CALL_BACKS: u32 = 1;
 /// The key of the schema version in the `meta` tree; its value is the version as 4 bytes,
 /// big-endian.
 pub const META_SCHEMA_KEY: &[u8] = b"schema";
@@ -60,7 +64,8 @@ const EMPTY: &[u8] = &[];
 /// | `consultation_id_blocks` | id >> 8, BE | records (id BE, consultation key), by id |
 /// | `client_consultation_months` | client id BE, month BE u32 | the consultation keys, in order |
 /// | `unfinished` | officer `\0`, consultation key | empty |
-/// | `follow_ups` | officer `\0`, date (days BE), consultation id BE, product | client id BE |
+/// | `follow_ups` | officer `\0`, date (days BE), consultation id BE, product | client id BE: open call backs by day |
+/// | `client_call_backs` · `contacts` · `client_contacts` | see [`super::call_backs`] | |
 /// | `events` | sequence BE | v1 + postcard [`Event`] |
 /// | `counters` | month BE u32, officer `\0` product `\0`, kind u8, variant BE u32 | v1 + postcard [`Tally`] |
 /// | `rotation` | officer `\0` product `\0` technique u8 | v1 + postcard u64 |
@@ -118,11 +123,14 @@ pub(super) struct Trees {
     pub(super) events: Tree,
     pub(super) counters: Tree,
     pub(super) rotation: Tree,
+    pub(super) call_backs: Tree,
+    pub(super) contacts: Tree,
+    pub(super) client_contacts: Tree,
 }
 
-type TxError = ConflictableTransactionError<StoreError>;
+pub(super) type TxError = ConflictableTransactionError<StoreError>;
 
-fn abort(e: StoreError) -> TxError {
+pub(super) fn abort(e: StoreError) -> TxError {
     ConflictableTransactionError::Abort(e)
 }
 
@@ -219,54 +227,28 @@ pub(super) struct Entries {
     /// The key of the client's month list, which holds the consultation's key.
     pub(super) client_month: [u8; 12],
     pub(super) unfinished: Option<Vec<u8>>,
-    pub(super) follow_ups: Vec<(Vec<u8>, [u8; 8])>,
     pub(super) holdings: Vec<Vec<u8>>,
     pub(super) rotation: BTreeMap<Vec<u8>, u64>,
 }
 
 pub(super) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
     let finished = c.finished_at.is_some();
-    let mut follow_ups = Vec::new();
     let mut holdings = Vec::new();
     let mut rotation: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
     if finished && c.main_outcome == Some(Outcome::Accepted) {
         holdings.push(keys::holding_key(c.client_id, &c.main));
     }
-    if c.main_outcome == Some(Outcome::Thinking) {
-        // The client is thinking about what they came for: a call back, like any "thinking".
-        let day = c.started_at.date();
-        let date = day
-            .checked_add_days(Days::new(DEFAULT_FOLLOW_UP_DAYS))
-            .unwrap_or(day);
-        follow_ups.push((
-            keys::follow_up_key(&c.officer, date, c.id, &c.main),
-            c.client_id.to_be_bytes(),
-        ));
-    }
     for o in &c.offers {
         *rotation
             .entry(keys::rotation_key(&c.officer, &o.product, o.technique))
             .or_default() += 1;
-        match o.outcome {
-            Some(Outcome::Thinking) => {
-                let date = o
-                    .follow_up
-                    .unwrap_or_else(|| o.outcome_at.unwrap_or(o.made_at).date());
-                follow_ups.push((
-                    keys::follow_up_key(&c.officer, date, c.id, &o.product),
-                    c.client_id.to_be_bytes(),
-                ));
-            }
-            Some(Outcome::Accepted) if finished => {
-                holdings.push(keys::holding_key(c.client_id, &o.product));
-            }
-            _ => {}
+        if finished && o.outcome == Some(Outcome::Accepted) {
+            holdings.push(keys::holding_key(c.client_id, &o.product));
         }
     }
     Entries {
         client_month: lists::client_month_key(c.client_id, c.started_at),
         unfinished: (!finished).then(|| keys::unfinished_key(&c.officer, pk)),
-        follow_ups,
         holdings,
         rotation,
     }
@@ -430,7 +412,7 @@ impl SledStore {
                         key: hex(META_SCHEMA_KEY),
                         reason: format!("the schema version is {} bytes, not 4", v.len()),
                     })?;
-                if found != SCHEMA_VERSION {
+                if found != SCHEMA_VERSION && found != SCHEMA_NO_CALL_BACKS {
                     return Err(StoreError::SchemaMismatch {
                         path: path.to_path_buf(),
                         found,
@@ -460,6 +442,9 @@ impl SledStore {
             events: db.open_tree(EVENTS)?,
             counters: db.open_tree(COUNTERS)?,
             rotation: db.open_tree(ROTATION)?,
+            call_backs: db.open_tree(CLIENT_CALL_BACKS)?,
+            contacts: db.open_tree(CONTACTS)?,
+            client_contacts: db.open_tree(CLIENT_CONTACTS)?,
         };
         let next_id_floor = match meta.get(META_NEXT_ID_KEY)? {
             Some(v) => <[u8; 8]>::try_from(v.as_ref())
@@ -475,6 +460,12 @@ impl SledStore {
         if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
             reindex_names(&t)?;
             meta.insert(META_SEARCH_KEY, SEARCH_FULL_NAMES)?;
+        }
+        if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_NO_CALL_BACKS.to_be_bytes()[..]) {
+            // Rebuilt whole, then the version written: a cut-short run is simply repeated.
+            call_backs::rebuild(&t.consultations, &t.call_backs, &t.follow_ups)?;
+            db.flush()?;
+            meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }
         db.flush()?;
         tighten_permissions(path);
@@ -548,7 +539,7 @@ impl SledStore {
 
     pub(super) fn record_at(&self, pk: &[u8]) -> Result<Option<Consultation>, StoreError> {
         match self.t.consultations.get(pk)? {
-            Some(v) => decode(CONSULTATIONS, pk, &v).map(Some),
+            Some(v) => decode_consultation(CONSULTATIONS, pk, &v).map(Some),
             None => Ok(None),
         }
     }
@@ -965,7 +956,7 @@ impl Store for SledStore {
         }
         Box::new(self.t.consultations.range(lo..hi).map(|item| {
             let (k, v) = item?;
-            decode(CONSULTATIONS, &k, &v)
+            decode_consultation(CONSULTATIONS, &k, &v)
         }))
     }
 
@@ -1033,22 +1024,108 @@ impl Store for SledStore {
             if !k.starts_with(&prefix) {
                 break;
             }
-            let corrupt = |reason: &str| StoreError::Corrupt {
-                tree: FOLLOW_UPS,
-                key: hex(&k),
-                reason: reason.into(),
-            };
-            let (_, date, consultation, product) =
-                keys::decode_follow_up_key(&k).ok_or_else(|| corrupt("not a follow-up key"))?;
-            let client_id = <[u8; 8]>::try_from(v.as_ref())
-                .map(u64::from_be_bytes)
-                .map_err(|_| corrupt("the value is not a client id"))?;
-            out.push(FollowUp {
-                date,
-                consultation,
-                client_id,
-                product,
-            });
+            out.push(call_backs::follow_up(&k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn call_backs_due(
+        &self,
+        officer: &str,
+        until: NaiveDate,
+        limit: usize,
+    ) -> Result<(Vec<FollowUp>, usize), StoreError> {
+        call_backs::due(&self.t.follow_ups, officer, until, limit)
+    }
+
+    fn open_call_backs(&self, client_id: u64) -> Result<Vec<OpenCallBack>, StoreError> {
+        call_backs::open_of(&self.t.call_backs, client_id)
+    }
+
+    fn save_contact(&self, mut contact: Contact) -> Result<Contact, StoreError> {
+        contact
+            .check()
+            .map_err(|e| StoreError::InvalidContact(e.to_string()))?;
+        keys::check_name("officer name", &contact.officer)?;
+        keys::check_name("product id", &contact.product)?;
+        contact.id = self.new_id()?;
+        let pk = call_backs::contact_key(&contact);
+        let value = encode(&contact)?;
+        let tallies = contact.tallies();
+        let event = Self::event(
+            &contact.officer,
+            Some(contact.consultation),
+            Some(contact.client_id),
+            EventKind::Contact,
+            &call_backs::event_detail(&contact),
+        )?;
+        let holding = call_backs::sells(&contact)
+            .then(|| keys::holding_key(contact.client_id, &contact.product));
+        let t = &self.t;
+        (
+            &t.contacts,
+            &t.client_contacts,
+            &t.call_backs,
+            &t.follow_ups,
+            &t.holdings,
+            &t.counters,
+            &t.rotation,
+            &t.events,
+        )
+            .transaction(
+                |(
+                    contacts,
+                    client_contacts,
+                    lists,
+                    follow_ups,
+                    holdings,
+                    counters,
+                    rotation,
+                    events,
+                )| {
+                    let mut open = OpenCache::default();
+                    if !open.after_contact(lists, follow_ups, &contact)? {
+                        return Err(abort(StoreError::CallBackClosed {
+                            consultation: contact.consultation,
+                            product: contact.product.clone(),
+                        }));
+                    }
+                    open.write(lists)?;
+                    contacts.insert(&pk, value.as_slice())?;
+                    client_contacts.insert(
+                        &call_backs::client_contact_key(contact.client_id, contact.id),
+                        &pk,
+                    )?;
+                    if let Some(h) = &holding {
+                        holdings.insert(h.as_slice(), EMPTY)?;
+                    }
+                    let mut cache = CounterCache::default();
+                    cache.move_tallies(counters, &BTreeMap::new(), &tallies)?;
+                    cache.write(counters, rotation)?;
+                    self.log(events, &event)
+                },
+            )
+            .map_err(tx_error)?;
+        self.durable()?;
+        Ok(contact)
+    }
+
+    fn contacts_of_client(&self, client_id: u64) -> Result<Vec<Contact>, StoreError> {
+        call_backs::contacts_of(&self.t.contacts, &self.t.client_contacts, client_id)
+    }
+
+    fn contacts_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Records<'_, Contact> {
+        call_backs::contacts_between(&self.t.contacts, from, to)
+    }
+
+    fn unfinished_all(&self, officer: &str) -> Result<Vec<Consultation>, StoreError> {
+        let prefix = keys::string_prefix(officer);
+        let mut out = Vec::new();
+        for item in self.t.unfinished.scan_prefix(&prefix).rev() {
+            let (k, _) = item?;
+            if let Some(c) = self.record_at(&k[prefix.len()..])? {
+                out.push(c);
+            }
         }
         Ok(out)
     }
@@ -1093,7 +1170,7 @@ impl SledStore {
         for c in cs {
             let pk = keys::consultation_key(c.started_at, c.id);
             let new = entries(c, &pk);
-            prepared.push((c, pk, encode(c)?, new, c.tallies()));
+            prepared.push((c, pk, encode_consultation(c)?, new, c.tallies()));
         }
         let t = &self.t;
         let trees = (
@@ -1106,6 +1183,7 @@ impl SledStore {
             &t.counters,
             &t.rotation,
             &t.events,
+            &t.call_backs,
         );
         trees
             .transaction(
@@ -1119,7 +1197,9 @@ impl SledStore {
                     counters,
                     rotation,
                     events,
+                    call_backs,
                 )| {
+                    let mut open = OpenCache::default();
                     let mut cache = CounterCache::default();
                     let mut ids = ListCache::new(&ID_BLOCKS);
                     let mut months = ListCache::new(&CLIENT_MONTHS);
@@ -1134,7 +1214,8 @@ impl SledStore {
                                 match cons.get(old_pk)? {
                                     Some(v) => {
                                         let old: Consultation =
-                                            decode(CONSULTATIONS, &old_pk, &v).map_err(abort)?;
+                                            decode_consultation(CONSULTATIONS, &old_pk, &v)
+                                                .map_err(abort)?;
                                         Some((old_pk, old))
                                     }
                                     None => None,
@@ -1152,9 +1233,6 @@ impl SledStore {
                                 if let Some(k) = &e.unfinished {
                                     unfinished.remove(k.as_slice())?;
                                 }
-                                for (k, _) in &e.follow_ups {
-                                    follow_ups.remove(k.as_slice())?;
-                                }
                                 (old.tallies(), e.rotation)
                             }
                             None => (BTreeMap::new(), BTreeMap::new()),
@@ -1165,9 +1243,7 @@ impl SledStore {
                         if let Some(k) = &new.unfinished {
                             unfinished.insert(k.as_slice(), EMPTY)?;
                         }
-                        for (k, v) in &new.follow_ups {
-                            follow_ups.insert(k.as_slice(), v)?;
-                        }
+                        open.after_consultation(call_backs, follow_ups, c)?;
                         for k in &new.holdings {
                             holdings.insert(k.as_slice(), EMPTY)?;
                         }
@@ -1177,6 +1253,7 @@ impl SledStore {
                     ids.write(id_blocks)?;
                     months.write(client_months)?;
                     cache.write(counters, rotation)?;
+                    open.write(call_backs)?;
                     self.log(events, event)
                 },
             )
@@ -1208,14 +1285,13 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
     const CHUNK: usize = 50_000;
     let mut ids: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
     let mut months: BTreeMap<[u8; 12], Vec<u8>> = BTreeMap::new();
-    let mut follow_ups = sled::Batch::default();
     let mut n = 0;
     for item in t.consultations.iter() {
         let (k, v) = item?;
         // A damaged record is left to `verify` to report.
         let (Ok(pk), Ok(c)) = (
             <[u8; 16]>::try_from(k.as_ref()),
-            decode::<Consultation>(CONSULTATIONS, &k, &v),
+            decode_consultation(CONSULTATIONS, &k, &v),
         ) else {
             continue;
         };
@@ -1229,13 +1305,8 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
                 .or_default(),
             &pk,
         );
-        // The first layout had no call back for a main product answered "thinking".
-        for (k, v) in entries(&c, &pk).follow_ups {
-            follow_ups.insert(k, &v);
-        }
         n += 1;
         if n % CHUNK == 0 {
-            t.follow_ups.apply_batch(std::mem::take(&mut follow_ups))?;
             merge_lists(&t.id_blocks, &ID_BLOCKS, std::mem::take(&mut ids))?;
             merge_lists(
                 &t.client_months,
@@ -1244,7 +1315,6 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
             )?;
         }
     }
-    t.follow_ups.apply_batch(follow_ups)?;
     merge_lists(&t.id_blocks, &ID_BLOCKS, ids)?;
     merge_lists(&t.client_months, &CLIENT_MONTHS, months)?;
     db.flush()?;
@@ -1369,7 +1439,7 @@ impl SledStore {
                 let r = turns.entry(k.clone()).or_default();
                 *r = r.saturating_add(*n);
             }
-            prepared.push((c.id, pk, encode(c)?, e));
+            prepared.push((c, pk, encode_consultation(c)?, e));
         }
         let none_t = BTreeMap::new();
         let none_r = BTreeMap::new();
@@ -1384,6 +1454,7 @@ impl SledStore {
             &t.counters,
             &t.rotation,
             &t.events,
+            &t.call_backs,
         );
         trees
             .transaction(
@@ -1397,26 +1468,27 @@ impl SledStore {
                     counters,
                     rotation,
                     events,
+                    call_backs,
                 )| {
                     let mut ids = ListCache::new(&ID_BLOCKS);
                     let mut months = ListCache::new(&CLIENT_MONTHS);
-                    for (id, pk, value, e) in &prepared {
+                    let mut open = OpenCache::default();
+                    for (c, pk, value, e) in &prepared {
                         cons.insert(pk, value.as_slice())?;
-                        let block = lists::id_block_key(*id);
-                        ids.put(id_blocks, &block, &lists::id_record(*id, pk))?;
+                        let block = lists::id_block_key(c.id);
+                        ids.put(id_blocks, &block, &lists::id_record(c.id, pk))?;
                         months.put(client_months, &e.client_month, pk)?;
                         if let Some(k) = &e.unfinished {
                             unfinished.insert(k.as_slice(), EMPTY)?;
                         }
-                        for (k, v) in &e.follow_ups {
-                            follow_ups.insert(k.as_slice(), v)?;
-                        }
+                        open.after_consultation(call_backs, follow_ups, c)?;
                         for k in &e.holdings {
                             holdings.insert(k.as_slice(), EMPTY)?;
                         }
                     }
                     ids.write(id_blocks)?;
                     months.write(client_months)?;
+                    open.write(call_backs)?;
                     let mut cache = CounterCache::default();
                     cache.move_tallies(counters, &none_t, &tallies)?;
                     cache.move_rotation(rotation, &none_r, &turns)?;

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::codec::decode;
+use super::codec::{decode, decode_consultation};
 use super::keys::{self, hex};
 use super::lists::{self, CLIENT_MONTHS, ID_BLOCKS};
 use super::sled_store::{decode_counter, entries, SledStore};
@@ -66,7 +66,7 @@ impl VerifyReport {
         )
     }
 
-    fn push(
+    pub(super) fn push(
         &mut self,
         what: &'static str,
         key: String,
@@ -82,8 +82,8 @@ impl VerifyReport {
     }
 }
 
-const PRESENT: &str = "present";
-const MISSING: &str = "nothing";
+pub(super) const PRESENT: &str = "present";
+pub(super) const MISSING: &str = "nothing";
 
 fn tally_str(t: &Tally) -> String {
     format!(
@@ -167,7 +167,7 @@ pub(super) fn verify(
             progress(done, total.max(done));
         }
         let (k, v) = item?;
-        let c: Consultation = match decode(CONSULTATIONS, &k, &v) {
+        let c: Consultation = match decode_consultation(CONSULTATIONS, &k, &v) {
             Ok(c) => c,
             Err(e) => {
                 r.push("consultation", hex(&k), e.to_string(), "a readable record");
@@ -228,17 +228,6 @@ pub(super) fn verify(
                     MISSING,
                     PRESENT,
                 );
-            }
-        }
-        for (fk, fv) in &e.follow_ups {
-            match t.follow_ups.get(fk)? {
-                Some(v) if v.as_ref() == fv => {}
-                other => r.push(
-                    "follow-up index",
-                    format!("officer {:?} {}", c.officer, consultation_str(&c, fk)),
-                    other.map_or(MISSING.to_string(), |v| hex(&v)),
-                    hex(fv),
-                ),
             }
         }
         for hk in &e.holdings {
@@ -327,26 +316,7 @@ pub(super) fn verify(
             r.push("unfinished index", hex(&k), PRESENT, "no entry");
         }
     }
-    for item in t.follow_ups.iter() {
-        let (k, _) = item?;
-        let stale = match keys::decode_follow_up_key(&k) {
-            Some((_, _, id, _)) => match s.consultation(id) {
-                Ok(Some(c)) => {
-                    let pk = keys::consultation_key(c.started_at, c.id);
-                    !entries(&c, &pk)
-                        .follow_ups
-                        .iter()
-                        .any(|(fk, _)| fk.as_slice() == k.as_ref())
-                }
-                Ok(None) => true,
-                Err(_) => false,
-            },
-            None => true,
-        };
-        if stale {
-            r.push("follow-up index", hex(&k), PRESENT, "no entry");
-        }
-    }
+    super::call_backs::verify(s, &mut r, &mut counters)?;
 
     // Counters: stored against the sums of every record's tallies.
     for item in t.counters.iter() {

@@ -8,33 +8,39 @@ use ratatui::symbols;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph, Widget, Wrap};
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::call_date::pick;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
-use super::find::FindScreen;
+use super::find::{format_phone, FindScreen};
 use super::keys;
-use super::text;
-use super::{Action, App, Effect, Env, HomeData, Screen, Step};
+use super::text::{self, Lang};
+use super::{Action, App, Effect, Env, HomeData, Screen, Step, TodayConsultation};
 use crate::consultation::Month;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HomeScreen {
     /// `None` until [`super::Msg::Home`] arrives.
     pub data: Option<HomeData>,
-    /// Among the unfinished consultation (first, when there is one) and the follow-ups.
+    /// Among the unfinished consultations (first) and the call backs.
     pub selected: usize,
     /// `q` with an unfinished consultation kept: asking before quitting (DESIGN §4).
     pub confirm_quit: bool,
+    /// Today's consultations scrolled past (PgUp / PgDn), the latest first.
+    pub today_scroll: usize,
 }
 
 /// Something Enter acts on.
 enum Target {
     Resume(u64),
-    Client(u64),
+    Call { consultation: u64, product: String },
 }
 
 impl HomeScreen {
     pub(crate) fn set_data(&mut self, data: HomeData) {
         self.data = Some(data);
         self.selected = self.selected.min(self.targets().len().saturating_sub(1));
+        self.today_scroll = 0;
     }
 
     fn targets(&self) -> Vec<Target> {
@@ -44,11 +50,14 @@ impl HomeScreen {
         d.unfinished
             .iter()
             .map(|u| Target::Resume(u.consultation_id))
-            .chain(d.follow_ups.iter().map(|f| Target::Client(f.client_id)))
+            .chain(d.follow_ups.iter().map(|f| Target::Call {
+                consultation: f.consultation,
+                product: f.product.clone(),
+            }))
             .collect()
     }
 
-    pub(crate) fn on_key(&mut self, env: &Env<'_>, act: Option<Action>) -> Step {
+    pub(crate) fn on_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
         let tx = text::t(env.lang);
         let count = self.targets().len();
         if self.confirm_quit {
@@ -64,9 +73,21 @@ impl HomeScreen {
                 None => Step::default(),
             };
         }
+        match key.code {
+            KeyCode::PageDown => {
+                let today = self.data.as_ref().map_or(0, |d| d.today.len());
+                self.today_scroll = (self.today_scroll + 4).min(today.saturating_sub(1));
+                return Step::default();
+            }
+            KeyCode::PageUp => {
+                self.today_scroll = self.today_scroll.saturating_sub(4);
+                return Step::default();
+            }
+            _ => {}
+        }
         match act {
             Some(Action::Quit) => {
-                if self.data.as_ref().is_some_and(|d| d.unfinished.is_some()) {
+                if self.data.as_ref().is_some_and(|d| !d.unfinished.is_empty()) {
                     self.confirm_quit = true;
                     Step::default()
                 } else {
@@ -85,11 +106,17 @@ impl HomeScreen {
                 }
                 Step::default()
             }
-            Some(Action::Choose) => match self.targets().get(self.selected) {
+            Some(Action::Choose) => match self.targets().into_iter().nth(self.selected) {
                 Some(Target::Resume(id)) => Step::effect(Effect::Resume {
-                    consultation_id: *id,
+                    consultation_id: id,
                 }),
-                Some(Target::Client(id)) => Step::effect(Effect::LoadClientCard(*id)),
+                Some(Target::Call {
+                    consultation,
+                    product,
+                }) => Step::effect(Effect::LoadCall {
+                    consultation,
+                    product,
+                }),
                 None => Step::goto(Screen::Find(FindScreen::default())),
             },
             Some(_) | None => {
@@ -129,11 +156,13 @@ impl HomeScreen {
             ..body
         };
         let warn_rows = if data.catalog_errors > 0 { 2 } else { 0 };
-        let resume_rows = if data.unfinished.is_some() { 3 } else { 0 };
-        let [warn, resume, _, columns] = Layout::vertical([
+        let resume_rows = match data.unfinished.len() {
+            0 => 0,
+            n => (n.min(UNFINISHED_ROWS) + 2) as u16,
+        };
+        let [warn, resume, columns] = Layout::vertical([
             Constraint::Length(warn_rows),
             Constraint::Length(resume_rows),
-            Constraint::Length(1),
             Constraint::Min(0),
         ])
         .areas(body);
@@ -147,15 +176,19 @@ impl HomeScreen {
         }
         self.render_resume(app, data, resume, buf);
         let [left, _, right] = Layout::horizontal([
-            Constraint::Percentage(50),
-            Constraint::Length(2),
+            Constraint::Percentage(55),
+            Constraint::Length(1),
             Constraint::Min(0),
         ])
         .areas(columns);
-        let today_rows = u16::try_from(data.today.len().min(8) * 2 + 2).unwrap_or(u16::MAX);
-        let [today, follow] =
-            Layout::vertical([Constraint::Max(today_rows), Constraint::Min(0)]).areas(left);
-        render_today(app, data, today, buf);
+        // Today's list takes what it needs up to half the column; the call backs the rest.
+        let today_rows = u16::try_from(data.today.len() * 2 + 3).unwrap_or(u16::MAX);
+        let [today, follow] = Layout::vertical([
+            Constraint::Max(today_rows.min(left.height / 2).max(4)),
+            Constraint::Min(0),
+        ])
+        .areas(left);
+        self.render_today(app, data, today, buf);
         self.render_follow_ups(app, data, follow, buf);
         render_plan(app, data, right, buf);
         if self.confirm_quit {
@@ -164,55 +197,65 @@ impl HomeScreen {
     }
 
     fn render_resume(&self, app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
-        let Some(u) = &data.unfinished else {
+        if data.unfinished.is_empty() || area.height == 0 {
             return;
-        };
+        }
         let tx = text::t(app.lang);
-        let selected = self.selected == 0;
-        let style = if selected { SEL } else { BOLD };
-        let lines = vec![
-            Line::from(vec![
-                Span::styled(format!(" ▶ {} ", tx.home_unfinished), style),
-                Span::raw(" "),
-                Span::styled(u.client_name.clone(), BOLD),
-            ]),
-            Line::from(vec![
-                Span::raw("   "),
-                Span::raw(common::product_name(&app.catalog, &u.main).to_string()),
-                Span::styled(
-                    format!(
-                        " · {} {}",
-                        tx.home_started,
-                        if u.started_at.date() == app.today {
-                            common::time(u.started_at)
-                        } else {
-                            format!(
-                                "{} {}",
-                                common::date(app.lang, u.started_at.date()),
-                                common::time(u.started_at)
-                            )
-                        }
-                    ),
-                    DIM,
-                ),
-                Span::styled(format!(" — Enter: {}", tx.home_resume), WARN),
-            ]),
-        ];
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(area, buf);
+        let n = data.unfinished.len();
+        let mut lines = vec![Line::styled(
+            format!(
+                "{} ({n}) — Enter: {}",
+                unfinished_title(app.lang),
+                tx.home_resume
+            ),
+            WARN.add_modifier(Modifier::BOLD),
+        )];
+        let first = window_start(self.selected.min(n), n, UNFINISHED_ROWS);
+        let width = usize::from(area.width);
+        for (i, u) in data
+            .unfinished
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(UNFINISHED_ROWS)
+        {
+            let selected = self.selected == i;
+            let started = if u.started_at.date() == app.today {
+                common::time(u.started_at)
+            } else {
+                format!(
+                    "{} {}",
+                    common::short_date(app.lang, u.started_at.date()),
+                    common::time(u.started_at)
+                )
+            };
+            let head = format!("{} {started} · ", if selected { "▶" } else { " " });
+            let name = common::short_name(&u.client_name);
+            let room = width.saturating_sub(head.chars().count() + name.chars().count() + 3);
+            lines.push(Line::from(vec![
+                Span::styled(head, if selected { HEAD } else { DIM }),
+                Span::styled(name, if selected { SEL } else { BOLD }),
+                Span::styled(" · ", DIM),
+                Span::raw(common::fit(
+                    common::product_name(&app.catalog, &u.main),
+                    room,
+                )),
+            ]));
+        }
+        let hidden = n.saturating_sub(UNFINISHED_ROWS);
+        if hidden > 0 {
+            lines.push(Line::styled(format!("  {}", more(app.lang, hidden)), DIM));
+        }
+        Paragraph::new(lines).render(area, buf);
     }
 
     fn render_follow_ups(&self, app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
         let tx = text::t(app.lang);
-        let title = if data.follow_ups_truncated {
-            format!(
-                "{} · {}",
-                tx.home_follow_ups,
-                text::follow_ups_first(app.lang, data.follow_ups.len())
-            )
+        let due = data.follow_ups_due;
+        let title = if due == 0 {
+            call_backs_title(app.lang).to_string()
         } else {
-            tx.home_follow_ups.to_string()
+            format!("{} ({due})", call_backs_title(app.lang))
         };
         let block = common::titled(&title);
         let inner = block.inner(area);
@@ -221,11 +264,19 @@ impl HomeScreen {
             Paragraph::new(Line::styled(tx.home_no_follow_ups, DIM)).render(inner, buf);
             return;
         }
-        let offset = usize::from(data.unfinished.is_some());
-        let per_page = usize::from(inner.height / 2).max(1);
-        // Keep the selected follow-up in view.
-        let sel = self.selected.checked_sub(offset);
-        let first = sel.map_or(0, |s| (s + 1).saturating_sub(per_page));
+        let offset = data.unfinished.len();
+        let listed = data.follow_ups.len();
+        // Two rows each; the last row says how many are not on screen.
+        let rows = usize::from(inner.height);
+        let fits_all = listed * 2 <= rows && listed == due;
+        let per_page = if fits_all {
+            listed
+        } else {
+            (rows.saturating_sub(1) / 2).max(1)
+        };
+        let sel = self.selected.checked_sub(offset).filter(|s| *s < listed);
+        let first = window_start(sel.unwrap_or(0), listed, per_page);
+        let width = usize::from(inner.width);
         let mut lines = Vec::new();
         for (i, f) in data
             .follow_ups
@@ -234,93 +285,160 @@ impl HomeScreen {
             .skip(first)
             .take(per_page)
         {
-            let due = f.date <= app.today;
             let selected = sel == Some(i);
-            let date_style = if due {
-                WARN.add_modifier(Modifier::BOLD)
-            } else {
-                DIM
-            };
+            let overdue = f.date < app.today;
+            let date = format!("{} ", common::short_date(app.lang, f.date));
+            let phone = format!(" ☎ {}", format_phone(&f.phone));
+            let name_room = width.saturating_sub(2 + date.chars().count() + phone.chars().count());
             lines.push(Line::from(vec![
                 Span::styled(if selected { "▶ " } else { "  " }, HEAD),
                 Span::styled(
-                    format!("{} ", common::short_date(app.lang, f.date)),
-                    date_style,
+                    date,
+                    if overdue {
+                        WARN.add_modifier(Modifier::BOLD)
+                    } else {
+                        BOLD
+                    },
                 ),
                 Span::styled(
-                    common::short_name(&f.client_name),
+                    common::fit(&common::short_name(&f.client_name), name_room),
                     if selected { SEL } else { BOLD },
                 ),
+                Span::styled(phone, DIM),
             ]));
             lines.push(Line::from(vec![
                 Span::raw("        "),
                 Span::raw(common::fit(
                     common::product_name(&app.catalog, &f.product),
-                    usize::from(inner.width.saturating_sub(8)),
+                    width.saturating_sub(8),
                 )),
             ]));
+        }
+        let hidden = due.saturating_sub(per_page.min(listed - first.min(listed)));
+        if hidden > 0 {
+            lines.push(Line::styled(
+                format!("  {} · ↑↓", more(app.lang, hidden)),
+                DIM,
+            ));
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+
+    fn render_today(&self, app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
+        let tx = text::t(app.lang);
+        let block = common::titled(tx.home_today);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let formula = &app.catalog.formula;
+        let total = data.today.len();
+        let met = data
+            .today
+            .iter()
+            .filter(|t| t.consultation.progress(formula).met())
+            .count();
+        let mut lines = vec![Line::from(vec![Span::styled(
+            text::today_summary(app.lang, total, met),
+            if total > 0 && met == total { OK } else { BOLD },
+        )])];
+        // Two rows a consultation after the summary; the last row says what is not shown.
+        let rows = usize::from(inner.height).saturating_sub(1);
+        let fits_all = total * 2 <= rows;
+        let per_page = if fits_all {
+            total
+        } else {
+            (rows.saturating_sub(1) / 2).max(1)
+        };
+        let first = self.today_scroll.min(total.saturating_sub(1));
+        for t in data.today.iter().rev().skip(first).take(per_page) {
+            today_lines(app, t, inner.width, &mut lines);
+        }
+        if !fits_all {
+            let shown = per_page.min(total - first);
+            let hidden = total - shown;
+            lines.push(Line::styled(
+                format!("  {} · PgUp/PgDn", more(app.lang, hidden)),
+                DIM,
+            ));
         }
         Paragraph::new(lines).render(inner, buf);
     }
 }
 
-fn render_today(app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {
-    let tx = text::t(app.lang);
-    let block = common::titled(tx.home_today);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let formula = &app.catalog.formula;
-    let total = data.today.len();
-    let met = data
-        .today
-        .iter()
-        .filter(|t| t.consultation.progress(formula).met())
-        .count();
-    let mut lines = vec![Line::from(vec![Span::styled(
-        text::today_summary(app.lang, total, met),
-        if total > 0 && met == total { OK } else { BOLD },
-    )])];
-    for t in data.today.iter().rev() {
-        let c = &t.consultation;
-        let p = c.progress(formula);
-        let mut first = vec![
-            Span::styled(format!("{} ", common::time(c.started_at)), DIM),
-            Span::styled(common::short_name(&t.client_name), BOLD),
-        ];
-        if c.is_finished() {
-            first.push(Span::styled(
-                format!(" · {} {}", tx.formula, if p.met() { "✓" } else { "✗" }),
-                if p.met() { OK } else { DIM },
-            ));
-        } else {
-            first.push(Span::styled(format!(" · {}", tx.home_in_progress), WARN));
-        }
-        lines.push(Line::from(first));
-        let mut second = vec![
-            Span::raw("      "),
-            common::main_mark(p.main),
-            Span::raw(" "),
-            Span::raw(common::product_name(&app.catalog, &c.main).to_string()),
-        ];
-        let counts = Span::styled(
-            format!(
-                " · {} {}/{} · {} {}/{}",
-                tx.catch_lower,
-                p.catch_offered,
-                p.catch_target,
-                tx.create_lower,
-                p.create_offered,
-                p.create_target
-            ),
-            DIM,
-        );
-        // The counts only when they fit whole.
-        if Line::from(second.clone()).width() + counts.width() <= usize::from(inner.width) {
-            second.push(counts);
-        }
-        lines.push(Line::from(second));
+/// How many unfinished consultations home lists at once.
+const UNFINISHED_ROWS: usize = 3;
+
+/// The first of `per_page` rows to show so that `selected` is on screen.
+fn window_start(selected: usize, len: usize, per_page: usize) -> usize {
+    if len <= per_page {
+        0
+    } else {
+        (selected + 1).saturating_sub(per_page).min(len - per_page)
     }
-    Paragraph::new(lines).render(inner, buf);
+}
+
+fn unfinished_title(lang: Lang) -> &'static str {
+    pick(lang, "Не завершены", "Unfinished")
+}
+
+fn call_backs_title(lang: Lang) -> &'static str {
+    pick(lang, "Перезвонить сегодня", "Call back today")
+}
+
+/// «ещё 24» / "24 more".
+fn more(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Ru => format!("ещё {n}"),
+        Lang::En => format!("{n} more"),
+    }
+}
+
+/// One of today's consultations: time, client and formula; then the main product and the
+/// counts when they fit.
+fn today_lines(app: &App, t: &TodayConsultation, width: u16, lines: &mut Vec<Line<'static>>) {
+    let tx = text::t(app.lang);
+    let c = &t.consultation;
+    let p = c.progress(&app.catalog.formula);
+    let mut first = vec![
+        Span::styled(format!("{} ", common::time(c.started_at)), DIM),
+        Span::styled(common::short_name(&t.client_name), BOLD),
+    ];
+    if c.is_finished() {
+        first.push(Span::styled(
+            format!(" · {} {}", tx.formula, if p.met() { "✓" } else { "✗" }),
+            if p.met() { OK } else { DIM },
+        ));
+    } else {
+        first.push(Span::styled(format!(" · {}", tx.home_in_progress), WARN));
+    }
+    lines.push(Line::from(first));
+    let mut second = vec![
+        Span::raw("      "),
+        common::main_mark(p.main),
+        Span::raw(" "),
+    ];
+    let counts = Span::styled(
+        format!(
+            " · {} {}/{} · {} {}/{}",
+            tx.catch_lower,
+            p.catch_offered,
+            p.catch_target,
+            tx.create_lower,
+            p.create_offered,
+            p.create_target
+        ),
+        DIM,
+    );
+    let name = common::product_name(&app.catalog, &c.main);
+    let used = Line::from(second.clone()).width();
+    let room = usize::from(width).saturating_sub(used);
+    // The counts only when they fit whole beside the product's whole name.
+    if name.chars().count() + counts.width() <= room {
+        second.push(Span::raw(name.to_string()));
+        second.push(counts);
+    } else {
+        second.push(Span::raw(common::fit(name, room)));
+    }
+    lines.push(Line::from(second));
 }
 
 fn render_plan(app: &App, data: &HomeData, area: Rect, buf: &mut Buffer) {

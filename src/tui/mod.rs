@@ -15,6 +15,8 @@ pub mod keys;
 pub mod run;
 pub mod text;
 
+mod call;
+mod call_date;
 mod choose;
 mod client;
 mod common;
@@ -39,9 +41,11 @@ use ratatui::Frame;
 
 use crate::catalog::Catalog;
 use crate::consultation::{
-    Client, ClientHistory, Consultation, EngineError, Technique, ValidClient,
+    Client, ClientHistory, Consultation, Contact, EngineError, Technique, ValidClient,
 };
 
+pub use call::CallScreen;
+pub use call_date::{CallDateAnswer, CallDateAsk};
 pub use choose::ChooseScreen;
 pub use client::ClientScreen;
 pub use consultation::{ConsultationScreen, Mode, Pending};
@@ -68,13 +72,13 @@ pub struct HomeData {
     /// This officer's accepted count per product this month (`Store::plan_sold`); the
     /// targets come from the catalogue's `plan_per_month`.
     pub plan_sold: BTreeMap<String, u64>,
-    /// `thinking` offers waiting for a call back (recent, the client not seen since),
-    /// earliest first.
+    /// The call backs due today or before, earliest first (at most
+    /// [`run::CALL_BACK_LIMIT`]).
     pub follow_ups: Vec<FollowUpItem>,
-    /// More call backs (not yet checked for being done) follow those listed.
-    pub follow_ups_truncated: bool,
-    /// The officer's unfinished consultation, offered for resumption.
-    pub unfinished: Option<Unfinished>,
+    /// How many call backs are due in all (more than listed when the limit cut the list).
+    pub follow_ups_due: usize,
+    /// Every unfinished consultation of the officer, the latest first.
+    pub unfinished: Vec<Unfinished>,
     /// Errors in the catalogue's changed files (the previous good version is in use).
     pub catalog_errors: usize,
 }
@@ -87,11 +91,29 @@ pub struct TodayConsultation {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpItem {
+    /// When the call is due.
     pub date: NaiveDate,
     pub client_id: u64,
     pub client_name: String,
+    /// Digits as stored (`79161234567`).
+    pub phone: String,
     /// Product id.
     pub product: String,
+    /// The consultation whose "thinking" opened the call back.
+    pub consultation: u64,
+}
+
+/// What the call screen needs ([`Effect::LoadCall`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallData {
+    pub client: Client,
+    pub product: String,
+    /// The consultation whose "thinking" opened the call back.
+    pub origin: Consultation,
+    /// When the call was due.
+    pub due: NaiveDate,
+    /// Earlier calls on this call back, oldest first.
+    pub contacts: Vec<Contact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +200,10 @@ pub enum Msg {
     Saved(Result<Consultation, String>),
     /// Any other effect failed (loading, searching, preparing): shown plainly.
     Failed(String),
+    /// Answer to [`Effect::LoadCall`].
+    Call(Box<CallData>),
+    /// Answer to [`Effect::SaveContact`]: the stored contact, or why it was not stored.
+    ContactSaved(Result<Contact, String>),
 }
 
 /// What the run loop must do; each says which [`Msg`] it answers with.
@@ -208,6 +234,11 @@ pub enum Effect {
     },
     /// Leave the program (an open consultation stays stored and is offered next time).
     Quit,
+    /// The call back of `consultation` on `product`, with its client → [`Msg::Call`] (or
+    /// [`Msg::Failed`]).
+    LoadCall { consultation: u64, product: String },
+    /// Store a call's outcome durably → [`Msg::ContactSaved`].
+    SaveContact(Contact),
 }
 
 /// The status line.
@@ -231,6 +262,7 @@ pub enum Screen {
     Choose(ChooseScreen),
     Consultation(Box<ConsultationScreen>),
     Summary(SummaryScreen),
+    Call(Box<CallScreen>),
 }
 
 /// How the app is opened.
@@ -262,6 +294,9 @@ pub struct App {
     pub rehearsal: bool,
     /// The search as it was, restored when the officer goes back to it.
     last_find: Option<FindScreen>,
+    /// The client card on screen was opened from the search (Esc goes back there), not from
+    /// home.
+    card_from_find: bool,
 }
 
 /// What the handlers of one screen may read.
@@ -370,6 +405,7 @@ impl App {
             help: false,
             rehearsal: false,
             last_find: None,
+            card_from_find: false,
         };
         (app, effects)
     }
@@ -403,6 +439,7 @@ impl App {
             help: false,
             rehearsal: true,
             last_find: None,
+            card_from_find: false,
         })
     }
 
@@ -431,6 +468,7 @@ impl App {
         match &self.screen {
             Screen::FirstStart(_) | Screen::Find(_) => true,
             Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. }),
+            Screen::Call(s) => s.asking.is_some(),
             _ => false,
         }
     }
@@ -489,11 +527,27 @@ impl App {
                 client,
                 history,
                 consultations,
-            } => Step::goto(Screen::Client(ClientScreen::new(
-                client,
-                history,
-                consultations,
-            ))),
+            } => {
+                self.card_from_find = matches!(self.screen, Screen::Find(_));
+                Step::goto(Screen::Client(ClientScreen::new(
+                    client,
+                    history,
+                    consultations,
+                )))
+            }
+            Msg::Call(data) => Step::goto(Screen::Call(Box::new(CallScreen::new(*data)))),
+            Msg::ContactSaved(result) => {
+                if self.status == Some(Status::Saving) {
+                    self.status = None;
+                }
+                match &mut self.screen {
+                    Screen::Call(s) => s.on_saved(&self.catalog, self.lang, result),
+                    _ => match result {
+                        Ok(_) => Step::default(),
+                        Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                    },
+                }
+            }
             Msg::Prepared {
                 client,
                 main,
@@ -573,12 +627,15 @@ impl App {
         };
         match &mut self.screen {
             Screen::FirstStart(s) => s.on_key(&env, key),
-            Screen::Home(s) => s.on_key(&env, act),
+            Screen::Home(s) => s.on_key(&env, key, act),
             Screen::Find(s) => s.on_key(&env, key),
             Screen::Client(s) => {
                 let step = s.on_key(&env, act);
                 if step.goto.is_none() && act == Some(Action::Back) {
-                    // Back to the search as it was.
+                    // Back where the card was opened from: the search as it was, or home.
+                    if !self.card_from_find {
+                        return go_home();
+                    }
                     let find = self.last_find.take().unwrap_or_default();
                     return Step::goto(Screen::Find(find));
                 }
@@ -586,6 +643,7 @@ impl App {
             }
             Screen::Choose(s) => s.on_key(&env, act),
             Screen::Consultation(s) => s.on_key(&env, key, act),
+            Screen::Call(s) => s.on_key(&env, (&self.officer, &self.branch), key, act),
             Screen::Summary(_) => {
                 if self.rehearsal {
                     Step::effect(Effect::Quit)
@@ -698,6 +756,7 @@ impl Widget for &App {
             Screen::Choose(s) => s.render(self, area, buf),
             Screen::Consultation(s) => s.render(self, area, buf),
             Screen::Summary(s) => s.render(self, area, buf),
+            Screen::Call(s) => s.render(self, area, buf),
         }
         if self.help {
             help::render(self, area, buf);

@@ -1,12 +1,11 @@
 //! The run loop: the only place that touches the terminal and the store. It feeds key
 //! presses to [`App::update`], performs the effects it returns and feeds their results back.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{Local, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use ratatui::crossterm::event::{self, Event};
 use signal_hook::consts::{SIGHUP, SIGTERM};
 
@@ -59,69 +58,43 @@ pub fn home_data(
             });
         }
     }
-    let (follow_ups, follow_ups_truncated) = pending_follow_ups(store, officer, today)?;
-    let unfinished = store.unfinished(officer)?.map(|c| Unfinished {
-        consultation_id: c.id,
-        client_name: client_name(store, c.client_id),
-        main: c.main.clone(),
-        started_at: c.started_at,
-    });
+    let (due, follow_ups_due) = store.call_backs_due(officer, today, CALL_BACK_LIMIT)?;
+    let mut follow_ups = Vec::with_capacity(due.len());
+    for f in due {
+        let client = store.client(f.client_id)?;
+        follow_ups.push(FollowUpItem {
+            date: f.date,
+            client_id: f.client_id,
+            client_name: client
+                .as_ref()
+                .map_or_else(|| format!("#{}", f.client_id), |c| c.full_name()),
+            phone: client.map(|c| c.phone).unwrap_or_default(),
+            product: f.product,
+            consultation: f.consultation,
+        });
+    }
+    let mut unfinished = Vec::new();
+    for c in store.unfinished_all(officer)? {
+        unfinished.push(Unfinished {
+            consultation_id: c.id,
+            client_name: client_name(store, c.client_id),
+            main: c.main.clone(),
+            started_at: c.started_at,
+        });
+    }
     Ok(HomeData {
         today: consultations,
         plan_sold: store.plan_sold(officer, Month::of(today))?,
         follow_ups,
-        follow_ups_truncated,
+        follow_ups_due,
         unfinished,
         catalog_errors: 0,
     })
 }
 
-/// How far back a call back is still worth making: a client left thinking for a month
-/// without a call is a cold lead. Older offers stay in the client's card.
-pub const FOLLOW_UP_DAYS: u64 = 30;
-/// How many call backs home lists, the earliest.
-pub const FOLLOW_UP_LIMIT: usize = 100;
-
-/// The officer's call backs still to make, dated from [`FOLLOW_UP_DAYS`] ago on, earliest
-/// first, at most [`FOLLOW_UP_LIMIT`], and whether more entries follow. One is done once the
-/// client has had a later consultation: the product was a candidate there again, and its new
-/// outcome (a new "thinking" too) is what counts now. Only the listed ones are checked (each
-/// check is a read of its own, cold at the first frame), so the entries that follow may turn
-/// out done when the officer gets to them.
-fn pending_follow_ups(
-    store: &dyn Store,
-    officer: &str,
-    today: NaiveDate,
-) -> Result<(Vec<FollowUpItem>, bool), StoreError> {
-    let from = today
-        .checked_sub_days(chrono::Days::new(FOLLOW_UP_DAYS))
-        .unwrap_or(NaiveDate::MIN);
-    let mut latest: HashMap<u64, Option<u64>> = HashMap::new();
-    let mut shown = Vec::new();
-    for f in store.follow_ups_from(officer, from)? {
-        if shown.len() == FOLLOW_UP_LIMIT {
-            return Ok((shown, true));
-        }
-        let last = match latest.get(&f.client_id) {
-            Some(&last) => last,
-            None => {
-                let last = store.latest_consultation_id(f.client_id)?;
-                latest.insert(f.client_id, last);
-                last
-            }
-        };
-        if last.is_some_and(|id| id != f.consultation) {
-            continue;
-        }
-        shown.push(FollowUpItem {
-            date: f.date,
-            client_id: f.client_id,
-            client_name: client_name(store, f.client_id),
-            product: f.product,
-        });
-    }
-    Ok((shown, false))
-}
+/// How many due call backs home reads and lists, the earliest: more than a day's work, and
+/// each costs a client read at the first frame. The title says how many are due in all.
+pub const CALL_BACK_LIMIT: usize = 100;
 
 /// Performs one effect against the store; the message that answers it, if any. `Quit` is
 /// the run loop's own business and answers nothing.
@@ -199,6 +172,45 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             };
             load().unwrap_or_else(failed)
         }
+        Effect::LoadCall {
+            consultation,
+            product,
+        } => {
+            let load = || -> Result<Msg, StoreError> {
+                let origin = store
+                    .consultation(consultation)?
+                    .ok_or(StoreError::UnknownClient(consultation))?;
+                let client = store
+                    .client(origin.client_id)?
+                    .ok_or(StoreError::UnknownClient(origin.client_id))?;
+                let open = store.open_call_backs(client.id)?;
+                let Some(cb) = open
+                    .into_iter()
+                    .find(|cb| cb.consultation == consultation && cb.product == product)
+                else {
+                    return Err(StoreError::CallBackClosed {
+                        consultation,
+                        product,
+                    });
+                };
+                let contacts = store
+                    .contacts_of_client(client.id)?
+                    .into_iter()
+                    .filter(|k| k.consultation == consultation && k.product == product)
+                    .collect();
+                Ok(Msg::Call(Box::new(super::CallData {
+                    client,
+                    product,
+                    origin,
+                    due: cb.due,
+                    contacts,
+                })))
+            };
+            load().unwrap_or_else(failed)
+        }
+        Effect::SaveContact(contact) => {
+            Msg::ContactSaved(store.save_contact(contact).map_err(|e| e.to_string()))
+        }
         Effect::Save {
             consultation,
             event,
@@ -275,7 +287,7 @@ impl Runtime<'_> {
 }
 
 fn now() -> NaiveDateTime {
-    Local::now().naive_local()
+    crate::clock::now()
 }
 
 /// How often the loop looks for a termination signal while no key comes.

@@ -196,22 +196,26 @@ fn home_data() -> HomeData {
                 date: NaiveDate::from_ymd_opt(2025, 3, 13).expect("date"),
                 client_id: 11,
                 client_name: "Кузнецов Олег Петрович".into(),
+                phone: "79031112233".into(),
                 product: "iis".into(),
+                consultation: 21,
             },
             FollowUpItem {
                 date: NaiveDate::from_ymd_opt(2025, 3, 17).expect("date"),
                 client_id: 3,
                 client_name: "Петров Игорь Николаевич".into(),
+                phone: "79165554433".into(),
                 product: "npf".into(),
+                consultation: 22,
             },
         ],
-        follow_ups_truncated: false,
-        unfinished: Some(Unfinished {
+        follow_ups_due: 2,
+        unfinished: vec![Unfinished {
             consultation_id: 41,
             client_name: "Смирнова Анна Сергеевна".into(),
             main: "credit_card".into(),
             started_at: at(10, 5),
-        }),
+        }],
         catalog_errors: 2,
     }
 }
@@ -343,7 +347,7 @@ fn quitting_home_with_an_unfinished_consultation_asks_first() {
     // Nothing unfinished: q quits at once.
     let mut app = self::app(Lang::Ru);
     app.update(Msg::Home(HomeData {
-        unfinished: None,
+        unfinished: Vec::new(),
         ..home_data()
     }));
     assert_eq!(app.update(ch('q')), vec![Effect::Quit]);
@@ -1068,7 +1072,7 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
 
     let mut asking = app(lang);
     asking.update(Msg::Home(HomeData {
-        follow_ups_truncated: true,
+        follow_ups_due: 140,
         ..home_data()
     }));
     asking.update(ch('q'));

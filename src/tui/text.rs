@@ -874,6 +874,7 @@ pub fn engine_error(lang: Lang, e: &EngineError) -> String {
         }
         EngineError::DisclosuresMissing { missing, .. } => disclosures_missing(lang, *missing),
         EngineError::EmptyNote => "заметка пустая".to_string(),
+        EngineError::CallBackDate => "день звонка — после сегодняшнего".to_string(),
     }
 }
 
