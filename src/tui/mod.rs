@@ -29,6 +29,8 @@ mod summary;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_call;
 
 use std::collections::BTreeMap;
 

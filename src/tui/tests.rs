@@ -14,30 +14,30 @@ use crate::consultation::{Field, Offer, Outcome};
 
 // ───────────────────────────── fixtures ─────────────────────────────
 
-fn catalog() -> Catalog {
+pub(super) fn catalog() -> Catalog {
     load_sources(bundled_sources())
         .catalog
         .expect("the bundled catalogue loads")
 }
 
-fn now() -> NaiveDateTime {
+pub(super) fn now() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2025, 3, 14)
         .and_then(|d| d.and_hms_opt(10, 30, 0))
         .expect("a valid time")
 }
 
-fn at(h: u32, m: u32) -> NaiveDateTime {
+pub(super) fn at(h: u32, m: u32) -> NaiveDateTime {
     now().date().and_hms_opt(h, m, 0).expect("a valid time")
 }
 
-fn client() -> Client {
+pub(super) fn client() -> Client {
     Client {
         id: 7,
         ..demo_client()
     }
 }
 
-fn app(lang: Lang) -> App {
+pub(super) fn app(lang: Lang) -> App {
     let (app, effects) = App::new(Start {
         lang,
         catalog: catalog(),
@@ -49,15 +49,15 @@ fn app(lang: Lang) -> App {
     app
 }
 
-fn key(code: KeyCode) -> Msg {
+pub(super) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn ch(c: char) -> Msg {
+pub(super) fn ch(c: char) -> Msg {
     key(KeyCode::Char(c))
 }
 
-fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+pub(super) fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| app.update(ch(c))).collect()
 }
 
@@ -134,7 +134,7 @@ fn rehearsal(lang: Lang, main: &str) -> App {
         .expect("the bundled script opens")
 }
 
-fn home_data() -> HomeData {
+pub(super) fn home_data() -> HomeData {
     let cat = catalog();
     let mut done = Consultation::start(
         40,
@@ -303,11 +303,14 @@ fn home_keys() {
             consultation_id: 41
         }]
     );
-    // Down to the first follow-up; Enter opens that client's card.
+    // Down to the first call back; Enter opens the call.
     app.update(key(KeyCode::Down));
     assert_eq!(
         app.update(key(KeyCode::Enter)),
-        vec![Effect::LoadClientCard(11)]
+        vec![Effect::LoadCall {
+            consultation: 21,
+            product: "iis".into()
+        }]
     );
     assert!(app.update(ch('/')).is_empty());
     assert!(matches!(&app.screen, Screen::Find(f) if f.form.is_none()));
@@ -1026,7 +1029,7 @@ fn tick_moves_the_clock() {
 
 // ───────────────────────────── views ─────────────────────────────
 
-fn render(app: &App, width: u16, height: u16) -> String {
+pub(super) fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     terminal
         .draw(|f| view(app, f))

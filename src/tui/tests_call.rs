@@ -1,0 +1,327 @@
+//! Call backs on the screen: home on a busy day at 80×24, the call screen and its keys, the
+//! call-day popup, and where Esc leads.
+
+use chrono::{Datelike, NaiveDate};
+use ratatui::crossterm::event::KeyCode;
+
+use super::tests::{app, at, catalog, ch, client, home_data, key, now, render};
+use super::*;
+use crate::consultation::{CallOutcome, Offer, Outcome};
+
+const OFFICER: &str = "Мария Иванова";
+
+/// 32 consultations today, 15 call backs due, two unfinished consultations.
+fn busy_day() -> HomeData {
+    let cat = catalog();
+    let names = [
+        "Петров Игорь Николаевич",
+        "Смирнова Анна Сергеевна",
+        "Кузнецов Олег Петрович",
+        "Салтыкова-Щедрина Мария-Луиза Константиновна",
+    ];
+    let mains = ["deposit", "credit_card", "consumer_loan"];
+    let mut today = Vec::new();
+    for i in 0..32u32 {
+        let mut c = Consultation::start(
+            100 + u64::from(i),
+            at(9 + i / 4, (i % 4) * 15),
+            OFFICER,
+            "Отделение № 5",
+            u64::from(i),
+            mains[i as usize % 3],
+            &cat,
+        )
+        .expect("starts");
+        c.main_outcome = Some(if i % 5 == 0 {
+            Outcome::Declined
+        } else {
+            Outcome::Accepted
+        });
+        if i % 2 == 0 {
+            c.finished_at = Some(c.started_at + chrono::Duration::minutes(14));
+        }
+        today.push(TodayConsultation {
+            consultation: c,
+            client_name: names[i as usize % 4].to_string(),
+        });
+    }
+    let products = ["iis", "npf", "debit_card", "life_insurance", "mobile_bank"];
+    let follow_ups = (0..15u32)
+        .map(|i| FollowUpItem {
+            date: NaiveDate::from_ymd_opt(2025, 3, 10 + i.min(4)).expect("date"),
+            client_id: 200 + u64::from(i),
+            client_name: names[i as usize % 4].to_string(),
+            phone: format!("7916{:07}", 1_234_500 + i),
+            product: products[i as usize % 5].to_string(),
+            consultation: 300 + u64::from(i),
+        })
+        .collect();
+    let unfinished = vec![
+        Unfinished {
+            consultation_id: 41,
+            client_name: "Смирнова Анна Сергеевна".into(),
+            main: "credit_card".into(),
+            started_at: at(10, 5),
+        },
+        Unfinished {
+            consultation_id: 12,
+            client_name: "Кузнецов Олег Петрович".into(),
+            main: "consumer_loan".into(),
+            started_at: NaiveDate::from_ymd_opt(2025, 3, 12)
+                .and_then(|d| d.and_hms_opt(16, 40, 0))
+                .expect("time"),
+        },
+    ];
+    HomeData {
+        today,
+        plan_sold: home_data().plan_sold,
+        follow_ups,
+        follow_ups_due: 15,
+        unfinished,
+        catalog_errors: 0,
+    }
+}
+
+/// A call back on the pension programme, which has disclosure lines.
+fn call_data() -> CallData {
+    let cat = catalog();
+    let mut origin =
+        Consultation::start(300, at(9, 0), OFFICER, "Отделение № 5", 7, "deposit", &cat)
+            .expect("starts")
+            .clone();
+    origin.started_at = NaiveDate::from_ymd_opt(2025, 3, 11)
+        .and_then(|d| d.and_hms_opt(11, 20, 0))
+        .expect("time");
+    origin.offers.push(Offer {
+        product: "npf".into(),
+        technique: Technique::Create,
+        stage: "closing".into(),
+        variant: 0,
+        made_at: origin.started_at,
+        outcome: Some(Outcome::Thinking),
+        outcome_at: Some(origin.started_at),
+        disclosures_confirmed: Default::default(),
+        follow_up: Some(now().date()),
+    });
+    CallData {
+        client: client(),
+        product: "npf".into(),
+        origin,
+        due: now().date(),
+        contacts: vec![Contact {
+            id: 9,
+            at: NaiveDate::from_ymd_opt(2025, 3, 13)
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+                .expect("time"),
+            officer: OFFICER.into(),
+            branch: "Отделение № 5".into(),
+            client_id: 7,
+            product: "npf".into(),
+            consultation: 300,
+            outcome: CallOutcome::NotReached,
+            next: Some(now().date()),
+            disclosures_confirmed: Default::default(),
+        }],
+    }
+}
+
+fn on_call(lang: Lang) -> App {
+    let mut app = app(lang);
+    app.update(Msg::Home(busy_day()));
+    app.update(Msg::Call(Box::new(call_data())));
+    assert!(matches!(app.screen, Screen::Call(_)));
+    app
+}
+
+fn saved_contact(effects: &[Effect]) -> Contact {
+    match effects {
+        [Effect::SaveContact(k)] => k.clone(),
+        other => panic!("expected one SaveContact, got {other:?}"),
+    }
+}
+
+#[test]
+fn enter_on_a_call_back_opens_the_call() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    // Two unfinished consultations first, then the call backs.
+    app.update(key(KeyCode::Down));
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Resume {
+            consultation_id: 12
+        }]
+    );
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Down));
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::LoadCall {
+            consultation: 301,
+            product: "npf".into()
+        }]
+    );
+}
+
+#[test]
+fn yes_on_a_call_needs_every_disclosure_ticked() {
+    let mut app = on_call(Lang::Ru);
+    let lines = catalog().product("npf").map_or(0, |p| p.disclosure.len());
+    assert!(lines > 0, "the pension programme has disclosures");
+    assert!(app.update(ch('y')).is_empty(), "not before the disclosures");
+    assert!(matches!(&app.status, Some(Status::Hint(_))));
+    for i in 1..=lines {
+        app.update(ch(char::from(b'0' + i as u8)));
+    }
+    let k = saved_contact(&app.update(ch('y')));
+    assert_eq!(k.outcome, CallOutcome::Accepted);
+    assert_eq!(k.product, "npf");
+    assert_eq!(k.consultation, 300);
+    assert_eq!(k.client_id, 7);
+    assert_eq!(k.officer, OFFICER);
+    assert_eq!(k.disclosures_confirmed.len(), lines);
+    assert_eq!(app.status, Some(Status::Saving));
+    // Keys wait while it is stored; the answer says what went where and goes home.
+    assert!(app.update(ch('n')).is_empty());
+    let effects = app.update(Msg::ContactSaved(Ok(Contact { id: 50, ..k })));
+    assert_eq!(effects, vec![Effect::LoadHome]);
+    assert!(matches!(app.screen, Screen::Home(_)));
+    match &app.status {
+        Some(Status::Info(s)) => assert!(s.contains("Пенсионная") && s.contains("согласие"), "{s}"),
+        other => panic!("expected the recorded message, got {other:?}"),
+    }
+}
+
+#[test]
+fn not_reached_moves_to_the_next_working_day_and_thinking_asks_the_day() {
+    let mut app = on_call(Lang::Ru);
+    // 14.03.2025 is a Friday: not reached → Monday 17.03.
+    assert_eq!(now().date().weekday(), chrono::Weekday::Fri);
+    let k = saved_contact(&app.update(ch('в')));
+    assert_eq!(k.outcome, CallOutcome::NotReached);
+    assert_eq!(k.next, NaiveDate::from_ymd_opt(2025, 3, 17));
+
+    let mut app = on_call(Lang::Ru);
+    assert!(app.update(ch('t')).is_empty());
+    assert!(app.typing(), "the popup takes digits for a date");
+    let k = saved_contact(&app.update(key(KeyCode::Enter)));
+    assert_eq!(k.outcome, CallOutcome::Thinking);
+    assert_eq!(k.next, NaiveDate::from_ymd_opt(2025, 3, 17), "+3 days");
+
+    let mut app = on_call(Lang::Ru);
+    app.update(ch('t'));
+    for c in "20.03".chars() {
+        app.update(ch(c));
+    }
+    let k = saved_contact(&app.update(key(KeyCode::Enter)));
+    assert_eq!(k.next, NaiveDate::from_ymd_opt(2025, 3, 20));
+    // Esc in the popup records nothing.
+    let mut app = on_call(Lang::Ru);
+    app.update(ch('t'));
+    assert!(app.update(key(KeyCode::Esc)).is_empty());
+    assert!(matches!(&app.screen, Screen::Call(s) if s.asking.is_none()));
+}
+
+#[test]
+fn stopping_asks_first_and_no_records_nothing() {
+    let mut app = on_call(Lang::Ru);
+    assert!(app.update(ch('x')).is_empty());
+    assert!(app.update(ch('n')).is_empty());
+    assert!(matches!(&app.screen, Screen::Call(s) if !s.confirm_stop));
+    app.update(ch('ч'));
+    let k = saved_contact(&app.update(ch('y')));
+    assert_eq!(k.outcome, CallOutcome::Stopped);
+    assert_eq!(k.next, None);
+    // Decline is one key, and Esc goes home without recording.
+    let mut app = on_call(Lang::Ru);
+    assert_eq!(
+        saved_contact(&app.update(ch('n'))).outcome,
+        CallOutcome::Declined
+    );
+    let mut app = on_call(Lang::Ru);
+    assert_eq!(app.update(key(KeyCode::Esc)), vec![Effect::LoadHome]);
+}
+
+#[test]
+fn a_failed_save_on_a_call_stays_on_the_call_and_says_so() {
+    let mut app = on_call(Lang::Ru);
+    app.update(ch('n'));
+    app.update(Msg::ContactSaved(Err("disk full".into())));
+    assert!(matches!(&app.screen, Screen::Call(s) if !s.saving));
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("disk full")));
+}
+
+#[test]
+fn esc_on_a_card_goes_back_where_it_was_opened_from() {
+    // From the search: back to the search as it was.
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(HomeData::default()));
+    app.update(ch('/'));
+    app.update(Msg::ClientCard {
+        client: client(),
+        history: ClientHistory::default(),
+        consultations: Vec::new(),
+    });
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Find(_)));
+    // From elsewhere (home, a call): back home.
+    let mut app = on_call(Lang::Ru);
+    app.update(Msg::ClientCard {
+        client: client(),
+        history: ClientHistory::default(),
+        consultations: Vec::new(),
+    });
+    assert_eq!(app.update(key(KeyCode::Esc)), vec![Effect::LoadHome]);
+    assert!(matches!(app.screen, Screen::Home(_)));
+}
+
+#[test]
+fn home_on_a_busy_day_scrolls_and_says_what_is_not_shown() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    let text = render(&app, 80, 24);
+    assert!(text.contains("Не завершены (2)"), "{text}");
+    assert!(text.contains("Перезвонить сегодня (15)"), "{text}");
+    assert!(text.contains("ещё"), "{text}");
+    assert!(text.contains("☎ +7 916"), "{text}");
+    // PgDn moves today's list on.
+    let before = render(&app, 80, 24);
+    app.update(key(KeyCode::PageDown));
+    assert_ne!(before, render(&app, 80, 24));
+    // Moving down the call backs keeps the selected one on screen.
+    for _ in 0..16 {
+        app.update(key(KeyCode::Down));
+    }
+    let text = render(&app, 80, 24);
+    assert!(
+        text.contains("▶ 14.03"),
+        "the last call back is shown selected: {text}"
+    );
+}
+
+#[test]
+fn snapshots_of_call_backs() {
+    for lang in [Lang::Ru, Lang::En] {
+        let tag = match lang {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        };
+        let mut home = app(lang);
+        home.update(Msg::Home(busy_day()));
+        let call = on_call(lang);
+        let mut asking = on_call(lang);
+        asking.update(ch('t'));
+        let mut ticked = on_call(lang);
+        ticked.update(ch('1'));
+        for (name, app) in [
+            ("home_busy", &home),
+            ("call", &call),
+            ("call_thinking", &asking),
+            ("call_ticked", &ticked),
+        ] {
+            for (w, h) in [(80, 24), (200, 60)] {
+                insta::assert_snapshot!(format!("{name}_{tag}_{w}x{h}"), render(app, w, h));
+            }
+        }
+    }
+}
