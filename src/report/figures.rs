@@ -14,7 +14,7 @@ use super::period::Period;
 use super::{Grouping, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{
-    formula_counts, Consultation, Kind, Month, Offer, Outcome, Tally, TallyKey, Technique,
+    formula_counts, Consultation, Contact, Kind, Month, Offer, Outcome, Tally, TallyKey, Technique,
 };
 use crate::store::Store;
 
@@ -283,6 +283,9 @@ pub struct Report {
     pub product: Vec<Group>,
     pub variant: Vec<VariantFigure>,
     pub gaps: Vec<GapFigure>,
+    /// Call backs per product, in the month of the call: `offered` = calls made, then the
+    /// client's answers (the rest were not reached).
+    pub calls: Vec<(String, Counts)>,
 }
 
 impl Report {
@@ -327,6 +330,7 @@ struct Builder {
     product: BTreeMap<String, Figures>,
     variant: BTreeMap<(String, Technique, u32), Counts>,
     gaps: BTreeMap<(String, Option<String>, String), u64>,
+    calls: BTreeMap<String, Counts>,
 }
 
 impl Builder {
@@ -340,6 +344,7 @@ impl Builder {
             product: BTreeMap::new(),
             variant: BTreeMap::new(),
             gaps: BTreeMap::new(),
+            calls: BTreeMap::new(),
         }
     }
 
@@ -392,8 +397,20 @@ impl Builder {
                 for f in self.tally_targets(&k.officer, &k.product) {
                     f.add_call_tally(k, t);
                 }
+                self.calls
+                    .entry(k.product.clone())
+                    .or_default()
+                    .add_tally(t);
             }
         }
+    }
+
+    /// A contact read from the records (a month not read from the counters).
+    fn add_contact(&mut self, k: &Contact) {
+        let Some((key, t)) = k.tallies().into_iter().next() else {
+            return;
+        };
+        self.add_tally(&key, &t);
     }
 
     fn add_consultation(&mut self, c: &Consultation, parts: Parts) {
@@ -543,6 +560,11 @@ impl Builder {
             gaps,
             plan: all_plan,
             total: self.total,
+            calls: {
+                let mut calls: Vec<(String, Counts)> = self.calls.into_iter().collect();
+                calls.sort_by(|a, b| (order(&a.0), &a.0).cmp(&(order(&b.0), &b.0)));
+                calls
+            },
         }
     }
 }
@@ -616,6 +638,11 @@ pub fn compute(
             if parts.counted || parts.scanned {
                 for c in store.consultations_between(span.start(), span.end()) {
                     b.add_consultation(&c?, parts);
+                }
+            }
+            if parts.counted {
+                for k in store.contacts_between(span.start(), span.end()) {
+                    b.add_contact(&k?);
                 }
             }
         }

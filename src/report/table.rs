@@ -227,6 +227,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
             })
             .collect(),
     });
+    out.push(calls_table(r));
     for g in &r.groupings {
         match g {
             Grouping::Officer => out.extend(group_tables(
@@ -352,6 +353,43 @@ pub fn tables(r: &Report) -> Vec<Table> {
         }
     }
     out
+}
+
+/// Call backs by product (DESIGN §7, *call backs*): calls made, answered, their answers,
+/// and the share of answers that were a yes.
+fn calls_table(r: &Report) -> Table {
+    let row = |key: String, c: &Counts| {
+        let answered = c.accepted + c.declined + c.thinking;
+        vec![
+            Cell::Text(key),
+            Cell::Int(c.offered),
+            Cell::Int(answered),
+            Cell::Int(c.accepted),
+            Cell::Int(c.declined),
+            Cell::Int(c.thinking),
+            Cell::Int(c.offered - answered.min(c.offered)),
+            Cell::Ratio(super::figures::ratio(c.accepted, answered)),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = r.calls.iter().map(|(p, c)| row(p.clone(), c)).collect();
+    if r.calls.len() > 1 {
+        rows.push(row("*".to_string(), &r.total.calls));
+    }
+    Table {
+        name: "call_backs",
+        title: l("Звонки клиентам, которые думали", "Call backs"),
+        columns: vec![
+            col("product", "Продукт", "Product"),
+            col("calls", "Звонков", "Calls"),
+            col("answered", "Ответили", "Answered"),
+            col("accepted", "Согласие", "Accepted"),
+            col("declined", "Отказ", "Declined"),
+            col("thinking", "Думает", "Thinking"),
+            col("not_reached", "Не дозвонились", "Not reached"),
+            col("conversion", "Конверсия", "Conversion"),
+        ],
+        rows,
+    }
 }
 
 /// A number with `digits` decimals, with a decimal comma in Russian.
