@@ -14,8 +14,10 @@
 //! over 128 KiB, the `conf` file, renamed `snap.*` files) are synced when they appear, along
 //! with their directory. See [`SledStore`] for the tree and key layout.
 
+pub mod catalog_copy;
 pub mod codec;
 pub mod commands;
+pub mod db_path;
 mod dump;
 pub mod keys;
 mod lists;
@@ -35,6 +37,7 @@ use thiserror::Error;
 
 use crate::consultation::{Client, ClientHistory, Consultation, Month, Tally, TallyKey, Technique};
 
+pub use catalog_copy::CatalogCopy;
 pub use codec::VALUE_VERSION;
 pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
@@ -58,6 +61,7 @@ pub mod trees {
     pub const EVENTS: &str = "events";
     pub const COUNTERS: &str = "counters";
     pub const ROTATION: &str = "rotation";
+    pub const CATALOG: &str = "catalog";
 }
 
 /// Everything that can go wrong in the store.
@@ -78,7 +82,7 @@ pub enum StoreError {
     NoSchema(PathBuf),
     #[error("there is no database at {}", .0.display())]
     NotFound(PathBuf),
-    #[error("cannot create the database directory {}: {source}", .path.display())]
+    #[error("cannot create the database directory {}: {}", .path.display(), db_path::io_reason(.source))]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
@@ -106,6 +110,10 @@ pub enum StoreError {
     InvalidName { what: &'static str, value: String },
     #[error("there is no client {0}")]
     UnknownClient(u64),
+    #[error("the database path {} is a file, not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("cannot write to the database directory {}: {reason}", .path.display())]
+    NotWritable { path: PathBuf, reason: String },
 }
 
 impl StoreError {
@@ -350,6 +358,18 @@ pub trait Store {
     }
     /// [`Store::verify`], calling `progress(records done, records in all)` as it goes.
     fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError>;
+
+    /// The last catalogue that passed the checks here, if any was ever kept.
+    fn last_good_catalog(&self) -> Result<Option<CatalogCopy>, StoreError>;
+    /// Keeps the files of a catalogue that just passed the checks as the last good one;
+    /// the copy now kept (the earlier one, date and all, when the files are the same).
+    /// Durable when it returns `Ok`.
+    fn keep_good_catalog(
+        &self,
+        dir: &str,
+        files: Vec<(String, String)>,
+        at: NaiveDateTime,
+    ) -> Result<CatalogCopy, StoreError>;
 }
 
 /// The database directory: `explicit`, else `$SUFLER_DB`, else `$XDG_DATA_HOME/sufler`, else

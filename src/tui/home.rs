@@ -8,6 +8,7 @@ use ratatui::symbols;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph, Widget, Wrap};
 
+use super::catalog_notice;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
 use super::find::FindScreen;
 use super::keys;
@@ -128,7 +129,7 @@ impl HomeScreen {
             width: body.width.saturating_sub(2),
             ..body
         };
-        let warn_rows = if data.catalog_errors > 0 { 2 } else { 0 };
+        let warn_rows = catalog_notice::height(app.lang, data, body.width);
         let resume_rows = if data.unfinished.is_some() { 3 } else { 0 };
         let [warn, resume, _, columns] = Layout::vertical([
             Constraint::Length(warn_rows),
@@ -137,14 +138,7 @@ impl HomeScreen {
             Constraint::Min(0),
         ])
         .areas(body);
-        if data.catalog_errors > 0 {
-            Paragraph::new(Line::styled(
-                text::catalog_errors(app.lang, data.catalog_errors),
-                WARN.add_modifier(Modifier::BOLD),
-            ))
-            .wrap(Wrap { trim: true })
-            .render(warn, buf);
-        }
+        catalog_notice::render(app.lang, data, warn, buf);
         self.render_resume(app, data, resume, buf);
         let [left, _, right] = Layout::horizontal([
             Constraint::Percentage(50),

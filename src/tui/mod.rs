@@ -15,6 +15,7 @@ pub mod keys;
 pub mod run;
 pub mod text;
 
+mod catalog_notice;
 mod choose;
 mod client;
 mod common;
@@ -75,8 +76,8 @@ pub struct HomeData {
     pub follow_ups_truncated: bool,
     /// The officer's unfinished consultation, offered for resumption.
     pub unfinished: Option<Unfinished>,
-    /// Errors in the catalogue's changed files (the previous good version is in use).
-    pub catalog_errors: usize,
+    /// The catalogue's files fail the checks (at start or since): what is in use instead.
+    pub catalog: Option<crate::catalog::CatalogNotice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
