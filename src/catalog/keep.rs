@@ -14,6 +14,8 @@ use std::path::Path;
 
 use chrono::NaiveDateTime;
 
+#[cfg(test)]
+use super::Reload;
 use super::{load, load_sources, Catalog, CatalogLocation, CatalogWatch, Fallback, Source};
 use crate::store::Store;
 
@@ -87,4 +89,120 @@ fn last_good(store: &dyn Store) -> Option<(Catalog, NaiveDateTime)> {
         .collect();
     let catalog = load_sources(sources).catalog?;
     Some((catalog, copy.saved_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SledStore;
+
+    fn at(h: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .and_then(|d| d.and_hms_opt(h, 3, 0))
+            .expect("a valid time")
+    }
+
+    /// The bundled catalogue written out, with the deposit renamed so that it can be told
+    /// from the built-in one.
+    fn write_catalogue(dir: &Path) {
+        for source in super::super::bundled_sources() {
+            let path = dir.join(&source.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let text = source
+                .text
+                .replace("Вклад «Доходный»", "Вклад «Доходный плюс»");
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    fn break_catalogue(dir: &Path) {
+        let path = dir.join("products.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(path, format!("{text}\n[[product]]\nid = \"Bad Id\"\n")).unwrap();
+    }
+
+    fn deposit(c: &Catalog) -> &str {
+        &c.product("deposit").unwrap().name
+    }
+
+    #[test]
+    fn good_files_are_kept_and_broken_ones_start_on_the_kept_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (cat, db) = (tmp.path().join("cat"), tmp.path().join("db"));
+        write_catalogue(&cat);
+        let store = SledStore::open(&db).unwrap();
+        let location = CatalogLocation::Dir(cat.clone());
+
+        let (catalog, watch) = at_start(&store, location.clone(), at(9)).unwrap();
+        assert_eq!(deposit(&catalog), "Вклад «Доходный плюс»");
+        assert_eq!(watch.notice(), None);
+        assert_eq!(store.last_good_catalog().unwrap().unwrap().saved_at, at(9));
+
+        break_catalogue(&cat);
+        let (catalog, watch) = at_start(&store, location, at(10)).unwrap();
+        assert_eq!(deposit(&catalog), "Вклад «Доходный плюс»");
+        let notice = watch.notice().unwrap();
+        assert_eq!(notice.dir, cat);
+        assert_eq!(notice.in_use, Fallback::LastGood(at(9)));
+        assert!(notice.errors >= 1);
+    }
+
+    #[test]
+    fn with_no_copy_ever_kept_the_built_in_catalogue_is_used() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cat = tmp.path().join("cat");
+        write_catalogue(&cat);
+        break_catalogue(&cat);
+        let store = SledStore::open(&tmp.path().join("db")).unwrap();
+        let (catalog, watch) = at_start(&store, CatalogLocation::Dir(cat), at(9)).unwrap();
+        assert_eq!(deposit(&catalog), "Вклад «Доходный»");
+        assert_eq!(watch.notice().unwrap().in_use, Fallback::BuiltIn);
+        assert_eq!(store.last_good_catalog().unwrap(), None);
+    }
+
+    #[test]
+    fn a_kept_copy_this_build_no_longer_accepts_gives_way_to_the_built_in_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cat = tmp.path().join("cat");
+        write_catalogue(&cat);
+        break_catalogue(&cat);
+        let store = SledStore::open(&tmp.path().join("db")).unwrap();
+        store
+            .keep_good_catalog("/old", vec![("products.toml".into(), "x = ".into())], at(8))
+            .unwrap();
+        let (_, watch) = at_start(&store, CatalogLocation::Dir(cat), at(9)).unwrap();
+        assert_eq!(watch.notice().unwrap().in_use, Fallback::BuiltIn);
+    }
+
+    #[test]
+    fn the_built_in_catalogue_is_never_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = SledStore::open(tmp.path()).unwrap();
+        let (_, watch) = at_start(&store, CatalogLocation::Bundled, at(9)).unwrap();
+        assert_eq!(watch.notice(), None);
+        assert_eq!(store.last_good_catalog().unwrap(), None);
+    }
+
+    #[test]
+    fn files_fixed_while_running_replace_the_copy_and_broken_again_name_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cat = tmp.path().join("cat");
+        write_catalogue(&cat);
+        break_catalogue(&cat);
+        let store = SledStore::open(&tmp.path().join("db")).unwrap();
+        let (_, mut watch) = at_start(&store, CatalogLocation::Dir(cat.clone()), at(9)).unwrap();
+        assert_eq!(watch.notice().unwrap().in_use, Fallback::BuiltIn);
+
+        write_catalogue(&cat);
+        let Reload::Loaded { sources, .. } = watch.reload() else {
+            panic!("the fixed files load");
+        };
+        assert_eq!(watch.notice(), None);
+        let saved_at = keep(&store, &cat, &sources, at(11)).unwrap();
+        watch.kept(saved_at);
+
+        break_catalogue(&cat);
+        assert!(matches!(watch.reload(), Reload::Failed(_)));
+        assert_eq!(watch.notice().unwrap().in_use, Fallback::LastGood(at(11)));
+    }
 }

@@ -957,7 +957,7 @@ pub fn catalog_notice(lang: Lang, notice: &crate::catalog::CatalogNotice) -> (St
                 }
                 Fallback::Previous => "работаем на прежней версии".to_string(),
                 Fallback::BuiltIn => {
-                    "исправной версии здесь ещё не было — работаем на встроенном каталоге"
+                    "работаем на встроенном каталоге: исправной версии в этой базе ещё не было"
                         .to_string()
                 }
             };
@@ -970,11 +970,11 @@ pub fn catalog_notice(lang: Lang, notice: &crate::catalog::CatalogNotice) -> (St
             let errors = if n == 1 { "error" } else { "errors" };
             let instead = match &notice.in_use {
                 Fallback::LastGood(at) => {
-                    format!("working on the last good version, of {}", when(at))
+                    format!("working on the last good version, from {}", when(at))
                 }
                 Fallback::Previous => "working on the previous version".to_string(),
                 Fallback::BuiltIn => {
-                    "no good version was seen here yet — working on the built-in catalogue"
+                    "working on the built-in catalogue: no good version was seen in this database yet"
                         .to_string()
                 }
             };
