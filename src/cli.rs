@@ -555,6 +555,8 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     }
     let style = CsvStyle { excel: a.excel };
     let lang = global.lang;
+    // A --catalog that is not there is a mistake even where the catalogue is not needed.
+    locate_catalog(global, lang.into())?;
     let stores = report_stores(global)?;
     let stores = as_dyn(&stores);
     let output = a.output.as_deref();
