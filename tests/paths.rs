@@ -253,6 +253,21 @@ fn a_database_directory_the_user_cannot_write_says_so_for_every_command() {
         };
         assert_one_line(&out, &format!("sufler {args:?}"), &message);
     }
+    // A directory the user cannot even enter (root's 0700): not "there is no database".
+    if root {
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o700)).unwrap();
+        for args in [vec!["stats", "--lang", "en"], vec!["verify"]] {
+            let mut all = args.clone();
+            all.extend(["--db", &db_s]);
+            let out = sufler_in(dir.path(), &all, user);
+            assert_one_line(
+                &out,
+                &format!("sufler {args:?} on a 0700 directory"),
+                &format!("cannot write to the database directory {db_s}: permission denied"),
+            );
+        }
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     // A new database in a directory the user cannot write.
     let new = db.join("new");
     let new_s = new.display().to_string();

@@ -508,8 +508,16 @@ impl SledStore {
         if path.is_file() {
             return Err(StoreError::NotADirectory(path.to_path_buf()));
         }
-        if !path.join("db").is_file() {
-            return Err(StoreError::NotFound(path.to_path_buf()));
+        match std::fs::metadata(path.join("db")) {
+            Ok(meta) if meta.is_file() => {}
+            // A directory of another user's: there may well be a database in it.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(StoreError::NotWritable {
+                    path: path.to_path_buf(),
+                    reason: super::db_path::io_reason(&e),
+                })
+            }
+            _ => return Err(StoreError::NotFound(path.to_path_buf())),
         }
         SledStore::open(path)
     }
