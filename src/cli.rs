@@ -196,18 +196,41 @@ impl From<Lang> for tui::Lang {
     }
 }
 
-/// The catalogue in use and where it came from, or the reason there is none (its errors are
-/// `sufler check`'s).
-fn usable_catalog(global: &GlobalArgs) -> Result<(catalog::Catalog, CatalogLocation), String> {
+/// Where the catalogue is (DESIGN §6), a directory made absolute so that the commands named
+/// in messages work from anywhere; a `--catalog` that is not a directory is refused.
+fn locate_catalog(global: &GlobalArgs, lang: tui::Lang) -> Result<CatalogLocation, String> {
     let location = catalog::locate(global.catalog.as_deref());
+    catalog::check_dir(&location).map_err(|p| tui::text::catalog_dir_problem(lang, &p))?;
+    Ok(match location {
+        CatalogLocation::Dir(dir) => CatalogLocation::Dir(std::path::absolute(&dir).unwrap_or(dir)),
+        CatalogLocation::Bundled => CatalogLocation::Bundled,
+    })
+}
+
+/// The catalogue in use and where it came from, or the reason there is none (its errors are
+/// `sufler check`'s, and the message names the command that shows them). For the commands
+/// other than the officer's screen, which starts on the last good copy instead.
+fn usable_catalog(
+    global: &GlobalArgs,
+    lang: tui::Lang,
+) -> Result<(catalog::Catalog, CatalogLocation), String> {
+    let location = locate_catalog(global, lang)?;
     let report = catalog::load(&location);
     let errors = report.errors();
-    match report.catalog {
-        Some(c) => Ok((c, location)),
-        None => Err(format!(
-            "the catalogue in {location} has {errors} error(s); run `sufler check` to see them"
+    match (report.catalog, &location) {
+        (Some(c), _) => Ok((c, location)),
+        (None, CatalogLocation::Dir(dir)) => {
+            Err(tui::text::catalog_has_errors(lang, dir, errors.max(1)))
+        }
+        (None, CatalogLocation::Bundled) => Err(format!(
+            "the catalogue built into sufler has {errors} error(s): this build is broken"
         )),
     }
+}
+
+/// A database that cannot be opened, in the interface language where it is about the path.
+fn db_failure(lang: tui::Lang, e: &store::StoreError, path: &std::path::Path) -> String {
+    tui::text::db_problem(lang, e).unwrap_or_else(|| store::open_failure(e, path))
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -217,18 +240,25 @@ fn now() -> chrono::NaiveDateTime {
 /// `sufler`: the officer's screen. Problems opening the catalogue or the database (another
 /// sufler holding it, say) are reported before the screen switches to full-screen mode.
 fn officer_screen(global: &GlobalArgs) -> ExitCode {
-    let (catalog, location) = match usable_catalog(global) {
-        Ok(c) => c,
+    let lang = global.lang.into();
+    let location = match locate_catalog(global, lang) {
+        Ok(l) => l,
         Err(e) => return fail(&e),
     };
     let path = store::default_path(global.db.first().map(|p| p.as_path()));
     let store = match store::SledStore::open(&path) {
         Ok(s) => s,
-        Err(e) => return fail(&store::open_failure(&e, &path)),
+        Err(e) => return fail(&db_failure(lang, &e, &path)),
     };
     if let Some(warning) = store::commands::daily_backup_at_start(&store, now().date()) {
         eprintln!("sufler: {warning}");
     }
+    // Files that fail the checks do not stop the screen: it starts on the last good copy
+    // (or the built-in catalogue) and home says so.
+    let (catalog, watch) = match catalog::keep::at_start(&store, location, now()) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
     let known = match &global.officer {
         Some(name) => Some(store::Officer {
             name: name.clone(),
@@ -240,7 +270,7 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
         },
     };
     let (app, mut effects) = tui::App::new(tui::Start {
-        lang: global.lang.into(),
+        lang,
         catalog,
         now: now(),
         officer: known.as_ref().map(|o| o.name.clone()),
@@ -257,14 +287,14 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
     }
     let runtime = tui::run::Runtime {
         store: Some(&store),
-        catalog: Some(catalog::CatalogWatch::new(location)),
+        catalog: Some(watch),
     };
     screen_ended(tui::run::run(runtime, app, effects))
 }
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
 fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
-    let catalog = match usable_catalog(global) {
+    let catalog = match usable_catalog(global, global.lang.into()) {
         Ok((c, _)) => c,
         Err(e) => return fail(&e),
     };
@@ -321,7 +351,8 @@ fn fail(message: &str) -> ExitCode {
 /// `sufler demo`: a synthetic history into a new or empty database. A progress bar on
 /// stderr when it is a terminal; one summary line on stdout.
 fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
-    let catalog = match usable_catalog(global) {
+    // demo speaks English throughout, whatever --lang.
+    let catalog = match usable_catalog(global, tui::Lang::En) {
         Ok((c, _)) => c,
         Err(e) => return fail(&e),
     };
@@ -369,6 +400,10 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
 /// `sufler check`: every diagnostic, then a one-line summary.
 fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
     let location = catalog::locate(global.catalog.as_deref());
+    // check speaks English throughout, whatever --lang; it never opens a database.
+    if let Err(p) = catalog::check_dir(&location) {
+        return fail(&tui::text::catalog_dir_problem(tui::Lang::En, &p));
+    }
     let report = catalog::load(&location);
     let mut err = std::io::stderr().lock();
     for d in &report.diagnostics {
@@ -465,7 +500,11 @@ fn report_stores(global: &GlobalArgs) -> Result<Vec<store::SledStore>, String> {
             return Err(report::ReportError::DuplicateDb(p).to_string());
         }
         seen.push(canonical);
-        stores.push(store::SledStore::open_existing(&p).map_err(|e| e.to_string())?);
+        stores.push(
+            store::SledStore::open_existing(&p).map_err(|e| {
+                tui::text::db_problem(global.lang.into(), &e).unwrap_or(e.to_string())
+            })?,
+        );
     }
     Ok(stores)
 }
@@ -477,7 +516,7 @@ fn as_dyn(stores: &[store::SledStore]) -> Vec<&dyn store::Store> {
 /// `sufler stats`: the report as a table on stdout.
 fn stats(global: &GlobalArgs, p: &PeriodArgs) -> Result<(), String> {
     let input = report_input(p)?;
-    let (catalog, _) = usable_catalog(global)?;
+    let (catalog, _) = usable_catalog(global, global.lang.into())?;
     let stores = report_stores(global)?;
     let r = report::compute(
         &as_dyn(&stores),
@@ -516,6 +555,8 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     }
     let style = CsvStyle { excel: a.excel };
     let lang = global.lang;
+    // A --catalog that is not there is a mistake even where the catalogue is not needed.
+    locate_catalog(global, lang.into())?;
     let stores = report_stores(global)?;
     let stores = as_dyn(&stores);
     let output = a.output.as_deref();
@@ -539,7 +580,7 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
             Ok(())
         })
     } else {
-        let (catalog, _) = usable_catalog(global)?;
+        let (catalog, _) = usable_catalog(global, global.lang.into())?;
         let r = report::compute(
             &stores,
             &catalog,

@@ -1,6 +1,7 @@
 //! The trainer's files: formats, loading, diagnostics and lints.
 
 pub mod diag;
+pub mod keep;
 pub mod load;
 pub mod model;
 pub mod placeholder;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Severity, Source};
 pub use load::{load_dir, load_sources, LoadReport};
 pub use model::*;
-pub use watch::{CatalogWatch, Reload};
+pub use watch::{CatalogNotice, CatalogWatch, Fallback, Reload};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -79,5 +80,35 @@ pub fn load(location: &CatalogLocation) -> LoadReport {
     match location {
         CatalogLocation::Dir(dir) => load_dir(dir),
         CatalogLocation::Bundled => load_sources(bundled_sources()),
+    }
+}
+
+/// What is wrong with a `--catalog` path before anything in it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirProblem {
+    /// Nothing at the path.
+    Missing(PathBuf),
+    /// A file, not a directory.
+    NotADirectory(PathBuf),
+}
+
+/// Checks a directory given with `--catalog`: it must exist and be a directory. A directory
+/// found without `--catalog` holds products.toml by definition.
+pub fn check_dir(location: &CatalogLocation) -> Result<(), DirProblem> {
+    let CatalogLocation::Dir(dir) = location else {
+        return Ok(());
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(DirProblem::NotADirectory(dir.clone())),
+        // A path through a file (`file/sub`) is as missing as a path to nothing.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                || e.raw_os_error() == Some(libc::ENOTDIR) =>
+        {
+            Err(DirProblem::Missing(dir.clone()))
+        }
+        // Anything else (a directory on the way that cannot be entered) is said by the load.
+        Err(_) => Ok(()),
     }
 }

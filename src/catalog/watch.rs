@@ -2,12 +2,15 @@
 //!
 //! The screen keeps the catalogue it started with until the files change; then it loads them
 //! again and, if they do not check, keeps the last good catalogue and reports how many
-//! errors `sufler check` would show.
+//! errors `sufler check` would show. The same watch holds what the screen started on when the
+//! files already failed at start (see [`super::keep`]), so home has one notice for both.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::{load, load::PRODUCTS_FILE, Catalog, CatalogLocation};
+use chrono::NaiveDateTime;
+
+use super::{load, load::PRODUCTS_FILE, Catalog, CatalogLocation, Source};
 
 /// What a file looked like when last read: enough to notice an edit, an addition or a removal
 /// without reading the contents.
@@ -23,10 +26,34 @@ struct FileStamp {
 pub enum Reload {
     /// Nothing changed since the last look.
     Unchanged,
-    /// The files changed and check: use this catalogue from now on.
-    Loaded(Box<Catalog>),
+    /// The files changed and check: use this catalogue from now on; `sources` are its
+    /// files, to keep as the last good copy.
+    Loaded {
+        catalog: Box<Catalog>,
+        sources: Vec<Source>,
+    },
     /// The files changed and have this many errors: keep the catalogue in use.
     Failed(usize),
+}
+
+/// What the screen works on while the files fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// The version this screen loaded earlier (not kept in the database: its write failed).
+    Previous,
+    /// The last good copy kept in the database, first kept at this time.
+    LastGood(NaiveDateTime),
+    /// The catalogue built into sufler: no good copy was ever kept in this database.
+    BuiltIn,
+}
+
+/// What home says while the catalogue's files fail: where they are, how many errors
+/// `sufler check --catalog DIR` shows, and what is in use instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogNotice {
+    pub dir: PathBuf,
+    pub errors: usize,
+    pub in_use: Fallback,
 }
 
 /// Watches one catalogue location by file stamps.
@@ -35,6 +62,8 @@ pub struct CatalogWatch {
     location: CatalogLocation,
     stamps: Vec<FileStamp>,
     errors: usize,
+    /// What is in use when the files fail.
+    in_use: Fallback,
 }
 
 impl CatalogWatch {
@@ -46,12 +75,46 @@ impl CatalogWatch {
             location,
             stamps,
             errors: 0,
+            in_use: Fallback::Previous,
         }
+    }
+
+    /// Starts watching files that failed with `errors` errors; `in_use` is what the screen
+    /// started on instead.
+    pub fn failed(location: CatalogLocation, errors: usize, in_use: Fallback) -> CatalogWatch {
+        CatalogWatch {
+            errors: errors.max(1),
+            in_use,
+            ..CatalogWatch::new(location)
+        }
+    }
+
+    /// The location watched.
+    pub fn location(&self) -> &CatalogLocation {
+        &self.location
+    }
+
+    /// The catalogue in use (the files' last clean load) was kept in the database as the
+    /// last good copy, first kept at `saved_at`.
+    pub fn kept(&mut self, saved_at: NaiveDateTime) {
+        self.in_use = Fallback::LastGood(saved_at);
     }
 
     /// Errors of the files on disk when they last failed to load; 0 once they load again.
     pub fn errors(&self) -> usize {
         self.errors
+    }
+
+    /// Home's notice while the files fail; `None` while they check.
+    pub fn notice(&self) -> Option<CatalogNotice> {
+        match &self.location {
+            CatalogLocation::Dir(dir) if self.errors > 0 => Some(CatalogNotice {
+                dir: dir.clone(),
+                errors: self.errors,
+                in_use: self.in_use,
+            }),
+            _ => None,
+        }
     }
 
     /// Loads the files again if they changed since the last look.
@@ -65,7 +128,12 @@ impl CatalogWatch {
         match report.catalog {
             Some(catalog) => {
                 self.errors = 0;
-                Reload::Loaded(Box::new(catalog))
+                // The screen uses these files now; until they are kept, that is all it knows.
+                self.in_use = Fallback::Previous;
+                Reload::Loaded {
+                    catalog: Box::new(catalog),
+                    sources: report.sources,
+                }
             }
             None => {
                 self.errors = report.errors().max(1);
@@ -136,8 +204,12 @@ mod tests {
         assert_ne!(renamed, text, "the bundled deposit name moved");
         std::fs::write(&products, &renamed).unwrap();
         match watch.reload() {
-            Reload::Loaded(c) => {
-                assert_eq!(c.product("deposit").unwrap().name, "Вклад «Доходный плюс»")
+            Reload::Loaded { catalog, sources } => {
+                assert_eq!(
+                    catalog.product("deposit").unwrap().name,
+                    "Вклад «Доходный плюс»"
+                );
+                assert!(sources.iter().any(|s| s.text == renamed));
             }
             other => panic!("expected the edited catalogue, got {other:?}"),
         }
@@ -155,7 +227,7 @@ mod tests {
         assert!(watch.errors() >= 1);
 
         std::fs::write(&products, &text).unwrap();
-        assert!(matches!(watch.reload(), Reload::Loaded(_)));
+        assert!(matches!(watch.reload(), Reload::Loaded { .. }));
         assert_eq!(watch.errors(), 0);
     }
 

@@ -44,6 +44,9 @@ pub fn run_backup(db: Option<&Path>, output: &Path) -> ExitCode {
 /// `sufler restore FILE --db NEW_PATH`: load, then report `verify`.
 pub fn run_restore(db: Option<&Path>, file: &Path) -> ExitCode {
     let target = default_path(db);
+    if let Err(e) = super::db_path::check_new_dir(&target) {
+        return fail(&e.to_string());
+    }
     let mut bar = Progress::stderr();
     let restored = restore(file, &target, &mut |step, done, total| {
         bar.show(step, done, total)

@@ -15,8 +15,10 @@
 //! with their directory. See [`SledStore`] for the tree and key layout.
 
 mod call_backs;
+pub mod catalog_copy;
 pub mod codec;
 pub mod commands;
+pub mod db_path;
 mod dump;
 pub mod keys;
 mod lists;
@@ -38,6 +40,7 @@ use crate::consultation::{
     Client, ClientHistory, Consultation, Contact, Month, OpenCallBack, Tally, TallyKey, Technique,
 };
 
+pub use catalog_copy::CatalogCopy;
 pub use codec::VALUE_VERSION;
 pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
@@ -64,6 +67,7 @@ pub mod trees {
     pub const CLIENT_CALL_BACKS: &str = "client_call_backs";
     pub const CONTACTS: &str = "contacts";
     pub const CLIENT_CONTACTS: &str = "client_contacts";
+    pub const CATALOG: &str = "catalog";
 }
 
 /// Everything that can go wrong in the store.
@@ -84,7 +88,7 @@ pub enum StoreError {
     NoSchema(PathBuf),
     #[error("there is no database at {}", .0.display())]
     NotFound(PathBuf),
-    #[error("cannot create the database directory {}: {source}", .path.display())]
+    #[error("cannot create the database directory {}: {}", .path.display(), db_path::io_reason(.source))]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
@@ -116,6 +120,10 @@ pub enum StoreError {
     CallBackClosed { consultation: u64, product: String },
     #[error("not a valid contact: {0}")]
     InvalidContact(String),
+    #[error("the database path {} is a file, not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("cannot write to the database directory {}: {reason}", .path.display())]
+    NotWritable { path: PathBuf, reason: String },
 }
 
 impl StoreError {
@@ -384,6 +392,18 @@ pub trait Store {
     }
     /// [`Store::verify`], calling `progress(records done, records in all)` as it goes.
     fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError>;
+
+    /// The last catalogue that passed the checks here, if any was ever kept.
+    fn last_good_catalog(&self) -> Result<Option<CatalogCopy>, StoreError>;
+    /// Keeps the files of a catalogue that just passed the checks as the last good one;
+    /// the copy now kept (the earlier one, date and all, when the files are the same).
+    /// Durable when it returns `Ok`.
+    fn keep_good_catalog(
+        &self,
+        dir: &str,
+        files: Vec<(String, String)>,
+        at: NaiveDateTime,
+    ) -> Result<CatalogCopy, StoreError>;
 }
 
 /// The database directory: `explicit`, else `$SUFLER_DB`, else `$XDG_DATA_HOME/sufler`, else

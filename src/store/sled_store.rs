@@ -69,6 +69,7 @@ const EMPTY: &[u8] = &[];
 /// | `events` | sequence BE | v1 + postcard [`Event`] |
 /// | `counters` | month BE u32, officer `\0` product `\0`, kind u8, variant BE u32 | v1 + postcard [`Tally`] |
 /// | `rotation` | officer `\0` product `\0` technique u8 | v1 + postcard u64 |
+/// | `catalog` | `last_good` | v1 + postcard [`super::CatalogCopy`]: the last catalogue that passed the checks |
 ///
 /// "v1" is the version byte [`super::VALUE_VERSION`]. Personal data lives only in `clients`
 /// and `client_search`; everything else refers to clients by id.
@@ -126,6 +127,7 @@ pub(super) struct Trees {
     pub(super) call_backs: Tree,
     pub(super) contacts: Tree,
     pub(super) client_contacts: Tree,
+    pub(super) catalog: Tree,
 }
 
 pub(super) type TxError = ConflictableTransactionError<StoreError>;
@@ -148,6 +150,13 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
         sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
             StoreError::InUse(path.to_path_buf())
         }
+        // A file in the directory that belongs to someone else, say.
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            StoreError::NotWritable {
+                path: path.to_path_buf(),
+                reason: super::db_path::io_reason(io),
+            }
+        }
         _ => StoreError::Open {
             path: path.to_path_buf(),
             source: e,
@@ -157,7 +166,7 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
 
 /// Creates the database directory owner-only (0700), whatever the umask.
 fn create_private_dir(path: &Path) -> Result<(), StoreError> {
-    if path.is_dir() {
+    if super::db_path::check_dir(path)? {
         return Ok(());
     }
     let err = |source| StoreError::CreateDir {
@@ -445,6 +454,7 @@ impl SledStore {
             call_backs: db.open_tree(CLIENT_CALL_BACKS)?,
             contacts: db.open_tree(CONTACTS)?,
             client_contacts: db.open_tree(CLIENT_CONTACTS)?,
+            catalog: db.open_tree(CATALOG)?,
         };
         let next_id_floor = match meta.get(META_NEXT_ID_KEY)? {
             Some(v) => <[u8; 8]>::try_from(v.as_ref())
@@ -486,8 +496,19 @@ impl SledStore {
     /// Like [`SledStore::open`], but a directory without a database is
     /// [`StoreError::NotFound`] instead of a new database (for `verify`, `export`…).
     pub fn open_existing(path: &Path) -> Result<SledStore, StoreError> {
-        if !path.join("db").is_file() {
-            return Err(StoreError::NotFound(path.to_path_buf()));
+        if path.is_file() {
+            return Err(StoreError::NotADirectory(path.to_path_buf()));
+        }
+        match std::fs::metadata(path.join("db")) {
+            Ok(meta) if meta.is_file() => {}
+            // A directory of another user's: there may well be a database in it.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(StoreError::NotWritable {
+                    path: path.to_path_buf(),
+                    reason: super::db_path::io_reason(&e),
+                })
+            }
+            _ => return Err(StoreError::NotFound(path.to_path_buf())),
         }
         SledStore::open(path)
     }
@@ -1150,6 +1171,19 @@ impl Store for SledStore {
 
     fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError> {
         super::verify::verify(self, progress)
+    }
+
+    fn last_good_catalog(&self) -> Result<Option<super::CatalogCopy>, StoreError> {
+        self.read_catalog_copy()
+    }
+
+    fn keep_good_catalog(
+        &self,
+        dir: &str,
+        files: Vec<(String, String)>,
+        at: NaiveDateTime,
+    ) -> Result<super::CatalogCopy, StoreError> {
+        self.write_catalog_copy(dir, files, at)
     }
 }
 

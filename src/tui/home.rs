@@ -6,11 +6,12 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::symbols;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{LineGauge, Paragraph, Widget, Wrap};
+use ratatui::widgets::{LineGauge, Paragraph, Widget};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::call_date::pick;
+use super::catalog_notice;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
 use super::find::{format_phone, FindScreen};
 use super::keys;
@@ -155,7 +156,7 @@ impl HomeScreen {
             width: body.width.saturating_sub(2),
             ..body
         };
-        let warn_rows = if data.catalog_errors > 0 { 2 } else { 0 };
+        let warn_rows = catalog_notice::height(app.lang, data, body.width);
         let resume_rows = match data.unfinished.len() {
             0 => 0,
             n => (n.min(UNFINISHED_ROWS) + 2) as u16,
@@ -166,14 +167,7 @@ impl HomeScreen {
             Constraint::Min(0),
         ])
         .areas(body);
-        if data.catalog_errors > 0 {
-            Paragraph::new(Line::styled(
-                text::catalog_errors(app.lang, data.catalog_errors),
-                WARN.add_modifier(Modifier::BOLD),
-            ))
-            .wrap(Wrap { trim: true })
-            .render(warn, buf);
-        }
+        catalog_notice::render(app.lang, data, warn, buf);
         self.render_resume(app, data, resume, buf);
         let [left, _, right] = Layout::horizontal([
             Constraint::Percentage(55),

@@ -17,6 +17,7 @@ pub mod text;
 
 mod call;
 mod call_date;
+mod catalog_notice;
 mod choose;
 mod client;
 mod common;
@@ -81,8 +82,8 @@ pub struct HomeData {
     pub follow_ups_due: usize,
     /// Every unfinished consultation of the officer, the latest first.
     pub unfinished: Vec<Unfinished>,
-    /// Errors in the catalogue's changed files (the previous good version is in use).
-    pub catalog_errors: usize,
+    /// The catalogue's files fail the checks (at start or since): what is in use instead.
+    pub catalog: Option<crate::catalog::CatalogNotice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

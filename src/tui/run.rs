@@ -13,7 +13,8 @@ use super::{
     App, Effect, FollowUpItem, HomeData, Msg, SaveEvent, TodayConsultation, Unfinished,
     SEARCH_LIMIT,
 };
-use crate::catalog::{CatalogWatch, Reload};
+use crate::catalog::keep::keep;
+use crate::catalog::{CatalogLocation, CatalogWatch, Reload};
 use crate::consultation::{Client, Month};
 use crate::store::{EventKind, Officer, Store, StoreError};
 
@@ -88,7 +89,7 @@ pub fn home_data(
         follow_ups,
         follow_ups_due,
         unfinished,
-        catalog_errors: 0,
+        catalog: None,
     })
 }
 
@@ -244,13 +245,19 @@ pub enum Ended {
 }
 
 impl Runtime<'_> {
-    /// Takes a changed catalogue into use, or notes its errors, before the home screen or a
-    /// new consultation needs it. A consultation in progress keeps the catalogue it began
-    /// with, because these effects are only asked for outside one.
+    /// Takes a changed catalogue into use, and keeps it as the last good copy, or notes its
+    /// errors, before the home screen or a new consultation needs it. A consultation in
+    /// progress keeps the catalogue it began with, because these effects are only asked for
+    /// outside one.
     fn refresh_catalog(&mut self, app: &mut App) {
         if let Some(watch) = &mut self.catalog {
-            if let Reload::Loaded(catalog) = watch.reload() {
+            if let Reload::Loaded { catalog, sources } = watch.reload() {
                 app.set_catalog(*catalog);
+                if let (Some(store), CatalogLocation::Dir(dir)) = (self.store, watch.location()) {
+                    if let Some(saved_at) = keep(store, dir, &sources, app.now) {
+                        watch.kept(saved_at);
+                    }
+                }
             }
         }
     }
@@ -262,7 +269,7 @@ impl Runtime<'_> {
         }
         let mut msg = perform(store, app, effect)?;
         if let (Msg::Home(data), Some(watch)) = (&mut msg, &self.catalog) {
-            data.catalog_errors = watch.errors();
+            data.catalog = watch.notice();
         }
         Some(msg)
     }

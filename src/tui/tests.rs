@@ -216,8 +216,17 @@ pub(super) fn home_data() -> HomeData {
             main: "credit_card".into(),
             started_at: at(10, 5),
         }],
-        catalog_errors: 2,
+        catalog: None,
     }
+}
+
+/// The catalogue's files fail with 2 errors; the screen works on `in_use`.
+fn catalog_notice(in_use: crate::catalog::Fallback) -> Option<crate::catalog::CatalogNotice> {
+    Some(crate::catalog::CatalogNotice {
+        dir: "/srv/sufler/каталог".into(),
+        errors: 2,
+        in_use,
+    })
 }
 
 fn search_results() -> Vec<Client> {
@@ -1167,6 +1176,24 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
     help.update(Msg::Home(home_data()));
     help.update(ch('?'));
     out.push(("help", help));
+
+    let mut last_good = app(lang);
+    last_good.update(Msg::Home(HomeData {
+        catalog: catalog_notice(crate::catalog::Fallback::LastGood(
+            NaiveDate::from_ymd_opt(2025, 3, 12)
+                .and_then(|d| d.and_hms_opt(14, 3, 0))
+                .expect("a valid time"),
+        )),
+        ..home_data()
+    }));
+    out.push(("home_catalog_last_good", last_good));
+
+    let mut built_in = app(lang);
+    built_in.update(Msg::Home(HomeData {
+        catalog: catalog_notice(crate::catalog::Fallback::BuiltIn),
+        ..HomeData::default()
+    }));
+    out.push(("home_catalog_built_in", built_in));
     out
 }
 

@@ -78,7 +78,7 @@ fn busy_day() -> HomeData {
         follow_ups,
         follow_ups_due: 15,
         unfinished,
-        catalog_errors: 0,
+        catalog: None,
     }
 }
 

@@ -609,19 +609,6 @@ pub fn too_small(lang: Lang, w: u16, h: u16) -> String {
     }
 }
 
-pub fn catalog_errors(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Ru => format!(
-            "{n} {} в каталоге — работаем на прежней версии; см. sufler check",
-            plural_ru(count(n), "ошибка", "ошибки", "ошибок")
-        ),
-        Lang::En => format!(
-            "{n} {} in the catalogue — working on the previous version; see sufler check",
-            if n == 1 { "error" } else { "errors" }
-        ),
-    }
-}
-
 pub fn today_summary(lang: Lang, total: usize, met: usize) -> String {
     match lang {
         Lang::Ru if total == 0 => "Консультаций сегодня ещё не было".to_string(),
@@ -925,3 +912,9 @@ pub fn help_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
         ],
     }
 }
+
+// The catalogue's notice and the messages about --catalog and --db paths live in their own
+// file, reached as `text::…` like every other string.
+#[path = "text_paths.rs"]
+mod paths;
+pub use paths::*;
