@@ -2,6 +2,7 @@
 
 pub mod engine;
 pub mod model;
+pub mod names;
 
 pub use engine::*;
 pub use model::*;

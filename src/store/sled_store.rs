@@ -20,6 +20,7 @@ use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
+use crate::consultation::names::same_person;
 use crate::consultation::{
     Client, ClientHistory, Consultation, Kind, Month, Outcome, Tally, TallyKey, Technique,
     DEFAULT_FOLLOW_UP_DAYS,
@@ -688,6 +689,7 @@ impl Store for SledStore {
             phone: String::new(),
             birth_date: NaiveDate::from_ymd_opt(birth.year(), 1, 1).unwrap_or(*birth),
             segment: old.segment.clone(),
+            calls_consent: false,
         };
         let event = Self::event("", None, Some(id), EventKind::ClientForgotten, "")?;
         self.write_clients(std::slice::from_ref(&forgotten), &[old], &event)?;
@@ -1073,6 +1075,48 @@ impl Store for SledStore {
 
     fn verify_with(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport, StoreError> {
         super::verify::verify(self, progress)
+    }
+
+    fn same_clients(&self, client: &Client) -> Result<Vec<Client>, StoreError> {
+        let found = |seen: HashSet<u64>| Found {
+            clients: Vec::new(),
+            seen,
+            limit: super::SAME_CLIENTS_LIMIT,
+        };
+        // The client itself is never its own duplicate (ids are never 0).
+        let itself: HashSet<u64> = (client.id != 0).then_some(client.id).into_iter().collect();
+        // An exact key up to the id: the part before the id's 8 bytes.
+        let without_id = |mut k: Vec<u8>| {
+            k.truncate(k.len().saturating_sub(8));
+            k
+        };
+        let mut by_phone = found(itself.clone());
+        for form in keys::phone_forms(&client.phone) {
+            let prefix = without_id(keys::search_phone_key(&form, 0));
+            if self.scan_search(&prefix, &|_| true, &mut by_phone)? {
+                break;
+            }
+        }
+        let mut by_name = found(itself);
+        let surname = keys::fold(&client.last_name);
+        if !surname.is_empty() {
+            let prefix = without_id(keys::search_name_key(
+                &surname,
+                &keys::fold(&client.first_name),
+                &keys::fold(&client.patronymic),
+                0,
+            ));
+            self.scan_search(&prefix, &|_| true, &mut by_name)?;
+        }
+        // The index finds the candidates; the same rule as everywhere decides.
+        let mut out: Vec<Client> = Vec::new();
+        for c in by_phone.clients.into_iter().chain(by_name.clients) {
+            if same_person(client, &c).is_some() && !out.iter().any(|o| o.id == c.id) {
+                out.push(c);
+            }
+        }
+        out.truncate(super::SAME_CLIENTS_LIMIT);
+        Ok(out)
     }
 }
 

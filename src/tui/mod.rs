@@ -328,6 +328,7 @@ pub fn demo_client() -> Client {
         phone: "79161234567".to_string(),
         birth_date: NaiveDate::from_ymd_opt(1985, 4, 12).unwrap_or_default(),
         segment: "массовый".to_string(),
+        calls_consent: false,
     }
 }
 
