@@ -21,6 +21,7 @@ mod common;
 mod consultation;
 mod find;
 mod first_start;
+mod form;
 mod help;
 mod home;
 mod summary;
@@ -39,13 +40,14 @@ use ratatui::Frame;
 
 use crate::catalog::Catalog;
 use crate::consultation::{
-    Client, ClientHistory, Consultation, EngineError, Technique, ValidClient,
+    Client, ClientHistory, Consultation, EngineError, Technique,
 };
 
 pub use choose::ChooseScreen;
 pub use client::ClientScreen;
 pub use consultation::{ConsultationScreen, Mode, Pending};
-pub use find::{ClientForm, FindScreen};
+pub use find::FindScreen;
+pub use form::{ClientForm, FormQuestion};
 pub use first_start::FirstStartScreen;
 pub use home::HomeScreen;
 pub use keys::{action, Action};
@@ -178,6 +180,17 @@ pub enum Msg {
     Saved(Result<Consultation, String>),
     /// Any other effect failed (loading, searching, preparing): shown plainly.
     Failed(String),
+    /// Answer to [`Effect::AddClient`] or [`Effect::UpdateClient`] when the client is stored
+    /// already (`Store::same_clients`): nothing was written.
+    SameClients(Vec<Client>),
+    /// Answer to [`Effect::UpdateClient`]: the client as stored, or why not.
+    ClientUpdated(Result<Client, String>),
+    /// Answer to [`Effect::AddHolding`].
+    HoldingAdded {
+        client_id: u64,
+        product: String,
+        result: Result<(), String>,
+    },
 }
 
 /// What the run loop must do; each says which [`Msg`] it answers with.
@@ -190,8 +203,9 @@ pub enum Effect {
     /// Find clients by surname prefix or phone digits, up to [`SEARCH_LIMIT`] →
     /// [`Msg::SearchResults`] (or [`Msg::Failed`]).
     Search(String),
-    /// Store a new client → [`Msg::ClientAdded`].
-    AddClient(ValidClient),
+    /// Store a new client (validated, id 0) → [`Msg::ClientAdded`], or
+    /// [`Msg::SameClients`] when the same person is stored already (nothing is written).
+    AddClient(Client),
     /// The client, their history and consultations → [`Msg::ClientCard`] (or [`Msg::Failed`]).
     LoadClientCard(u64),
     /// A fresh consultation id and the client's context → [`Msg::Prepared`] (or
@@ -208,6 +222,11 @@ pub enum Effect {
     },
     /// Leave the program (an open consultation stays stored and is offered next time).
     Quit,
+    /// Store an edited client (validated) → [`Msg::ClientUpdated`], or [`Msg::SameClients`]
+    /// when another stored client is the same person (nothing is written).
+    UpdateClient(Client),
+    /// Record a product the client already holds → [`Msg::HoldingAdded`].
+    AddHolding { client_id: u64, product: String },
 }
 
 /// The status line.
@@ -431,6 +450,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match &self.screen {
             Screen::FirstStart(_) | Screen::Find(_) => true,
+            Screen::Client(s) => s.form.is_some(),
             Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. }),
             _ => false,
         }
@@ -527,6 +547,31 @@ impl App {
                 }
                 Step::error(e)
             }
+            Msg::SameClients(found) => match &mut self.screen {
+                Screen::Find(f) => f.on_same(found),
+                Screen::Client(c) => c.on_same(found),
+                _ => Step::default(),
+            },
+            Msg::ClientUpdated(result) => match &mut self.screen {
+                Screen::Client(c) => c.on_updated(self.lang, result),
+                _ => match result {
+                    Ok(_) => Step::default(),
+                    Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                },
+            },
+            Msg::HoldingAdded {
+                client_id,
+                product,
+                result,
+            } => match &mut self.screen {
+                Screen::Client(c) if c.client.id == client_id => {
+                    c.on_holding_added(&self.catalog, self.lang, product, result)
+                }
+                _ => match result {
+                    Ok(()) => Step::default(),
+                    Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                },
+            },
         };
         self.apply(step)
     }
@@ -577,8 +622,10 @@ impl App {
             Screen::Home(s) => s.on_key(&env, act),
             Screen::Find(s) => s.on_key(&env, key),
             Screen::Client(s) => {
-                let step = s.on_key(&env, act);
-                if step.goto.is_none() && act == Some(Action::Back) {
+                // Esc on the card's form or list is theirs; on the card itself it goes back.
+                let own_esc = s.form.is_some() || s.holdings.is_some();
+                let step = s.on_key(&env, key, act);
+                if !own_esc && step.goto.is_none() && act == Some(Action::Back) {
                     // Back to the search as it was.
                     let find = self.last_find.take().unwrap_or_default();
                     return Step::goto(Screen::Find(find));

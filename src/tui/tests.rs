@@ -227,6 +227,7 @@ fn search_results() -> Vec<Client> {
             phone: "79037654321".into(),
             birth_date: NaiveDate::from_ymd_opt(1962, 11, 2).expect("date"),
             segment: "премиальный".into(),
+            calls_consent: true,
         },
     ]
 }
