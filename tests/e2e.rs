@@ -1038,3 +1038,72 @@ fn without_a_terminal_the_screen_fails_cleanly() {
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
 }
+
+#[test]
+fn adding_a_duplicate_is_refused_and_the_existing_card_opens() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.db();
+    let args: Vec<String> = [
+        "--db",
+        db.to_str().expect("a UTF-8 tempdir path"),
+        "--officer",
+        OFFICER,
+        "--branch",
+        BRANCH,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // 80×24: the declared minimum.
+    let mut o = Officer {
+        tui: Tui::spawn(&sandbox, &args, 80, 24),
+        lang: Lang::Ru,
+        keys: &QWERTY,
+    };
+    let tx = o.tx();
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.press(key::ESC, tx.find_hint);
+    o.send(key::ESC);
+    o.wait_home();
+    // The same person typed in lower case with another phone: the same name and birth date.
+    o.press("+", tx.new_client_intro);
+    for field in [
+        "иванов",
+        "иван",
+        "петрович",
+        "+7 916 000-00-01",
+        IVANOV.birth,
+    ] {
+        o.send(field);
+        o.send(key::TAB);
+    }
+    o.wait_for(IVANOV.birth);
+    o.send(key::ENTER);
+    o.tui.wait_for_all(&[
+        tx.same_title,
+        "Иванов Иван Петрович",
+        "+7 916 123-45-67 · 15.03.1980",
+        tx.same_name,
+    ]);
+    // Esc: back to the form as typed; Enter again asks again; then Enter opens the card.
+    o.send(key::ESC);
+    o.tui.wait_gone(tx.same_title);
+    o.wait_for("иванов");
+    o.send(key::ENTER);
+    o.wait_for(tx.same_title);
+    o.send(key::ENTER);
+    o.tui.wait_for_all(&[
+        &format!("{} · {}", tx.app_name, tx.client_title),
+        &IVANOV.full_name(),
+        "+7 916 123-45-67",
+    ]);
+    o.send("q");
+    let status = o.tui.wait_exit();
+    assert!(status.success(), "sufler exited with {status:?}");
+
+    let store = open_store(&sandbox);
+    assert_eq!(store.clients().count(), 1, "no second record");
+    let c = stored_client(&store, &IVANOV);
+    assert_eq!(c.phone, "79161234567", "the existing client is unchanged");
+}

@@ -1227,17 +1227,38 @@ fn the_same_person_is_found_by_phone_or_by_name_and_birth_date() {
             .collect()
     };
     // Case-insensitive, the same birth date, another phone.
-    assert_eq!(ids(&client("петров", "иван", "", "79990000009")), [petrov.id]);
-    assert_eq!(ids(&client("ПЕТРОВ", "ИВАН", "", "79990000009")), [petrov.id]);
+    assert_eq!(
+        ids(&client("петров", "иван", "", "79990000009")),
+        [petrov.id]
+    );
+    assert_eq!(
+        ids(&client("ПЕТРОВ", "ИВАН", "", "79990000009")),
+        [petrov.id]
+    );
     // ё = е.
-    assert_eq!(ids(&client("Семенов", "Петр", "ильич", "79990000009")), [semenov.id]);
+    assert_eq!(
+        ids(&client("Семенов", "Петр", "ильич", "79990000009")),
+        [semenov.id]
+    );
     // The same phone, another name; typed without the country code too.
-    assert_eq!(ids(&client("Сидоров", "Олег", "", "79161234567")), [petrov.id]);
-    assert_eq!(ids(&client("Сидоров", "Олег", "", "9161234567")), [petrov.id]);
+    assert_eq!(
+        ids(&client("Сидоров", "Олег", "", "79161234567")),
+        [petrov.id]
+    );
+    assert_eq!(
+        ids(&client("Сидоров", "Олег", "", "9161234567")),
+        [petrov.id]
+    );
     // A foreign number by its digits, with or without its `+`.
-    assert_eq!(ids(&client("Smyth", "Jon", "", "442079460958")), [foreign.id]);
+    assert_eq!(
+        ids(&client("Smyth", "Jon", "", "442079460958")),
+        [foreign.id]
+    );
     // Both rules at once give the client once.
-    assert_eq!(ids(&client("Петров", "Иван", "", "79161234567")), [petrov.id]);
+    assert_eq!(
+        ids(&client("Петров", "Иван", "", "79161234567")),
+        [petrov.id]
+    );
     // Nobody like this.
     assert!(ids(&client("Кузнецов", "Иван", "", "79990000009")).is_empty());
     // An edit is checked against the others, never against itself.

@@ -2353,7 +2353,11 @@ mod tests {
         assert_eq!(ok("89161234567").unwrap(), "79161234567");
         assert_eq!(ok("+7 916 123 45 67").unwrap(), "79161234567");
         assert_eq!(ok("9161234567").unwrap(), "9161234567");
-        assert_eq!(ok("+81312345678").unwrap(), "+81312345678", "+8… is foreign");
+        assert_eq!(
+            ok("+81312345678").unwrap(),
+            "+81312345678",
+            "+8… is foreign"
+        );
         assert_eq!(ok("+375 (29) 123-45-67").unwrap(), "+375291234567");
         assert_eq!(ok("123456789012345").unwrap(), "123456789012345");
         let err = |phone: &str| ok(phone).unwrap_err();

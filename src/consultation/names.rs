@@ -82,9 +82,7 @@ pub fn same_person(new: &Client, existing: &Client) -> Option<SameAs> {
     if !digits.is_empty() && same_phone(&digits, &phone_digits(&existing.phone)) {
         return Some(SameAs::Phone);
     }
-    let name = |c: &Client| {
-        [&c.last_name, &c.first_name, &c.patronymic].map(|s| fold_name(s))
-    };
+    let name = |c: &Client| [&c.last_name, &c.first_name, &c.patronymic].map(|s| fold_name(s));
     (name(new) == name(existing) && new.birth_date == existing.birth_date)
         .then_some(SameAs::NameAndBirth)
 }
@@ -133,7 +131,11 @@ mod tests {
         assert_eq!(stored_phone(false, "9161234567"), "9161234567");
         assert_eq!(stored_phone(true, "442079460958"), "+442079460958");
         assert_eq!(stored_phone(true, "81312345678"), "+81312345678");
-        assert_eq!(stored_phone(true, "7701234567"), "+7701234567", "10 digits: not Russian");
+        assert_eq!(
+            stored_phone(true, "7701234567"),
+            "+7701234567",
+            "10 digits: not Russian"
+        );
         assert_eq!(stored_phone(false, "442079460958"), "442079460958");
         assert_eq!(phone_digits("+442079460958"), "442079460958");
     }

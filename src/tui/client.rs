@@ -421,7 +421,11 @@ impl ClientScreen {
             }
             // The last row is kept for «ещё N» while more follow.
             let left = after - shown - 1;
-            let room = if left > 0 { rows.saturating_sub(1) } else { rows };
+            let room = if left > 0 {
+                rows.saturating_sub(1)
+            } else {
+                rows
+            };
             if lines.len() + block.len() > room {
                 if lines.is_empty() {
                     // One consultation taller than the pane: its first rows.
@@ -503,4 +507,3 @@ impl ClientScreen {
         }
     }
 }
-

@@ -8,9 +8,9 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::client::ClientScreen;
 use super::common::{self, Hint, BOLD, DIM, HEAD, SEL};
+use super::form::{is_text, ClientForm};
 use super::text;
 use super::{go_home, App, Effect, Env, Screen, Step};
-use super::form::{is_text, ClientForm};
 use crate::consultation::names::capitalise_name;
 use crate::consultation::{Client, ClientHistory, NewClient};
 

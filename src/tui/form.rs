@@ -326,13 +326,9 @@ impl ClientForm {
             .wrap(Wrap { trim: false })
             .render(area, buf);
         match &self.question {
-            Some(FormQuestion::Discard) => common::render_question(
-                app.lang,
-                tx.discard_title,
-                tx.discard_question,
-                area,
-                buf,
-            ),
+            Some(FormQuestion::Discard) => {
+                common::render_question(app.lang, tx.discard_title, tx.discard_question, area, buf)
+            }
             Some(FormQuestion::Same(found)) => self.render_same(app, found, area, buf),
             None => {}
         }
@@ -365,7 +361,10 @@ impl ClientForm {
             lines.push(Line::styled(format!("({why})"), WARN));
         }
         if found.len() > 1 {
-            lines.push(Line::styled(text::same_more(app.lang, found.len() - 1), DIM));
+            lines.push(Line::styled(
+                text::same_more(app.lang, found.len() - 1),
+                DIM,
+            ));
         }
         lines.push(Line::raw(""));
         let width = area.width.saturating_sub(4).min(64);

@@ -39,16 +39,14 @@ use ratatui::widgets::Widget;
 use ratatui::Frame;
 
 use crate::catalog::Catalog;
-use crate::consultation::{
-    Client, ClientHistory, Consultation, EngineError, Technique,
-};
+use crate::consultation::{Client, ClientHistory, Consultation, EngineError, Technique};
 
 pub use choose::ChooseScreen;
 pub use client::ClientScreen;
 pub use consultation::{ConsultationScreen, Mode, Pending};
 pub use find::FindScreen;
-pub use form::{ClientForm, FormQuestion};
 pub use first_start::FirstStartScreen;
+pub use form::{ClientForm, FormQuestion};
 pub use home::HomeScreen;
 pub use keys::{action, Action};
 pub use summary::SummaryScreen;

@@ -1010,7 +1010,7 @@ pub fn same_more(lang: Lang, n: usize) -> String {
 pub fn holding_question(lang: Lang, product: &str) -> String {
     match lang {
         Lang::Ru => format!(
-            "Записать, что у клиента уже есть «{product}»? Предлагать его больше не будут; снять отметку здесь нельзя."
+            "Записать, что у клиента уже есть: {product}? Предлагать этот продукт больше не будут; снять отметку здесь нельзя."
         ),
         Lang::En => format!(
             "Record that the client already holds {product}? It will not be offered again; this cannot be undone here."
@@ -1020,7 +1020,7 @@ pub fn holding_question(lang: Lang, product: &str) -> String {
 
 pub fn holding_added(lang: Lang, product: &str) -> String {
     match lang {
-        Lang::Ru => format!("Отмечено: у клиента уже есть «{product}»"),
+        Lang::Ru => format!("Отмечено, что у клиента уже есть: {product}"),
         Lang::En => format!("Marked: the client already holds {product}"),
     }
 }
@@ -1031,7 +1031,10 @@ pub fn help_card_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
         Lang::Ru => vec![
             ("Enter", "начать консультацию с этим клиентом"),
             ("e", "изменить данные клиента (та же форма, что у нового)"),
-            ("h", "продукты, которые у клиента уже есть (у нас или в другом банке)"),
+            (
+                "h",
+                "продукты, которые у клиента уже есть (у нас или в другом банке)",
+            ),
             ("↑ ↓", "прокрутка консультаций, выбор в списке"),
             ("Пробел", "в списке продуктов — отметить"),
             ("Esc", "назад (из формы — с вопросом, если что-то введено)"),
@@ -1044,7 +1047,10 @@ pub fn help_card_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
         Lang::En => vec![
             ("Enter", "start a consultation with this client"),
             ("e", "edit the client (the same form as a new one)"),
-            ("h", "products the client already holds (with us or elsewhere)"),
+            (
+                "h",
+                "products the client already holds (with us or elsewhere)",
+            ),
             ("↑ ↓", "scroll the consultations, move in a list"),
             ("Space", "in the product list: mark"),
             ("Esc", "back (from the form: asks if anything was typed)"),
