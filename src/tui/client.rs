@@ -142,11 +142,7 @@ impl ClientScreen {
         }
         match act {
             Some(Action::Up) => list.selected = list.selected.saturating_sub(1),
-            Some(Action::Down) => {
-                if list.selected + 1 < products.len() {
-                    list.selected += 1;
-                }
-            }
+            Some(Action::Down) if list.selected + 1 < products.len() => list.selected += 1,
             Some(Action::Back) => self.holdings = None,
             Some(Action::Quit) => return Step::effect(Effect::Quit),
             _ => {}
