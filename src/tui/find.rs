@@ -231,12 +231,15 @@ impl FindScreen {
                 Span::styled(marker, HEAD),
                 Span::styled(c.full_name(), name_style),
                 Span::styled(
-                    format!(
-                        "  {} · {} · {}",
-                        format_phone(&c.phone),
-                        common::date(app.lang, c.birth_date),
-                        c.segment
-                    ),
+                    {
+                        // No dangling «·» when the segment is empty.
+                        let mut facts =
+                            vec![format_phone(&c.phone), common::date(app.lang, c.birth_date)];
+                        if !c.segment.is_empty() {
+                            facts.push(c.segment.clone());
+                        }
+                        format!("  {}", facts.join(" · "))
+                    },
                     DIM,
                 ),
             ]));
