@@ -125,6 +125,7 @@ fn main() {
                     birth_date: NaiveDate::from_ymd_opt(1960 + (i % 40) as i32, 1, 1)
                         .expect("date"),
                     segment: "mass".into(),
+                    calls_consent: false,
                 })
                 .collect(),
         )

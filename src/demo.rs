@@ -478,6 +478,8 @@ fn client_at(seed: u64, index: u64, born_from: NaiveDate, born_span: u64) -> Cli
     } else {
         *rng.pick(SEGMENTS)
     };
+    // About three clients in five agree to be called (drawn last: the rest stays as it was).
+    let calls_consent = rng.chance(0.6);
     Client {
         id: 0,
         last_name: last,
@@ -486,6 +488,7 @@ fn client_at(seed: u64, index: u64, born_from: NaiveDate, born_span: u64) -> Cli
         phone: format!("79{number:09}"),
         birth_date,
         segment: segment.to_string(),
+        calls_consent,
     }
 }
 

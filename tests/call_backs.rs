@@ -411,6 +411,10 @@ fn a_schema_1_database_is_migrated_with_its_call_backs() {
     let report = store.verify().expect("verify");
     assert!(report.is_ok(), "{:?}", report.mismatches);
     assert_eq!(report.consultations, 300);
+    // Schema-1 clients read as not having consented to calls.
+    let clients: Vec<Client> = store.clients().collect::<Result<_, _>>().expect("clients");
+    assert_eq!(clients.len(), 60);
+    assert!(clients.iter().all(|c| !c.calls_consent));
     // Every schema-1 "thinking" is a call back unless a later consultation of the client
     // answered the same product; the main product's is three days after the start.
     let all: Vec<Consultation> = store

@@ -101,6 +101,7 @@ fn crash_child() {
                         phone: format!("7999{:07}", rng.below(10_000_000)),
                         birth_date: NaiveDate::from_ymd_opt(1970, 1, 1).expect("date"),
                         segment: "mass".into(),
+                        calls_consent: false,
                     })
                     .expect("add client");
                 clients.push(c.id);

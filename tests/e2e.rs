@@ -453,9 +453,8 @@ fn full_consultation_credit_card() {
     o.assert_summary_met(2, 1, 3);
     o.send(key::ENTER);
     o.wait_home();
-    // The thinking offer waits for a call back.
-    o.wait_for("Сидорова М. А.");
-    o.wait_for(CARD_INSURANCE);
+    // The thinking offer waits for a call back in three days, not today.
+    o.tui.assert_absent(CARD_INSURANCE);
     o.quit_from_home();
 
     let store = open_store(&sandbox);
@@ -470,7 +469,13 @@ fn full_consultation_credit_card() {
     assert_eq!(iis.outcome, Some(Outcome::Accepted));
     assert_eq!(iis.disclosures_confirmed.len(), 4);
     assert_eq!(c.create_skip, 1);
-    assert_eq!(store.follow_ups(OFFICER).expect("follow-ups").len(), 1);
+    let calls = store.follow_ups(OFFICER).expect("follow-ups");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].product, "card_insurance");
+    assert_eq!(
+        calls[0].date,
+        c.started_at.date() + chrono::Duration::days(3)
+    );
 }
 
 /// In Russian (the default), with the Russian keyboard layout for the letter keys, and the
@@ -686,11 +691,8 @@ fn killed_mid_consultation_resumes_where_it_was() {
 
     let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
     o.wait_home();
-    o.tui.wait_for_all(&[
-        tx.home_unfinished,
-        &IVANOV.full_name(),
-        &format!("{DEPOSIT} · {}", tx.home_started),
-    ]);
+    o.tui
+        .wait_for_all(&[tx.home_unfinished, &format!("Иванов И. П. · {DEPOSIT}")]);
     o.press(key::ENTER, tx.resumed);
     o.wait_for_header(DEPOSIT, "Catch 3/2 ✓1");
     o.tui.wait_for_all(&[
@@ -1037,4 +1039,73 @@ fn without_a_terminal_the_screen_fails_cleanly() {
     assert!(stderr.starts_with("sufler: "), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
+}
+
+#[test]
+fn adding_a_duplicate_is_refused_and_the_existing_card_opens() {
+    let sandbox = Sandbox::new();
+    let db = sandbox.db();
+    let args: Vec<String> = [
+        "--db",
+        db.to_str().expect("a UTF-8 tempdir path"),
+        "--officer",
+        OFFICER,
+        "--branch",
+        BRANCH,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // 80×24: the declared minimum.
+    let mut o = Officer {
+        tui: Tui::spawn(&sandbox, &args, 80, 24),
+        lang: Lang::Ru,
+        keys: &QWERTY,
+    };
+    let tx = o.tx();
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.press(key::ESC, tx.find_hint);
+    o.send(key::ESC);
+    o.wait_home();
+    // The same person typed in lower case with another phone: the same name and birth date.
+    o.press("+", tx.new_client_intro);
+    for field in [
+        "иванов",
+        "иван",
+        "петрович",
+        "+7 916 000-00-01",
+        IVANOV.birth,
+    ] {
+        o.send(field);
+        o.send(key::TAB);
+    }
+    o.wait_for(IVANOV.birth);
+    o.send(key::ENTER);
+    o.tui.wait_for_all(&[
+        tx.same_title,
+        "Иванов Иван Петрович",
+        "+7 916 123-45-67 · 15.03.1980",
+        tx.same_name,
+    ]);
+    // Esc: back to the form as typed; Enter again asks again; then Enter opens the card.
+    o.send(key::ESC);
+    o.tui.wait_gone(tx.same_title);
+    o.wait_for("иванов");
+    o.send(key::ENTER);
+    o.wait_for(tx.same_title);
+    o.send(key::ENTER);
+    o.tui.wait_for_all(&[
+        &format!("{} · {}", tx.app_name, tx.client_title),
+        &IVANOV.full_name(),
+        "+7 916 123-45-67",
+    ]);
+    o.send("q");
+    let status = o.tui.wait_exit();
+    assert!(status.success(), "sufler exited with {status:?}");
+
+    let store = open_store(&sandbox);
+    assert_eq!(store.clients().count(), 1, "no second record");
+    let c = stored_client(&store, &IVANOV);
+    assert_eq!(c.phone, "79161234567", "the existing client is unchanged");
 }

@@ -73,6 +73,7 @@ fn valid_dump() -> &'static [u8] {
                         phone: format!("7916000000{i}"),
                         birth_date: NaiveDate::from_ymd_opt(1970, 1, 2).expect("date"),
                         segment: "mass".into(),
+                        calls_consent: false,
                     })
                     .collect(),
             )

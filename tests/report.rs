@@ -81,6 +81,7 @@ fn fill(dir: &Path) {
                 phone: "79161234567".into(),
                 birth_date: NaiveDate::from_ymd_opt(1980, 5, 17).expect("date"),
                 segment: "mass".into(),
+                calls_consent: false,
             },
             Client {
                 id: 0,
@@ -90,6 +91,7 @@ fn fill(dir: &Path) {
                 phone: "79031112233".into(),
                 birth_date: NaiveDate::from_ymd_opt(1975, 1, 2).expect("date"),
                 segment: "mass".into(),
+                calls_consent: false,
             },
         ])
         .expect("clients");

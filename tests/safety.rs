@@ -36,6 +36,7 @@ fn client(last: &str, first: &str, phone: &str) -> Client {
         phone: phone.into(),
         birth_date: day(1980, 5, 17),
         segment: "mass".into(),
+        calls_consent: false,
     }
 }
 

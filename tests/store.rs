@@ -35,6 +35,7 @@ fn client(last: &str, first: &str, patronymic: &str, phone: &str) -> Client {
         phone: phone.into(),
         birth_date: day(1980, 5, 17),
         segment: "mass".into(),
+        calls_consent: false,
     }
 }
 
@@ -1111,4 +1112,119 @@ fn the_workstation_remembers_its_officer() {
         store.verify().unwrap().is_ok(),
         "the marker is not a corrupt record"
     );
+}
+#[test]
+fn the_same_person_is_found_by_phone_or_by_name_and_birth_date() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    let petrov = added(&store, "Петров", "Иван", "", "79161234567");
+    let semenov = added(&store, "Семёнов", "Пётр", "Ильич", "79031112233");
+    let foreign = added(&store, "Smith", "John", "", "+442079460958");
+    // A namesake born another day, and one with another patronymic: other people.
+    let mut namesake = client("Петров", "Иван", "", "79990000001");
+    namesake.birth_date = day(1990, 1, 1);
+    store.add_client(namesake).expect("add");
+    added(&store, "Петров", "Иван", "Ильич", "79990000002");
+    let ids = |new: &Client| -> Vec<u64> {
+        store
+            .same_clients(new)
+            .expect("same clients")
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    // Case-insensitive, the same birth date, another phone.
+    assert_eq!(
+        ids(&client("петров", "иван", "", "79990000009")),
+        [petrov.id]
+    );
+    assert_eq!(
+        ids(&client("ПЕТРОВ", "ИВАН", "", "79990000009")),
+        [petrov.id]
+    );
+    // ё = е.
+    assert_eq!(
+        ids(&client("Семенов", "Петр", "ильич", "79990000009")),
+        [semenov.id]
+    );
+    // The same phone, another name; typed without the country code too.
+    assert_eq!(
+        ids(&client("Сидоров", "Олег", "", "79161234567")),
+        [petrov.id]
+    );
+    assert_eq!(
+        ids(&client("Сидоров", "Олег", "", "9161234567")),
+        [petrov.id]
+    );
+    // A foreign number by its digits, with or without its `+`.
+    assert_eq!(
+        ids(&client("Smyth", "Jon", "", "442079460958")),
+        [foreign.id]
+    );
+    // Both rules at once give the client once.
+    assert_eq!(
+        ids(&client("Петров", "Иван", "", "79161234567")),
+        [petrov.id]
+    );
+    // Nobody like this.
+    assert!(ids(&client("Кузнецов", "Иван", "", "79990000009")).is_empty());
+    // An edit is checked against the others, never against itself.
+    assert!(ids(&petrov).is_empty());
+    let mut renamed = semenov.clone();
+    renamed.phone = "79161234567".into();
+    assert_eq!(ids(&renamed), [petrov.id]);
+}
+
+#[test]
+fn a_foreign_phone_keeps_its_plus_and_is_found_by_digits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(tmp.path());
+    let mut c = client("Smith", "John", "", "+442079460958");
+    c.calls_consent = true;
+    let smith = store.add_client(c).expect("add");
+    let stored = store.client(smith.id).expect("get").expect("stored");
+    assert_eq!(stored.phone, "+442079460958");
+    assert!(stored.calls_consent, "the consent is stored");
+    for q in ["4420", "+44 20", "442079460958"] {
+        let found = store.search_clients(q, 10).expect("search");
+        assert_eq!(found.len(), 1, "query {q}");
+    }
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+}
+
+#[test]
+fn a_backup_carries_the_consent_to_calls_and_an_older_line_reads_as_no() {
+    use sufler::store::{restore, write_backup};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("db");
+    let store = open(&db);
+    let mut agrees = client("Петрова", "Анна", "", "79161234567");
+    agrees.calls_consent = true;
+    let agrees = store.add_client(agrees).expect("add");
+    let refuses = added(&store, "Иванов", "Иван", "", "79031112233");
+    let dump = tmp.path().join("dump.jsonl");
+    write_backup(&store, &dump, &mut |_, _| {}).expect("backup");
+    drop(store);
+    let text = std::fs::read_to_string(&dump).expect("read the dump");
+    assert!(text.contains("\"calls_consent\":true"), "{text}");
+    let back = tmp.path().join("back");
+    restore(&dump, &back, &mut |_, _, _| {}).expect("restore");
+    let store = open(&back);
+    assert_eq!(store.client(agrees.id).expect("get"), Some(agrees.clone()));
+    assert_eq!(store.client(refuses.id).expect("get"), Some(refuses));
+    drop(store);
+
+    // A dump line written before the field existed reads as not consenting (the dump's
+    // client lines are `Client` as JSON; its checksum keeps a test from editing a file).
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("{\"client\":") && l.contains("Петрова"))
+        .expect("the client line");
+    let old = line.replace(",\"calls_consent\":true", "");
+    assert!(!old.contains("calls_consent"));
+    let value: serde_json::Value = serde_json::from_str(&old).expect("json");
+    let c: Client = serde_json::from_value(value["client"].clone()).expect("an older line");
+    assert!(!c.calls_consent);
+    assert_eq!(c.last_name, "Петрова");
 }

@@ -1003,7 +1003,7 @@ pub struct ValidClient {
     pub last_name: String,
     pub first_name: String,
     pub patronymic: String,
-    /// Digits only.
+    /// As stored: see [`Client::phone`].
     pub phone: String,
     pub birth_date: NaiveDate,
     pub segment: String,
@@ -1019,6 +1019,7 @@ impl ValidClient {
             phone: self.phone,
             birth_date: self.birth_date,
             segment: self.segment,
+            calls_consent: false,
         }
     }
 }
@@ -1086,11 +1087,11 @@ fn name(text: &str, field: Field, required: bool) -> Result<String, ClientError>
     if text.chars().count() > MAX_NAME_CHARS {
         return Err(field_error(field, "too long"));
     }
-    Ok(text)
+    Ok(super::names::capitalise_name(&text))
 }
 
-/// Digits only: spaces, dashes, parentheses and a leading `+` are dropped; 10–15 digits; a
-/// domestic `8XXXXXXXXXX` (11 digits, no `+`) becomes `7XXXXXXXXXX`.
+/// Spaces, dashes and parentheses are dropped; 10–15 digits; stored as
+/// [`super::names::stored_phone`] says (a Russian number as digits, a foreign `+` kept).
 fn phone(text: &str) -> Result<String, ClientError> {
     let text = text.trim();
     let (plus, rest) = match text.strip_prefix('+') {
@@ -1110,10 +1111,7 @@ fn phone(text: &str) -> Result<String, ClientError> {
     if !(10..=15).contains(&digits.len()) {
         return Err(field_error(Field::Phone, "must have 10 to 15 digits"));
     }
-    match digits.strip_prefix('8') {
-        Some(tail) if !plus && digits.len() == 11 => Ok(format!("7{tail}")),
-        _ => Ok(digits),
-    }
+    Ok(super::names::stored_phone(plus, &digits))
 }
 
 /// `YYYY-MM-DD` or `DD.MM.YYYY`, giving an age of 14 to 120 on `today`.
@@ -1320,6 +1318,7 @@ mod tests {
             phone: "79161234567".into(),
             birth_date: birth,
             segment: "mass".into(),
+            calls_consent: false,
         }
     }
 
@@ -2357,8 +2356,12 @@ mod tests {
         assert_eq!(ok("89161234567").unwrap(), "79161234567");
         assert_eq!(ok("+7 916 123 45 67").unwrap(), "79161234567");
         assert_eq!(ok("9161234567").unwrap(), "9161234567");
-        assert_eq!(ok("+81312345678").unwrap(), "81312345678", "+8… is foreign");
-        assert_eq!(ok("+375 (29) 123-45-67").unwrap(), "375291234567");
+        assert_eq!(
+            ok("+81312345678").unwrap(),
+            "+81312345678",
+            "+8… is foreign"
+        );
+        assert_eq!(ok("+375 (29) 123-45-67").unwrap(), "+375291234567");
         assert_eq!(ok("123456789012345").unwrap(), "123456789012345");
         let err = |phone: &str| ok(phone).unwrap_err();
         assert_eq!(err(""), field_error(Field::Phone, "required"));

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod engine;
 pub mod model;
+pub mod names;
 
 pub use call::*;
 pub use engine::*;

@@ -33,10 +33,15 @@ pub struct Client {
     pub last_name: String,
     pub first_name: String,
     pub patronymic: String,
-    /// Digits only, e.g. `79161234567`.
+    /// Digits only, e.g. `79161234567` (a Russian number always so, whichever way it was
+    /// typed); a foreign number typed with its `+` keeps it: `+442079460958`.
     pub phone: String,
     pub birth_date: NaiveDate,
     pub segment: String,
+    /// «Согласие на звонки»: the client agreed to be called (check-in calls need it).
+    /// A dump line without it reads as no.
+    #[serde(default)]
+    pub calls_consent: bool,
 }
 
 impl Client {

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::consultation::{
-    Consultation, Note, Offer, Outcome, VariantBump, DEFAULT_FOLLOW_UP_DAYS,
+    Client, Consultation, Note, Offer, Outcome, VariantBump, DEFAULT_FOLLOW_UP_DAYS,
 };
 
 use super::keys::hex;
@@ -145,6 +145,49 @@ pub fn decode_consultation(
             key,
             other.map(|(v, _)| *v),
             CONSULTATION_VERSION,
+        )),
+    }
+}
+
+/// The version byte of a [`Client`] value since schema 2 (it gained `calls_consent`).
+/// Version-1 clients are read as not having consented ([`decode_client`]).
+pub const CLIENT_VERSION: u8 = 2;
+
+pub fn encode_client(c: &Client) -> Result<Vec<u8>, StoreError> {
+    postcard::to_extend(c, vec![CLIENT_VERSION]).map_err(|e| StoreError::Encode(e.to_string()))
+}
+
+/// A client as schema 1 wrote it: without `calls_consent`.
+#[derive(Deserialize)]
+struct ClientV1 {
+    id: u64,
+    last_name: String,
+    first_name: String,
+    patronymic: String,
+    phone: String,
+    birth_date: chrono::NaiveDate,
+    segment: String,
+}
+
+/// Decodes a client of either version.
+pub fn decode_client(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<Client, StoreError> {
+    match bytes.split_first() {
+        Some((&VALUE_VERSION, body)) => decode_body::<ClientV1>(tree, key, body).map(|v| Client {
+            id: v.id,
+            last_name: v.last_name,
+            first_name: v.first_name,
+            patronymic: v.patronymic,
+            phone: v.phone,
+            birth_date: v.birth_date,
+            segment: v.segment,
+            calls_consent: false,
+        }),
+        Some((&CLIENT_VERSION, body)) => decode_body(tree, key, body),
+        other => Err(bad_version(
+            tree,
+            key,
+            other.map(|(v, _)| *v),
+            CLIENT_VERSION,
         )),
     }
 }

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::codec::{decode, decode_consultation, encode};
+use super::codec::{decode, decode_client, decode_consultation, encode};
 use super::keys::{self, hex};
 use super::lists::ID_BLOCKS;
 use super::sled_store::{SledStore, SCHEMA_VERSION, WORKSTATION_OFFICER_KEY};
@@ -393,7 +393,7 @@ impl SledStore {
         }
         for item in t.clients.iter() {
             let (k, v) = item?;
-            let c: Client = decode(CLIENTS, &k, &v)?;
+            let c: Client = decode_client(CLIENTS, &k, &v)?;
             step(&mut w, Section::Client, RecordRef::Client(&c))?;
         }
         for item in t.holdings.iter().keys() {

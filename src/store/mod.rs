@@ -404,7 +404,16 @@ pub trait Store {
         files: Vec<(String, String)>,
         at: NaiveDateTime,
     ) -> Result<CatalogCopy, StoreError>;
+    /// Up to [`SAME_CLIENTS_LIMIT`] stored clients that are the same person as `client`
+    /// (DESIGN §4): the same phone (by its digits; a 10-digit Russian number matches its
+    /// 11-digit form), or the same surname, first name and patronymic (case-insensitive,
+    /// `ё` = `е`) and birth date — phone matches first. Never `client` itself (its id), so
+    /// an edit checks against the others. Read from the search index: no scan of clients.
+    fn same_clients(&self, client: &Client) -> Result<Vec<Client>, StoreError>;
 }
+
+/// How many clients [`Store::same_clients`] returns at most.
+pub const SAME_CLIENTS_LIMIT: usize = 20;
 
 /// The database directory: `explicit`, else `$SUFLER_DB`, else `$XDG_DATA_HOME/sufler`, else
 /// `~/.local/share/sufler`.

@@ -15,12 +15,15 @@ use sled::transaction::{
 use sled::{IVec, Tree};
 
 use super::call_backs::{self, OpenCache};
-use super::codec::{decode, decode_consultation, encode, encode_consultation};
+use super::codec::{
+    decode, decode_client, decode_consultation, encode, encode_client, encode_consultation,
+};
 use super::keys::{self, hex};
 use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
+use crate::consultation::names::same_person;
 use crate::consultation::{
     Client, ClientHistory, Consultation, Contact, Kind, Month, OpenCallBack, Outcome, Tally,
     TallyKey, Technique,
@@ -575,7 +578,7 @@ impl SledStore {
     ) -> Result<(), StoreError> {
         let mut values = Vec::with_capacity(clients.len());
         for c in clients {
-            values.push((c.id.to_be_bytes(), encode(c)?, keys::search_keys(c)));
+            values.push((c.id.to_be_bytes(), encode_client(c)?, keys::search_keys(c)));
         }
         let old_keys: Vec<Vec<u8>> = old.iter().flat_map(keys::search_keys).collect();
         let t = &self.t;
@@ -700,6 +703,7 @@ impl Store for SledStore {
             phone: String::new(),
             birth_date: NaiveDate::from_ymd_opt(birth.year(), 1, 1).unwrap_or(*birth),
             segment: old.segment.clone(),
+            calls_consent: false,
         };
         let event = Self::event("", None, Some(id), EventKind::ClientForgotten, "")?;
         self.write_clients(std::slice::from_ref(&forgotten), &[old], &event)?;
@@ -709,7 +713,7 @@ impl Store for SledStore {
     fn client(&self, id: u64) -> Result<Option<Client>, StoreError> {
         let key = id.to_be_bytes();
         match self.t.clients.get(key)? {
-            Some(v) => decode(CLIENTS, &key, &v).map(Some),
+            Some(v) => decode_client(CLIENTS, &key, &v).map(Some),
             None => Ok(None),
         }
     }
@@ -717,7 +721,7 @@ impl Store for SledStore {
     fn clients(&self) -> Records<'_, Client> {
         Box::new(self.t.clients.iter().map(|item| {
             let (k, v) = item?;
-            decode(CLIENTS, &k, &v)
+            decode_client(CLIENTS, &k, &v)
         }))
     }
 
@@ -1185,6 +1189,48 @@ impl Store for SledStore {
     ) -> Result<super::CatalogCopy, StoreError> {
         self.write_catalog_copy(dir, files, at)
     }
+
+    fn same_clients(&self, client: &Client) -> Result<Vec<Client>, StoreError> {
+        let found = |seen: HashSet<u64>| Found {
+            clients: Vec::new(),
+            seen,
+            limit: super::SAME_CLIENTS_LIMIT,
+        };
+        // The client itself is never its own duplicate (ids are never 0).
+        let itself: HashSet<u64> = (client.id != 0).then_some(client.id).into_iter().collect();
+        // An exact key up to the id: the part before the id's 8 bytes.
+        let without_id = |mut k: Vec<u8>| {
+            k.truncate(k.len().saturating_sub(8));
+            k
+        };
+        let mut by_phone = found(itself.clone());
+        for form in keys::phone_forms(&client.phone) {
+            let prefix = without_id(keys::search_phone_key(&form, 0));
+            if self.scan_search(&prefix, &|_| true, &mut by_phone)? {
+                break;
+            }
+        }
+        let mut by_name = found(itself);
+        let surname = keys::fold(&client.last_name);
+        if !surname.is_empty() {
+            let prefix = without_id(keys::search_name_key(
+                &surname,
+                &keys::fold(&client.first_name),
+                &keys::fold(&client.patronymic),
+                0,
+            ));
+            self.scan_search(&prefix, &|_| true, &mut by_name)?;
+        }
+        // The index finds the candidates; the same rule as everywhere decides.
+        let mut out: Vec<Client> = Vec::new();
+        for c in by_phone.clients.into_iter().chain(by_name.clients) {
+            if same_person(client, &c).is_some() && !out.iter().any(|o| o.id == c.id) {
+                out.push(c);
+            }
+        }
+        out.truncate(super::SAME_CLIENTS_LIMIT);
+        Ok(out)
+    }
 }
 
 pub(super) fn decode_counter(k: &[u8], v: &[u8]) -> Result<(TallyKey, Tally), StoreError> {
@@ -1398,7 +1444,7 @@ fn reindex_names(t: &Trees) -> Result<(), StoreError> {
     for item in t.clients.iter() {
         let (k, v) = item?;
         // A damaged client is left to `verify` to report; the others are still found.
-        let Ok(client) = decode::<Client>(CLIENTS, &k, &v) else {
+        let Ok(client) = decode_client(CLIENTS, &k, &v) else {
             continue;
         };
         for key in keys::search_keys(&client) {

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::codec::{decode, decode_consultation};
+use super::codec::{decode, decode_client, decode_consultation};
 use super::keys::{self, hex};
 use super::lists::{self, CLIENT_MONTHS, ID_BLOCKS};
 use super::sled_store::{decode_counter, entries, SledStore};
@@ -374,7 +374,7 @@ pub(super) fn verify(
     // Clients and their search index.
     for item in t.clients.iter() {
         let (k, v) = item?;
-        let c: Client = match decode(CLIENTS, &k, &v) {
+        let c: Client = match decode_client(CLIENTS, &k, &v) {
             Ok(c) => c,
             Err(e) => {
                 r.push("client", hex(&k), e.to_string(), "a readable record");

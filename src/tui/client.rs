@@ -1,17 +1,21 @@
 //! The client's card: products held, past consultations with their offers and outcomes,
-//! declines still in cooldown. Enter → choose the main product.
+//! declines still in cooldown. Enter → choose the main product; `e` edits the client (the
+//! client form, prefilled); `h` marks products the client already holds.
 
 use chrono::Days;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::choose::ChooseScreen;
-use super::common::{self, Hint, BOLD, DIM, HEAD, OK, WARN};
+use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
 use super::find::{format_phone, FindScreen};
-use super::text;
-use super::{Action, App, Effect, Env, Screen, Step};
+use super::form::{is_text, ClientForm};
+use super::text::{self, Lang};
+use super::{Action, App, Effect, Env, Screen, Status, Step};
+use crate::catalog::Catalog;
 use crate::consultation::{in_cooldown, Client, ClientHistory, Consultation};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +26,22 @@ pub struct ClientScreen {
     pub consultations: Vec<Consultation>,
     /// How many consultations are scrolled past.
     pub scroll: usize,
+    /// `e`: the client form, prefilled.
+    pub form: Option<ClientForm>,
+    /// `h`: the catalogue's products, the held ones marked.
+    pub holdings: Option<HoldingsList>,
+}
+
+/// `h` on the card: the catalogue's products in catalogue order; Enter or Space on one not
+/// held yet asks, then records it as held (a holding cannot be removed here).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HoldingsList {
+    /// Index into the catalogue's products.
+    pub selected: usize,
+    /// The product id asked about («отметить?»).
+    pub asking: Option<String>,
+    /// Waiting for [`super::Msg::HoldingAdded`].
+    pub saving: bool,
 }
 
 impl ClientScreen {
@@ -35,11 +55,36 @@ impl ClientScreen {
             history,
             consultations,
             scroll: 0,
+            form: None,
+            holdings: None,
         }
     }
 
-    /// `Esc` is handled by the app (back to the search as it was).
-    pub(crate) fn on_key(&mut self, _env: &Env<'_>, act: Option<Action>) -> Step {
+    /// `Esc` on the card itself is handled by the app (back to the search as it was); on
+    /// the form or the product list it is theirs.
+    pub(crate) fn on_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
+        if let Some(form) = &mut self.form {
+            let out = form.on_key(env, key);
+            if out.close {
+                self.form = None;
+            }
+            return out.step;
+        }
+        if self.holdings.is_some() {
+            return self.on_holdings_key(env, key, act);
+        }
+        // `e` and `h` are the card's own letters (in either layout, like every key).
+        match is_text(&key).map(super::keys::qwerty) {
+            Some('e') => {
+                self.form = Some(ClientForm::edit(env.lang, &self.client));
+                return Step::default();
+            }
+            Some('h') => {
+                self.holdings = Some(HoldingsList::default());
+                return Step::default();
+            }
+            _ => {}
+        }
         match act {
             Some(Action::Choose) => Step::goto(Screen::Choose(ChooseScreen::new(self.clone()))),
             Some(Action::Find) => Step::goto(Screen::Find(FindScreen::default())),
@@ -59,23 +104,164 @@ impl ClientScreen {
         }
     }
 
+    fn on_holdings_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
+        let Some(list) = &mut self.holdings else {
+            return Step::default();
+        };
+        if list.saving {
+            return Step::default();
+        }
+        let products = &env.catalog.products;
+        if let Some(product) = list.asking.clone() {
+            return match super::keys::answer(act, None) {
+                Some(true) => {
+                    list.asking = None;
+                    list.saving = true;
+                    Step::effect(Effect::AddHolding {
+                        client_id: self.client.id,
+                        product,
+                    })
+                }
+                Some(false) => {
+                    list.asking = None;
+                    Step::default()
+                }
+                None => Step::default(),
+            };
+        }
+        let toggle = is_text(&key) == Some(' ') || act == Some(Action::Choose);
+        if toggle {
+            let Some(p) = products.get(list.selected) else {
+                return Step::default();
+            };
+            if self.history.holdings.contains(&p.id) {
+                return Step::hint(text::t(env.lang).holding_already);
+            }
+            list.asking = Some(p.id.clone());
+            return Step::default();
+        }
+        match act {
+            Some(Action::Up) => list.selected = list.selected.saturating_sub(1),
+            Some(Action::Down) if list.selected + 1 < products.len() => list.selected += 1,
+            Some(Action::Back) => self.holdings = None,
+            Some(Action::Quit) => return Step::effect(Effect::Quit),
+            _ => {}
+        }
+        Step::default()
+    }
+
+    /// The edit would make this client the same as another stored one: the form asks to
+    /// open that one.
+    pub(crate) fn on_same(&mut self, found: Vec<Client>) -> Step {
+        match &mut self.form {
+            Some(form) => form.on_same(found),
+            None => Step::default(),
+        }
+    }
+
+    pub(crate) fn on_updated(&mut self, lang: Lang, result: Result<Client, String>) -> Step {
+        match result {
+            Ok(client) => {
+                self.client = client;
+                self.form = None;
+                Step {
+                    status: Some(Status::Info(text::t(lang).client_updated.to_string())),
+                    ..Step::default()
+                }
+            }
+            Err(e) => {
+                if let Some(form) = &mut self.form {
+                    form.saving = false;
+                }
+                Step::error(text::not_saved(lang, &e))
+            }
+        }
+    }
+
+    pub(crate) fn on_holding_added(
+        &mut self,
+        catalog: &Catalog,
+        lang: Lang,
+        product: String,
+        result: Result<(), String>,
+    ) -> Step {
+        if let Some(list) = &mut self.holdings {
+            list.saving = false;
+        }
+        match result {
+            Ok(()) => {
+                let done = text::holding_added(lang, common::product_name(catalog, &product));
+                // The next consultation reads the holdings from the store; the card and the
+                // choice of the main product read them from here.
+                self.history.holdings.insert(product);
+                Step {
+                    status: Some(Status::Info(done)),
+                    ..Step::default()
+                }
+            }
+            Err(e) => Step::error(text::not_saved(lang, &e)),
+        }
+    }
+
     pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
         let tx = text::t(app.lang);
-        let hints: [Hint<'_>; 5] = [
-            ("Enter", tx.key_start_consultation),
-            ("↑↓", tx.key_scroll),
-            ("Esc", tx.key_back),
-            ("?", tx.key_help),
-            ("q", tx.key_quit),
-        ];
+        let hints: Vec<Hint<'_>> = if self.form.is_some() {
+            vec![
+                ("Tab ↑↓", tx.key_field),
+                ("Enter", tx.key_save),
+                ("Esc", tx.key_cancel),
+                ("F1", tx.key_help),
+            ]
+        } else if self.holdings.is_some() {
+            vec![
+                ("↑↓", tx.key_select),
+                (
+                    if app.lang == Lang::Ru {
+                        "Enter/Пробел"
+                    } else {
+                        "Enter/Space"
+                    },
+                    tx.key_mark,
+                ),
+                ("Esc", tx.key_back),
+                ("?", tx.key_help),
+            ]
+        } else {
+            vec![
+                ("Enter", tx.key_start_consultation),
+                ("e", tx.key_edit),
+                ("h", tx.key_holdings),
+                ("↑↓", tx.key_scroll),
+                ("Esc", tx.key_back),
+                ("?", tx.key_help),
+                ("q", tx.key_quit),
+            ]
+        };
         let [top, body, footer, status] =
             common::frame_areas(area, common::footer_height(&hints, area.width));
-        common::render_top(app, tx.client_title, top, buf);
+        let title = if self.form.is_some() {
+            tx.edit_client_title
+        } else {
+            tx.client_title
+        };
+        common::render_top(app, title, top, buf);
         let body = Rect {
             x: body.x + 1,
             width: body.width.saturating_sub(2),
             ..body
         };
+        if let Some(form) = &self.form {
+            form.render(app, body, buf);
+            common::render_footer(&hints, footer, buf);
+            common::render_status(app, status, buf);
+            return;
+        }
+        if let Some(list) = &self.holdings {
+            self.render_holdings(app, list, body, buf);
+            common::render_footer(&hints, footer, buf);
+            common::render_status(app, status, buf);
+            return;
+        }
         let facts = self.facts(app);
         let facts_height = common::lines_height(&facts, body.width).min(body.height / 2);
         let [head, list] = Layout::vertical([
@@ -111,6 +297,14 @@ impl ClientScreen {
                 ),
                 DIM,
             )]),
+            Line::from(vec![
+                Span::styled(format!("{}: ", tx.consent_label), BOLD),
+                if c.calls_consent {
+                    Span::styled(tx.yes, OK)
+                } else {
+                    Span::styled(tx.no, DIM)
+                },
+            ]),
             Line::raw(""),
         ];
         let held: Vec<String> = self
@@ -169,10 +363,14 @@ impl ClientScreen {
             return;
         }
         let formula = &app.catalog.formula;
-        let mut lines = Vec::new();
+        let rows = usize::from(inner.height);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let mut shown = 0usize;
+        let after = self.consultations.len().saturating_sub(self.scroll);
         for c in self.consultations.iter().rev().skip(self.scroll) {
             let p = c.progress(formula);
-            lines.push(Line::from(vec![
+            let mut block = Vec::with_capacity(c.offers.len() + 1);
+            block.push(Line::from(vec![
                 Span::styled(
                     format!(
                         "{} {}  ",
@@ -201,7 +399,7 @@ impl ClientScreen {
                 ),
             ]));
             for o in &c.offers {
-                lines.push(Line::from(vec![
+                block.push(Line::from(vec![
                     Span::raw("      "),
                     common::outcome_mark(o.outcome),
                     Span::raw(format!(
@@ -215,11 +413,93 @@ impl ClientScreen {
                 ]));
             }
             if c.offers.is_empty() {
-                lines.push(Line::styled(format!("      {}", tx.client_no_offers), DIM));
+                block.push(Line::styled(format!("      {}", tx.client_no_offers), DIM));
             }
+            // The last row is kept for «ещё N» while more follow.
+            let left = after - shown - 1;
+            let room = if left > 0 {
+                rows.saturating_sub(1)
+            } else {
+                rows
+            };
+            if lines.len() + block.len() > room {
+                if lines.is_empty() {
+                    // One consultation taller than the pane: its first rows.
+                    block.truncate(room);
+                    lines.extend(block);
+                    shown += 1;
+                }
+                break;
+            }
+            lines.extend(block);
+            shown += 1;
         }
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
+        let hidden = after - shown;
+        if hidden > 0 {
+            lines.truncate(rows.saturating_sub(1));
+            lines.push(Line::styled(text::more_below(app.lang, hidden), DIM));
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+
+    fn render_holdings(&self, app: &App, list: &HoldingsList, area: Rect, buf: &mut Buffer) {
+        let tx = text::t(app.lang);
+        let c = &self.client;
+        let mut head = vec![
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled(c.full_name(), HEAD),
+                Span::styled(format!(" · {}", format_phone(&c.phone)), DIM),
+            ]),
+        ];
+        head.extend(
+            common::wrap(tx.holdings_intro, area.width)
+                .into_iter()
+                .map(|row| Line::styled(row, DIM)),
+        );
+        let head_height = u16::try_from(head.len() + 1).unwrap_or(u16::MAX);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(head_height), Constraint::Min(0)]).areas(area);
+        Paragraph::new(head).render(top, buf);
+        let block = common::titled(tx.holdings_title);
+        let inner = block.inner(rest);
+        block.render(rest, buf);
+        let products = &app.catalog.products;
+        let rows = usize::from(inner.height);
+        let first = (list.selected + 1).saturating_sub(rows.saturating_sub(1).max(1));
+        let fits = products.len() <= rows;
+        let room = if fits { rows } else { rows.saturating_sub(1) };
+        let first = if fits { 0 } else { first };
+        let mut lines = Vec::new();
+        for (i, p) in products.iter().enumerate().skip(first).take(room) {
+            let selected = i == list.selected;
+            let held = self.history.holdings.contains(&p.id);
+            lines.push(Line::from(vec![
+                Span::styled(if selected { "▶ " } else { "  " }, HEAD),
+                if held {
+                    Span::styled("[✓] ", OK)
+                } else {
+                    Span::styled("[ ] ", DIM)
+                },
+                Span::styled(p.name.clone(), if selected { SEL } else { BOLD }),
+            ]));
+        }
+        let below = products.len().saturating_sub(first + room);
+        if below > 0 {
+            lines.push(Line::styled(text::more_below(app.lang, below), DIM));
+        }
+        Paragraph::new(lines).render(inner, buf);
+        if list.saving {
+            Paragraph::new(Line::styled(tx.saving, DIM)).render(top, buf);
+        }
+        if let Some(id) = &list.asking {
+            common::render_question(
+                app.lang,
+                tx.holding_ask_title,
+                &text::holding_question(app.lang, common::product_name(&app.catalog, id)),
+                area,
+                buf,
+            );
+        }
     }
 }

@@ -1,27 +1,21 @@
 //! Find a client as you type (surname prefix or phone digits), or add a new one with `+`.
 
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::client::ClientScreen;
-use super::common::{self, Hint, BAD, BOLD, DIM, HEAD, SEL};
-use super::text::{self, Lang};
+use super::common::{self, Hint, BOLD, DIM, HEAD, SEL};
+use super::form::{is_text, ClientForm};
+use super::text;
 use super::{go_home, App, Effect, Env, Screen, Step};
-use crate::consultation::{Client, ClientError, ClientHistory, Field, NewClient};
+use crate::consultation::names::capitalise_name;
+use crate::consultation::{Client, ClientHistory, NewClient};
 
-/// The new-client form's fields, in order.
-pub const FIELDS: [Field; 6] = [
-    Field::LastName,
-    Field::FirstName,
-    Field::Patronymic,
-    Field::Phone,
-    Field::BirthDate,
-    Field::Segment,
-];
+#[cfg(test)]
+pub(crate) use super::form::FIELDS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FindScreen {
@@ -32,68 +26,6 @@ pub struct FindScreen {
     pub searched: bool,
     /// `+`: the new-client form.
     pub form: Option<ClientForm>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClientForm {
-    pub fields: NewClient,
-    /// Index into [`FIELDS`].
-    pub focus: usize,
-    /// Set by the first Enter: from then on each field's problem is shown beside it.
-    pub checked: bool,
-    pub saving: bool,
-}
-
-impl ClientForm {
-    fn value_mut(&mut self, field: Field) -> &mut String {
-        let f = &mut self.fields;
-        match field {
-            Field::LastName => &mut f.last_name,
-            Field::FirstName => &mut f.first_name,
-            Field::Patronymic => &mut f.patronymic,
-            Field::Phone => &mut f.phone,
-            Field::BirthDate => &mut f.birth_date,
-            Field::Segment => &mut f.segment,
-        }
-    }
-
-    pub fn value(&self, field: Field) -> &str {
-        let f = &self.fields;
-        match field {
-            Field::LastName => &f.last_name,
-            Field::FirstName => &f.first_name,
-            Field::Patronymic => &f.patronymic,
-            Field::Phone => &f.phone,
-            Field::BirthDate => &f.birth_date,
-            Field::Segment => &f.segment,
-        }
-    }
-
-    fn focused(&self) -> Field {
-        FIELDS[self.focus.min(FIELDS.len() - 1)]
-    }
-
-    /// The problems to show now (after the first Enter).
-    pub(crate) fn problems(&self, env: &Env<'_>) -> Vec<ClientError> {
-        if self.checked {
-            self.fields.problems(env.today)
-        } else {
-            Vec::new()
-        }
-    }
-}
-
-fn is_text(key: &KeyEvent) -> Option<char> {
-    match key.code {
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(c)
-        }
-        _ => None,
-    }
 }
 
 impl FindScreen {
@@ -126,26 +58,28 @@ impl FindScreen {
 
     /// The form starts with what was typed in the search: a surname or a phone.
     fn open_form(&mut self) {
-        let mut form = ClientForm::default();
+        let mut fields = NewClient::default();
+        let mut focus = 0;
         let q = self.query.trim();
         if q.chars().any(char::is_alphabetic) {
-            let mut words = q.split_whitespace().map(capitalise);
-            form.fields.last_name = words.next().unwrap_or_default();
-            form.fields.first_name = words.next().unwrap_or_default();
-            form.fields.patronymic = words.next().unwrap_or_default();
-            form.focus = 1;
+            let mut words = q.split_whitespace().map(capitalise_name);
+            fields.last_name = words.next().unwrap_or_default();
+            fields.first_name = words.next().unwrap_or_default();
+            fields.patronymic = words.next().unwrap_or_default();
+            focus = 1;
         } else if !q.is_empty() {
-            form.fields.phone = q.to_string();
+            fields.phone = q.to_string();
         }
-        self.form = Some(form);
+        self.form = Some(ClientForm::new(fields, focus));
     }
 
     pub(crate) fn on_key(&mut self, env: &Env<'_>, key: KeyEvent) -> Step {
         if let Some(form) = &mut self.form {
-            return on_form_key(form, env, key).unwrap_or_else(|| {
+            let out = form.on_key(env, key);
+            if out.close {
                 self.form = None;
-                Step::default()
-            });
+            }
+            return out.step;
         }
         if let Some(c) = is_text(&key) {
             if c == '+' {
@@ -204,6 +138,14 @@ impl FindScreen {
         }
     }
 
+    /// The client to add is stored already: the form asks to open it.
+    pub(crate) fn on_same(&mut self, found: Vec<Client>) -> Step {
+        match &mut self.form {
+            Some(form) => form.on_same(found),
+            None => Step::default(),
+        }
+    }
+
     pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
         let tx = text::t(app.lang);
         let hints: Vec<Hint<'_>> = if self.form.is_some() {
@@ -236,7 +178,7 @@ impl FindScreen {
             ..body
         };
         match &self.form {
-            Some(form) => render_form(form, app, body, buf),
+            Some(form) => form.render(app, body, buf),
             None => self.render_search(app, body, buf),
         }
         common::render_footer(&hints, footer, buf);
@@ -289,121 +231,20 @@ impl FindScreen {
                 Span::styled(marker, HEAD),
                 Span::styled(c.full_name(), name_style),
                 Span::styled(
-                    format!(
-                        "  {} · {} · {}",
-                        format_phone(&c.phone),
-                        common::date(app.lang, c.birth_date),
-                        c.segment
-                    ),
+                    {
+                        // No dangling «·» when the segment is empty.
+                        let mut facts =
+                            vec![format_phone(&c.phone), common::date(app.lang, c.birth_date)];
+                        if !c.segment.is_empty() {
+                            facts.push(c.segment.clone());
+                        }
+                        format!("  {}", facts.join(" · "))
+                    },
                     DIM,
                 ),
             ]));
         }
         Paragraph::new(lines).render(inner, buf);
-    }
-}
-
-/// `None` = close the form.
-fn on_form_key(form: &mut ClientForm, env: &Env<'_>, key: KeyEvent) -> Option<Step> {
-    if form.saving {
-        return Some(Step::default());
-    }
-    if let Some(c) = is_text(&key) {
-        form.value_mut(form.focused()).push(c);
-        return Some(Step::default());
-    }
-    match key.code {
-        KeyCode::Backspace => {
-            form.value_mut(form.focused()).pop();
-        }
-        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % FIELDS.len(),
-        KeyCode::BackTab | KeyCode::Up => {
-            form.focus = (form.focus + FIELDS.len() - 1) % FIELDS.len();
-        }
-        KeyCode::Esc => return None,
-        KeyCode::Enter => {
-            form.checked = true;
-            return Some(match form.fields.validate(env.today) {
-                Ok(valid) => {
-                    form.saving = true;
-                    Step::effect(Effect::AddClient(valid))
-                }
-                Err(e) => {
-                    if let Some(i) = FIELDS.iter().position(|f| *f == e.field) {
-                        form.focus = i;
-                    }
-                    Step::error(text::field_problem(env.lang, &e))
-                }
-            });
-        }
-        _ => {}
-    }
-    Some(Step::default())
-}
-
-fn render_form(form: &ClientForm, app: &App, area: Rect, buf: &mut Buffer) {
-    let tx = text::t(app.lang);
-    let env = app.env();
-    let problems = form.problems(&env);
-    let mut lines = vec![
-        Line::raw(""),
-        Line::styled(tx.new_client_intro, DIM),
-        Line::raw(""),
-    ];
-    for (i, field) in FIELDS.iter().enumerate() {
-        let focused = i == form.focus;
-        let label = text::field_label(app.lang, *field);
-        let problem = problems.iter().find(|p| p.field == *field);
-        let label_style = if focused {
-            SEL
-        } else if problem.is_some() {
-            BAD.add_modifier(Modifier::BOLD)
-        } else {
-            BOLD
-        };
-        let mut spans = vec![
-            Span::styled(format!(" {label:<16} "), label_style),
-            Span::raw(" "),
-        ];
-        spans.extend(common::input_spans(form.value(*field), focused));
-        match problem {
-            Some(p) => spans.push(Span::styled(
-                format!("  ✗ {}", text::client_message(app.lang, p.message)),
-                BAD,
-            )),
-            None => {
-                if let Some(h) = field_hint(app.lang, *field) {
-                    spans.push(Span::styled(format!("  {h}"), DIM));
-                }
-            }
-        }
-        lines.push(Line::from(spans));
-        lines.push(Line::raw(""));
-    }
-    if form.saving {
-        lines.push(Line::styled(tx.saving, DIM));
-    }
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(area, buf);
-}
-
-fn field_hint(lang: Lang, field: Field) -> Option<&'static str> {
-    let tx = text::t(lang);
-    match field {
-        Field::Patronymic => Some(tx.hint_optional),
-        Field::Phone => Some(tx.hint_phone),
-        Field::BirthDate => Some(tx.hint_birth),
-        Field::Segment => Some(tx.hint_segment),
-        Field::LastName | Field::FirstName => None,
-    }
-}
-
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -11,7 +11,11 @@ use super::App;
 
 pub(crate) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let tx = text::t(app.lang);
-    let keys = text::help_keys(app.lang);
+    // The client card lists its own keys (the consultation's would not fit at 80×24).
+    let (title, keys) = match &app.screen {
+        super::Screen::Client(_) => (tx.help_card_title, text::help_card_keys(app.lang)),
+        _ => (tx.help_title, text::help_keys(app.lang)),
+    };
     let key_w = keys
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -31,7 +35,7 @@ pub(crate) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     lines.push(Line::styled(format!(" {}", tx.help_layout), DIM));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = common::popup(area, 78, height, buf);
-    let block = common::boxed(tx.help_title)
+    let block = common::boxed(title)
         .title_bottom(Line::styled(format!(" {} ", tx.help_close), DIM).right_aligned());
     let inner = block.inner(rect);
     block.render(rect, buf);

@@ -10,7 +10,6 @@ use ratatui::widgets::{LineGauge, Paragraph, Widget};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::call_date::pick;
 use super::catalog_notice;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
 use super::find::{format_phone, FindScreen};
@@ -197,11 +196,7 @@ impl HomeScreen {
         let tx = text::t(app.lang);
         let n = data.unfinished.len();
         let mut lines = vec![Line::styled(
-            format!(
-                "{} ({n}) — Enter: {}",
-                unfinished_title(app.lang),
-                tx.home_resume
-            ),
+            format!("{} ({n}) — Enter: {}", tx.home_unfinished, tx.home_resume),
             WARN.add_modifier(Modifier::BOLD),
         )];
         let first = window_start(self.selected.min(n), n, UNFINISHED_ROWS);
@@ -247,9 +242,9 @@ impl HomeScreen {
         let tx = text::t(app.lang);
         let due = data.follow_ups_due;
         let title = if due == 0 {
-            call_backs_title(app.lang).to_string()
+            tx.home_follow_ups.to_string()
         } else {
-            format!("{} ({due})", call_backs_title(app.lang))
+            format!("{} ({due})", tx.home_follow_ups)
         };
         let block = common::titled(&title);
         let inner = block.inner(area);
@@ -368,14 +363,6 @@ fn window_start(selected: usize, len: usize, per_page: usize) -> usize {
     } else {
         (selected + 1).saturating_sub(per_page).min(len - per_page)
     }
-}
-
-fn unfinished_title(lang: Lang) -> &'static str {
-    pick(lang, "Не завершены", "Unfinished")
-}
-
-fn call_backs_title(lang: Lang) -> &'static str {
-    pick(lang, "Перезвонить сегодня", "Call back today")
 }
 
 /// «ещё 24» / "24 more".

@@ -24,6 +24,7 @@ mod common;
 mod consultation;
 mod find;
 mod first_start;
+mod form;
 mod help;
 mod home;
 mod summary;
@@ -43,17 +44,16 @@ use ratatui::widgets::Widget;
 use ratatui::Frame;
 
 use crate::catalog::Catalog;
-use crate::consultation::{
-    Client, ClientHistory, Consultation, Contact, EngineError, Technique, ValidClient,
-};
+use crate::consultation::{Client, ClientHistory, Consultation, Contact, EngineError, Technique};
 
 pub use call::CallScreen;
 pub use call_date::{CallDateAnswer, CallDateAsk};
 pub use choose::ChooseScreen;
 pub use client::ClientScreen;
 pub use consultation::{ConsultationScreen, Mode, Pending};
-pub use find::{ClientForm, FindScreen};
+pub use find::FindScreen;
 pub use first_start::FirstStartScreen;
+pub use form::{ClientForm, FormQuestion};
 pub use home::HomeScreen;
 pub use keys::{action, Action};
 pub use summary::SummaryScreen;
@@ -207,6 +207,17 @@ pub enum Msg {
     Call(Box<CallData>),
     /// Answer to [`Effect::SaveContact`]: the stored contact, or why it was not stored.
     ContactSaved(Result<Contact, String>),
+    /// Answer to [`Effect::AddClient`] or [`Effect::UpdateClient`] when the client is stored
+    /// already (`Store::same_clients`): nothing was written.
+    SameClients(Vec<Client>),
+    /// Answer to [`Effect::UpdateClient`]: the client as stored, or why not.
+    ClientUpdated(Result<Client, String>),
+    /// Answer to [`Effect::AddHolding`].
+    HoldingAdded {
+        client_id: u64,
+        product: String,
+        result: Result<(), String>,
+    },
 }
 
 /// What the run loop must do; each says which [`Msg`] it answers with.
@@ -219,8 +230,9 @@ pub enum Effect {
     /// Find clients by surname prefix or phone digits, up to [`SEARCH_LIMIT`] →
     /// [`Msg::SearchResults`] (or [`Msg::Failed`]).
     Search(String),
-    /// Store a new client → [`Msg::ClientAdded`].
-    AddClient(ValidClient),
+    /// Store a new client (validated, id 0) → [`Msg::ClientAdded`], or
+    /// [`Msg::SameClients`] when the same person is stored already (nothing is written).
+    AddClient(Client),
     /// The client, their history and consultations → [`Msg::ClientCard`] (or [`Msg::Failed`]).
     LoadClientCard(u64),
     /// A fresh consultation id and the client's context → [`Msg::Prepared`] (or
@@ -242,6 +254,11 @@ pub enum Effect {
     LoadCall { consultation: u64, product: String },
     /// Store a call's outcome durably → [`Msg::ContactSaved`].
     SaveContact(Contact),
+    /// Store an edited client (validated) → [`Msg::ClientUpdated`], or [`Msg::SameClients`]
+    /// when another stored client is the same person (nothing is written).
+    UpdateClient(Client),
+    /// Record a product the client already holds → [`Msg::HoldingAdded`].
+    AddHolding { client_id: u64, product: String },
 }
 
 /// The status line.
@@ -366,6 +383,7 @@ pub fn demo_client() -> Client {
         phone: "79161234567".to_string(),
         birth_date: NaiveDate::from_ymd_opt(1985, 4, 12).unwrap_or_default(),
         segment: "массовый".to_string(),
+        calls_consent: false,
     }
 }
 
@@ -470,6 +488,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match &self.screen {
             Screen::FirstStart(_) | Screen::Find(_) => true,
+            Screen::Client(s) => s.form.is_some(),
             Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. }),
             Screen::Call(s) => s.asking.is_some(),
             _ => false,
@@ -530,14 +549,11 @@ impl App {
                 client,
                 history,
                 consultations,
-            } => {
-                self.card_from_find = matches!(self.screen, Screen::Find(_));
-                Step::goto(Screen::Client(ClientScreen::new(
-                    client,
-                    history,
-                    consultations,
-                )))
-            }
+            } => Step::goto(Screen::Client(ClientScreen::new(
+                client,
+                history,
+                consultations,
+            ))),
             Msg::Call(data) => Step::goto(Screen::Call(Box::new(CallScreen::new(*data)))),
             Msg::ContactSaved(result) => {
                 if self.status == Some(Status::Saving) {
@@ -583,6 +599,31 @@ impl App {
                 }
                 Step::error(e)
             }
+            Msg::SameClients(found) => match &mut self.screen {
+                Screen::Find(f) => f.on_same(found),
+                Screen::Client(c) => c.on_same(found),
+                _ => Step::default(),
+            },
+            Msg::ClientUpdated(result) => match &mut self.screen {
+                Screen::Client(c) => c.on_updated(self.lang, result),
+                _ => match result {
+                    Ok(_) => Step::default(),
+                    Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                },
+            },
+            Msg::HoldingAdded {
+                client_id,
+                product,
+                result,
+            } => match &mut self.screen {
+                Screen::Client(c) if c.client.id == client_id => {
+                    c.on_holding_added(&self.catalog, self.lang, product, result)
+                }
+                _ => match result {
+                    Ok(()) => Step::default(),
+                    Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                },
+            },
         };
         self.apply(step)
     }
@@ -592,6 +633,10 @@ impl App {
             self.status = Some(status);
         }
         if let Some(screen) = step.goto {
+            if matches!(screen, Screen::Client(_)) && !matches!(self.screen, Screen::Client(_)) {
+                // Esc on the card goes back to where it was opened from.
+                self.card_from_find = matches!(self.screen, Screen::Find(_));
+            }
             if let Screen::Find(f) = &self.screen {
                 if !matches!(screen, Screen::Find(_)) {
                     self.last_find = Some(f.clone());
@@ -633,8 +678,10 @@ impl App {
             Screen::Home(s) => s.on_key(&env, key, act),
             Screen::Find(s) => s.on_key(&env, key),
             Screen::Client(s) => {
-                let step = s.on_key(&env, act);
-                if step.goto.is_none() && act == Some(Action::Back) {
+                // Esc on the card's form or list is theirs; on the card itself it goes back.
+                let own_esc = s.form.is_some() || s.holdings.is_some();
+                let step = s.on_key(&env, key, act);
+                if !own_esc && step.goto.is_none() && act == Some(Action::Back) {
                     // Back where the card was opened from: the search as it was, or home.
                     if !self.card_from_find {
                         return go_home();

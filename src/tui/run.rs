@@ -117,11 +117,12 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             Ok(clients) => Msg::SearchResults { query, clients },
             Err(e) => failed(e),
         },
-        Effect::AddClient(valid) => Msg::ClientAdded(
-            store
-                .add_client(valid.into_client(0))
-                .map_err(|e| e.to_string()),
-        ),
+        // One client, one record: the same person stored already is answered, not added.
+        Effect::AddClient(client) => match store.same_clients(&client) {
+            Ok(found) if !found.is_empty() => Msg::SameClients(found),
+            Ok(_) => Msg::ClientAdded(store.add_client(client).map_err(|e| e.to_string())),
+            Err(e) => Msg::ClientAdded(Err(e.to_string())),
+        },
         Effect::LoadClientCard(id) => {
             let load = || -> Result<Option<Msg>, StoreError> {
                 let Some(client) = store.client(id)? else {
@@ -222,6 +223,23 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
                 .map(|()| consultation)
                 .map_err(|e| e.to_string()),
         ),
+        Effect::UpdateClient(client) => match store.same_clients(&client) {
+            Ok(found) if !found.is_empty() => Msg::SameClients(found),
+            Ok(_) => Msg::ClientUpdated(
+                store
+                    .update_client(&client)
+                    .map(|()| client)
+                    .map_err(|e| e.to_string()),
+            ),
+            Err(e) => Msg::ClientUpdated(Err(e.to_string())),
+        },
+        Effect::AddHolding { client_id, product } => Msg::HoldingAdded {
+            result: store
+                .add_holding(client_id, &product)
+                .map_err(|e| e.to_string()),
+            client_id,
+            product,
+        },
     })
 }
 

@@ -202,6 +202,28 @@ pub struct T {
     pub help_title: &'static str,
     pub help_layout: &'static str,
     pub help_close: &'static str,
+    // client card: edit, holdings, duplicates (issue 12)
+    pub key_edit: &'static str,
+    pub key_holdings: &'static str,
+    pub key_mark: &'static str,
+    pub edit_client_title: &'static str,
+    pub edit_client_intro: &'static str,
+    pub consent_label: &'static str,
+    pub consent_hint: &'static str,
+    pub client_updated: &'static str,
+    pub discard_title: &'static str,
+    pub discard_question: &'static str,
+    pub same_title: &'static str,
+    pub same_phone: &'static str,
+    pub same_name: &'static str,
+    pub same_open: &'static str,
+    pub same_back: &'static str,
+    pub same_note: &'static str,
+    pub holdings_title: &'static str,
+    pub holdings_intro: &'static str,
+    pub holding_ask_title: &'static str,
+    pub holding_already: &'static str,
+    pub help_card_title: &'static str,
 }
 
 pub const RU: T = T {
@@ -261,12 +283,12 @@ pub const RU: T = T {
 
     home_title: "Главная",
     home_keys_hint: "Нажмите ? — список всех клавиш",
-    home_unfinished: "Незавершённая консультация",
+    home_unfinished: "Не завершены",
     home_started: "начата",
     home_resume: "продолжить",
     home_today: "Сегодня",
     home_in_progress: "идёт",
-    home_follow_ups: "Перезвонить: клиенты думают",
+    home_follow_ups: "Перезвонить сегодня",
     home_no_follow_ups: "Никто не ждёт звонка",
     home_no_plan: "В каталоге нет плановых продуктов",
 
@@ -384,6 +406,28 @@ pub const RU: T = T {
     help_title: "Клавиши",
     help_layout: "Буквы работают и в русской раскладке: й = q, н = y, т = n, е = t, м = v …",
     help_close: "Любая клавиша — закрыть",
+
+    key_edit: "изменить",
+    key_holdings: "продукты клиента",
+    key_mark: "отметить",
+    edit_client_title: "Изменить данные клиента",
+    edit_client_intro: "Исправьте данные; Enter — сохранить, Esc — назад к карточке.",
+    consent_label: "Согласие на звонки",
+    consent_hint: "пробел — изменить",
+    client_updated: "Данные клиента сохранены",
+    discard_title: "Не сохранять введённое?",
+    discard_question: "Введённые данные клиента не сохранятся. Закрыть форму?",
+    same_title: "Такой клиент уже есть",
+    same_phone: "совпадает телефон",
+    same_name: "совпадают ФИО и дата рождения",
+    same_open: "открыть его карточку",
+    same_back: "назад к форме",
+    same_note: "Второй записи не будет: один клиент — одна карточка.",
+    holdings_title: "Что у клиента уже есть",
+    holdings_intro: "Отметьте продукты, которые у клиента уже есть — у нас или в другом банке: их не будут предлагать.",
+    holding_ask_title: "Отметить продукт?",
+    holding_already: "Уже отмечено; снять отметку здесь нельзя",
+    help_card_title: "Клавиши карточки клиента",
 };
 
 pub const EN: T = T {
@@ -443,12 +487,12 @@ pub const EN: T = T {
 
     home_title: "Home",
     home_keys_hint: "Press ? for every key",
-    home_unfinished: "Unfinished consultation",
+    home_unfinished: "Unfinished",
     home_started: "started",
     home_resume: "resume",
     home_today: "Today",
     home_in_progress: "in progress",
-    home_follow_ups: "Call back: clients thinking",
+    home_follow_ups: "Call back today",
     home_no_follow_ups: "Nobody is waiting for a call",
     home_no_plan: "The catalogue has no plan products",
 
@@ -566,6 +610,28 @@ pub const EN: T = T {
     help_title: "Keys",
     help_layout: "Letters work on the Russian layout too: й = q, н = y, т = n, е = t, м = v …",
     help_close: "Any key closes this",
+
+    key_edit: "edit",
+    key_holdings: "products held",
+    key_mark: "mark",
+    edit_client_title: "Edit client",
+    edit_client_intro: "Correct the details; Enter saves, Esc goes back to the card.",
+    consent_label: "Consents to calls",
+    consent_hint: "space toggles",
+    client_updated: "Client details saved",
+    discard_title: "Discard what was typed?",
+    discard_question: "The client details typed here will not be saved. Close the form?",
+    same_title: "This client already exists",
+    same_phone: "the same phone",
+    same_name: "the same name and birth date",
+    same_open: "open their card",
+    same_back: "back to the form",
+    same_note: "No second record: one client, one card.",
+    holdings_title: "What the client already holds",
+    holdings_intro: "Mark the products the client already holds, with us or another bank: they will not be offered.",
+    holding_ask_title: "Mark the product?",
+    holding_already: "Already marked; it cannot be unmarked here",
+    help_card_title: "Keys of the client card",
 };
 
 pub fn t(lang: Lang) -> &'static T {
@@ -918,3 +984,74 @@ pub fn help_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
 #[path = "text_paths.rs"]
 mod paths;
 pub use paths::*;
+/// Below a list cut to fit: how many entries are not shown.
+pub fn more_below(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Ru => format!("▼ ещё {n} (↑↓ — прокрутка)"),
+        Lang::En => format!("▼ {n} more (↑↓ scrolls)"),
+    }
+}
+
+/// Under the existing client shown by the duplicate prompt: how many more match.
+pub fn same_more(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Ru => format!("и ещё {n} похожих"),
+        Lang::En => format!("and {n} more alike"),
+    }
+}
+
+pub fn holding_question(lang: Lang, product: &str) -> String {
+    match lang {
+        Lang::Ru => format!(
+            "Записать, что у клиента уже есть: {product}? Предлагать этот продукт больше не будут; снять отметку здесь нельзя."
+        ),
+        Lang::En => format!(
+            "Record that the client already holds {product}? It will not be offered again; this cannot be undone here."
+        ),
+    }
+}
+
+pub fn holding_added(lang: Lang, product: &str) -> String {
+    match lang {
+        Lang::Ru => format!("Отмечено, что у клиента уже есть: {product}"),
+        Lang::En => format!("Marked: the client already holds {product}"),
+    }
+}
+
+/// The keys of the client card, for the `?` overlay there.
+pub fn help_card_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    match lang {
+        Lang::Ru => vec![
+            ("Enter", "начать консультацию с этим клиентом"),
+            ("e", "изменить данные клиента (та же форма, что у нового)"),
+            (
+                "h",
+                "продукты, которые у клиента уже есть (у нас или в другом банке)",
+            ),
+            ("↑ ↓", "прокрутка консультаций, выбор в списке"),
+            ("Пробел", "в списке продуктов — отметить"),
+            ("Esc", "назад (из формы — с вопросом, если что-то введено)"),
+            ("/", "найти клиента"),
+            ("+", "новый клиент"),
+            ("?  F1", "эта справка"),
+            ("q", "выход"),
+            ("Ctrl-C", "немедленный выход"),
+        ],
+        Lang::En => vec![
+            ("Enter", "start a consultation with this client"),
+            ("e", "edit the client (the same form as a new one)"),
+            (
+                "h",
+                "products the client already holds (with us or elsewhere)",
+            ),
+            ("↑ ↓", "scroll the consultations, move in a list"),
+            ("Space", "in the product list: mark"),
+            ("Esc", "back (from the form: asks if anything was typed)"),
+            ("/", "find a client"),
+            ("+", "new client"),
+            ("?  F1", "this help"),
+            ("q", "quit"),
+            ("Ctrl-C", "quit at once"),
+        ],
+    }
+}
