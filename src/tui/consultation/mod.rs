@@ -1,0 +1,736 @@
+//! The consultation: the client's polite address, the main product and the formula always in
+//! view; the stages with progress; the current stage's lines; its prompts numbered 1–9 and
+//! the offers already made; one key per outcome.
+//!
+//! Every change goes through [`ConsultationScreen::commit`]: it computes the new record from
+//! a clone and asks for [`Effect::Save`]; the screen shows the change only once
+//! [`super::Msg::Saved`] brings the stored record back (rehearsal applies it at once).
+
+mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::common;
+use super::keys;
+use super::summary::SummaryScreen;
+use super::text::{self, Lang};
+use super::{go_home, Action, Effect, Env, SaveEvent, Screen, Status, Step};
+use crate::catalog::placeholder::{fill, Fill};
+use crate::catalog::Catalog;
+use crate::consultation::{
+    Client, ClientHistory, Consultation, Context, EngineError, Offer, Outcome, Prompt,
+    PromptOrigin, Technique,
+};
+
+/// A change asked for and not yet stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// The record as it will be once stored.
+    pub next: Consultation,
+    /// What to say when it is stored (empty: nothing).
+    pub done: String,
+}
+
+/// What the keys do right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// The disclosure lines of a product must be confirmed before `y` is accepted.
+    Disclosure {
+        product: String,
+    },
+    /// The script's answers to objections about a product.
+    Objections {
+        product: String,
+    },
+    /// "Not in the script": a one-line note being typed.
+    Note {
+        text: String,
+    },
+    ConfirmNotReceptive,
+    /// `f` with the main product's outcome not recorded.
+    ConfirmFinish,
+    /// `q` (quit the program) or `Esc` (back to home).
+    ConfirmLeave {
+        quit: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsultationScreen {
+    pub client: Client,
+    pub history: ClientHistory,
+    pub plan_sold: BTreeMap<String, u64>,
+    pub rotation: BTreeMap<(String, Technique), u64>,
+    /// The record as last stored: what the screen shows.
+    pub consultation: Consultation,
+    pub pending: Option<Pending>,
+    /// The picked prompt or offer, by product id.
+    pub picked: Option<String>,
+    pub mode: Mode,
+    /// Disclosure lines ticked per product, stored with the next outcome of that offer.
+    pub said: BTreeMap<String, BTreeSet<u32>>,
+    /// Rows scrolled in the prompts pane.
+    pub scroll: u16,
+}
+
+/// One numbered entry: a prompt to say now, or an offer already made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Prompt(Prompt),
+    Made(Offer),
+}
+
+impl Item {
+    pub fn product(&self) -> &str {
+        match self {
+            Item::Prompt(p) => &p.product,
+            Item::Made(o) => &o.product,
+        }
+    }
+}
+
+impl ConsultationScreen {
+    pub fn new(
+        client: Client,
+        history: ClientHistory,
+        plan_sold: BTreeMap<String, u64>,
+        rotation: BTreeMap<(String, Technique), u64>,
+        consultation: Consultation,
+    ) -> ConsultationScreen {
+        ConsultationScreen {
+            client,
+            history,
+            plan_sold,
+            rotation,
+            consultation,
+            pending: None,
+            picked: None,
+            mode: Mode::Normal,
+            said: BTreeMap::new(),
+            scroll: 0,
+        }
+    }
+
+    fn context<'a>(&'a self, catalog: &'a Catalog, env: &Env<'_>) -> Context<'a> {
+        Context {
+            catalog,
+            client: &self.client,
+            history: &self.history,
+            today: env.today,
+            plan_sold: &self.plan_sold,
+            rotation: &self.rotation,
+        }
+    }
+
+    /// The offers made so far, then the prompts of the current stage: `1`–`9` pick among
+    /// them. Offers first keeps a prompt's number when it is offered in order (the offered
+    /// prompt leaves the prompts and joins the offers at the same place).
+    pub(crate) fn items(&self, env: &Env<'_>) -> Vec<Item> {
+        let ctx = self.context(env.catalog, env);
+        self.consultation
+            .offers
+            .iter()
+            .cloned()
+            .map(Item::Made)
+            .chain(
+                self.consultation
+                    .prompts(&ctx)
+                    .into_iter()
+                    .map(Item::Prompt),
+            )
+            .collect()
+    }
+
+    /// The picked item, if it is still on screen.
+    pub(crate) fn picked_item(&self, env: &Env<'_>) -> Option<Item> {
+        let id = self.picked.as_deref()?;
+        self.items(env).into_iter().find(|i| i.product() == id)
+    }
+
+    /// The product `o` and `x` are about: the picked one, else the main one.
+    fn subject(&self, env: &Env<'_>) -> String {
+        self.picked_item(env)
+            .map(|i| i.product().to_string())
+            .unwrap_or_else(|| self.consultation.main.clone())
+    }
+
+    fn filler_lines(&self, catalog: &Catalog, product: &str, lines: &[String]) -> Vec<String> {
+        let (Some(p), Some(main)) = (
+            catalog.product(product),
+            catalog.product(&self.consultation.main),
+        ) else {
+            return lines.to_vec();
+        };
+        let polite = self.client.polite();
+        let with = Fill {
+            client: &polite,
+            client_first: &self.client.first_name,
+            client_last: &self.client.last_name,
+            officer: &self.consultation.officer,
+            product: p,
+            main,
+        };
+        lines.iter().map(|t| fill(t, &with)).collect()
+    }
+
+    /// A product's disclosure lines, filled.
+    pub fn disclosures(&self, catalog: &Catalog, product: &str) -> Vec<String> {
+        let raw = catalog
+            .product(product)
+            .map(|p| p.disclosure.clone())
+            .unwrap_or_default();
+        self.filler_lines(catalog, product, &raw)
+    }
+
+    /// Disclosure lines of `product` neither stored as confirmed nor ticked now.
+    pub fn unconfirmed(&self, catalog: &Catalog, product: &str) -> Vec<u32> {
+        let ticked = self.said.get(product);
+        self.consultation
+            .missing_disclosures(product, catalog)
+            .into_iter()
+            .filter(|i| !ticked.is_some_and(|t| t.contains(i)))
+            .collect()
+    }
+
+    fn confirmed(&self, product: &str, index: u32) -> bool {
+        self.said.get(product).is_some_and(|t| t.contains(&index))
+            || self
+                .consultation
+                .offer_of(product)
+                .is_some_and(|o| o.disclosures_confirmed.contains(&index))
+    }
+
+    // ───────────────────────────── update ─────────────────────────────
+
+    pub(crate) fn on_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
+        match self.mode.clone() {
+            Mode::Note { text } => self.on_note_key(env, key, text),
+            Mode::ConfirmNotReceptive => match keys::answer(act, None) {
+                Some(true) => {
+                    self.mode = Mode::Normal;
+                    let mut next = self.consultation.clone();
+                    match next.mark_not_receptive() {
+                        Ok(()) => self.commit(
+                            env,
+                            next,
+                            SaveEvent::NotReceptive,
+                            String::new(),
+                            text::t(env.lang).done_not_receptive.to_string(),
+                        ),
+                        Err(e) => Step::error(text::engine_error(env.lang, &e)),
+                    }
+                }
+                Some(false) => {
+                    self.mode = Mode::Normal;
+                    Step::default()
+                }
+                None => Step::default(),
+            },
+            Mode::ConfirmFinish => match keys::answer(act, Some(Action::Finish)) {
+                Some(true) => {
+                    self.mode = Mode::Normal;
+                    self.finish(env)
+                }
+                Some(false) => {
+                    self.mode = Mode::Normal;
+                    Step::default()
+                }
+                None => Step::default(),
+            },
+            Mode::ConfirmLeave { quit } => match keys::answer(act, Some(Action::Quit)) {
+                Some(true) => {
+                    self.mode = Mode::Normal;
+                    if quit || env.rehearsal {
+                        Step::effect(Effect::Quit)
+                    } else {
+                        go_home()
+                    }
+                }
+                Some(false) => {
+                    self.mode = Mode::Normal;
+                    Step::default()
+                }
+                None => Step::default(),
+            },
+            Mode::Disclosure { product } => self.on_disclosure_key(env, act, &product),
+            Mode::Objections { .. } => match act {
+                Some(Action::Back | Action::Objections) => {
+                    self.mode = Mode::Normal;
+                    Step::default()
+                }
+                Some(Action::Up) => {
+                    self.scroll = self.scroll.saturating_sub(1);
+                    Step::default()
+                }
+                Some(Action::Down) => {
+                    self.scroll = self.scroll.saturating_add(1);
+                    Step::default()
+                }
+                other => {
+                    self.mode = Mode::Normal;
+                    self.scroll = 0;
+                    self.on_normal_key(env, other)
+                }
+            },
+            Mode::Normal => self.on_normal_key(env, act),
+        }
+    }
+
+    fn on_normal_key(&mut self, env: &Env<'_>, act: Option<Action>) -> Step {
+        let tx = text::t(env.lang);
+        let Some(act) = act else {
+            return Step::default();
+        };
+        if self.consultation.is_finished() {
+            return match act {
+                Action::Quit => Step::effect(Effect::Quit),
+                _ => go_home(),
+            };
+        }
+        match act {
+            Action::Quit => {
+                self.mode = Mode::ConfirmLeave { quit: true };
+                Step::default()
+            }
+            Action::Back => {
+                if self.picked.take().is_some() {
+                    return Step::default();
+                }
+                self.mode = Mode::ConfirmLeave { quit: false };
+                Step::default()
+            }
+            Action::Pick(n) => {
+                let items = self.items(env);
+                match items.get(usize::from(n).saturating_sub(1)) {
+                    Some(item) => {
+                        let id = item.product().to_string();
+                        if self.picked.as_deref() == Some(id.as_str()) {
+                            self.picked = None;
+                        } else {
+                            self.picked = Some(id);
+                        }
+                        self.scroll = 0;
+                        Step::default()
+                    }
+                    None => Step::hint(text::no_item(env.lang, n)),
+                }
+            }
+            Action::Accept => self.record(env, Outcome::Accepted, false),
+            Action::Decline => self.record(env, Outcome::Declined, false),
+            Action::Thinking => self.record(env, Outcome::Thinking, false),
+            Action::NextVariant => self.next_variant(env),
+            Action::NextCreate => self.next_create(env),
+            Action::Objections => {
+                let product = self.subject(env);
+                let list = self
+                    .consultation
+                    .objections(&product, env.catalog, &self.client);
+                if list.is_empty() {
+                    return Step::hint(text::no_objections(
+                        env.lang,
+                        common::product_name(env.catalog, &product),
+                    ));
+                }
+                self.scroll = 0;
+                self.mode = Mode::Objections { product };
+                Step::default()
+            }
+            Action::Note => {
+                self.mode = Mode::Note {
+                    text: String::new(),
+                };
+                Step::default()
+            }
+            Action::NotReceptive => {
+                if self.consultation.not_receptive {
+                    return Step::hint(tx.already_not_receptive);
+                }
+                if self.pending.is_some() {
+                    return Step::hint(tx.wait_saving);
+                }
+                self.mode = Mode::ConfirmNotReceptive;
+                Step::default()
+            }
+            Action::Finish => {
+                if self.pending.is_some() {
+                    return Step::hint(tx.wait_saving);
+                }
+                if self.consultation.main_outcome.is_none() {
+                    self.mode = Mode::ConfirmFinish;
+                    return Step::default();
+                }
+                self.finish(env)
+            }
+            Action::PrevStage | Action::NextStage => {
+                let mut next = self.consultation.clone();
+                let moved = if act == Action::NextStage {
+                    next.next_stage(env.catalog)
+                } else {
+                    next.prev_stage(env.catalog)
+                };
+                if let Err(e) = moved {
+                    return Step::error(text::engine_error(env.lang, &e));
+                }
+                if next.stage == self.consultation.stage {
+                    return Step::hint(if act == Action::NextStage {
+                        tx.last_stage
+                    } else {
+                        tx.first_stage
+                    });
+                }
+                let stage = next.current_stage(env.catalog).map(|s| s.title.clone());
+                let id = next
+                    .current_stage(env.catalog)
+                    .map(|s| s.id.clone())
+                    .unwrap_or_default();
+                self.commit(
+                    env,
+                    next,
+                    SaveEvent::Stage,
+                    id,
+                    text::done_stage(env.lang, stage.as_deref().unwrap_or("")),
+                )
+            }
+            Action::Up => {
+                self.scroll = self.scroll.saturating_sub(1);
+                Step::default()
+            }
+            Action::Down => {
+                self.scroll = self.scroll.saturating_add(1);
+                Step::default()
+            }
+            Action::Choose => Step::hint(tx.consultation_enter_hint),
+            Action::Find | Action::NewClient => Step::hint(tx.finish_first),
+            Action::Help | Action::Interrupt => Step::default(),
+        }
+    }
+
+    fn on_note_key(&mut self, env: &Env<'_>, key: KeyEvent, mut note: String) -> Step {
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                Step::default()
+            }
+            KeyCode::Enter => {
+                if note.trim().is_empty() {
+                    self.mode = Mode::Normal;
+                    return Step::default();
+                }
+                let product = self.subject(env);
+                let mut next = self.consultation.clone();
+                match next.add_note(&note, Some(&product), env.now, env.catalog) {
+                    Ok(()) => {
+                        self.mode = Mode::Normal;
+                        self.commit(
+                            env,
+                            next,
+                            SaveEvent::Note,
+                            note.trim().to_string(),
+                            text::t(env.lang).done_note.to_string(),
+                        )
+                    }
+                    Err(e) => Step::error(text::engine_error(env.lang, &e)),
+                }
+            }
+            KeyCode::Backspace => {
+                note.pop();
+                self.mode = Mode::Note { text: note };
+                Step::default()
+            }
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                if note.chars().count() < 200 {
+                    note.push(c);
+                }
+                self.mode = Mode::Note { text: note };
+                Step::default()
+            }
+            _ => Step::default(),
+        }
+    }
+
+    fn on_disclosure_key(&mut self, env: &Env<'_>, act: Option<Action>, product: &str) -> Step {
+        let tx = text::t(env.lang);
+        let count = u32::try_from(self.disclosures(env.catalog, product).len()).unwrap_or(0);
+        match act {
+            Some(Action::Pick(n)) => {
+                let index = u32::from(n).saturating_sub(1);
+                if index >= count {
+                    return Step::hint(text::no_item(env.lang, n));
+                }
+                let stored = self
+                    .consultation
+                    .offer_of(product)
+                    .is_some_and(|o| o.disclosures_confirmed.contains(&index));
+                if !stored {
+                    let ticked = self.said.entry(product.to_string()).or_default();
+                    if !ticked.remove(&index) {
+                        ticked.insert(index);
+                    }
+                }
+                Step::default()
+            }
+            Some(Action::Choose) => match self.unconfirmed(env.catalog, product).first() {
+                Some(&i) => {
+                    self.said.entry(product.to_string()).or_default().insert(i);
+                    Step::default()
+                }
+                None => Step::hint(tx.disclosure_all_done),
+            },
+            Some(Action::Accept) => self.record(env, Outcome::Accepted, true),
+            Some(Action::Decline) => self.record(env, Outcome::Declined, true),
+            Some(Action::Thinking) => self.record(env, Outcome::Thinking, true),
+            Some(Action::Back) => {
+                self.mode = Mode::Normal;
+                Step::default()
+            }
+            Some(Action::Quit) => {
+                self.mode = Mode::ConfirmLeave { quit: true };
+                Step::default()
+            }
+            _ => Step::hint(tx.disclosure_keys),
+        }
+    }
+
+    /// `y`/`n`/`t`: the picked prompt's offer and outcome in one change, or the picked
+    /// offer's new outcome, or — nothing picked — the main product's outcome.
+    fn record(&mut self, env: &Env<'_>, outcome: Outcome, in_disclosure: bool) -> Step {
+        let tx = text::t(env.lang);
+        if self.pending.is_some() {
+            return Step::hint(tx.wait_saving);
+        }
+        let item = if in_disclosure {
+            match &self.mode {
+                Mode::Disclosure { product } => {
+                    let product = product.clone();
+                    self.items(env).into_iter().find(|i| i.product() == product)
+                }
+                _ => None,
+            }
+        } else {
+            self.picked_item(env)
+        };
+        let Some(item) = item else {
+            if in_disclosure {
+                self.mode = Mode::Normal;
+                return Step::default();
+            }
+            let mut next = self.consultation.clone();
+            if let Err(e) = next.set_main_outcome(outcome) {
+                return Step::error(text::engine_error(env.lang, &e));
+            }
+            let main = common::product_name(env.catalog, &self.consultation.main).to_string();
+            return self.commit(
+                env,
+                next,
+                SaveEvent::MainOutcome,
+                outcome.as_str().to_string(),
+                text::done_outcome(env.lang, &main, outcome),
+            );
+        };
+        let product = item.product().to_string();
+        if outcome == Outcome::Accepted {
+            let count = self.disclosures(env.catalog, &product).len();
+            let missing = if matches!(item, Item::Prompt(_)) {
+                (0..u32::try_from(count).unwrap_or(0))
+                    .filter(|i| !self.confirmed(&product, *i))
+                    .count()
+            } else {
+                self.unconfirmed(env.catalog, &product).len()
+            };
+            if missing > 0 {
+                if in_disclosure {
+                    return Step::error(text::disclosures_missing(env.lang, missing));
+                }
+                self.mode = Mode::Disclosure { product };
+                return Step::hint(tx.disclosure_first);
+            }
+        }
+        match self.with_outcome(env, &item, outcome) {
+            Ok(next) => {
+                self.mode = Mode::Normal;
+                let name = common::product_name(env.catalog, &product).to_string();
+                self.commit(
+                    env,
+                    next,
+                    SaveEvent::Outcome,
+                    format!("{product} {}", outcome.as_str()),
+                    text::done_outcome(env.lang, &name, outcome),
+                )
+            }
+            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+        }
+    }
+
+    fn with_outcome(
+        &self,
+        env: &Env<'_>,
+        item: &Item,
+        outcome: Outcome,
+    ) -> Result<Consultation, EngineError> {
+        let mut next = self.consultation.clone();
+        let product = item.product();
+        if let Item::Prompt(p) = item {
+            next.offer_prompt(p, env.now, env.catalog)?;
+        }
+        if let Some(ticked) = self.said.get(product) {
+            for &i in ticked {
+                next.confirm_disclosure(product, i, env.catalog)?;
+            }
+        }
+        next.set_outcome(product, outcome, env.now, None, env.catalog)?;
+        Ok(next)
+    }
+
+    fn next_variant(&mut self, env: &Env<'_>) -> Step {
+        let tx = text::t(env.lang);
+        if self.pending.is_some() {
+            return Step::hint(tx.wait_saving);
+        }
+        let Some(Item::Prompt(p)) = self.picked_item(env) else {
+            return Step::hint(tx.pick_first);
+        };
+        if p.variants.len() < 2 {
+            return Step::hint(tx.one_variant);
+        }
+        let mut next = self.consultation.clone();
+        match next.next_variant(&p.product, p.technique) {
+            Ok(()) => self.commit(
+                env,
+                next,
+                SaveEvent::Variant,
+                p.product.clone(),
+                String::new(),
+            ),
+            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+        }
+    }
+
+    fn next_create(&mut self, env: &Env<'_>) -> Step {
+        let tx = text::t(env.lang);
+        if self.pending.is_some() {
+            return Step::hint(tx.wait_saving);
+        }
+        let plan = self.items(env).into_iter().find_map(|i| match i {
+            Item::Prompt(p) if p.origin == PromptOrigin::Plan => Some(p),
+            _ => None,
+        });
+        let Some(p) = plan else {
+            return Step::hint(tx.no_create_here);
+        };
+        if p.plan.is_none_or(|c| c.count < 2) {
+            return Step::hint(tx.one_create);
+        }
+        if self.picked.as_deref() == Some(p.product.as_str()) {
+            self.picked = None;
+        }
+        let mut next = self.consultation.clone();
+        match next.cycle_create() {
+            Ok(()) => self.commit(
+                env,
+                next,
+                SaveEvent::CreateCycled,
+                p.product.clone(),
+                String::new(),
+            ),
+            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+        }
+    }
+
+    fn finish(&mut self, env: &Env<'_>) -> Step {
+        let mut next = self.consultation.clone();
+        match next.finish(env.now) {
+            Ok(()) => self.commit(
+                env,
+                next,
+                SaveEvent::Finished,
+                String::new(),
+                text::t(env.lang).done_finished.to_string(),
+            ),
+            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+        }
+    }
+
+    /// Asks for the change to be stored; rehearsal applies it at once.
+    fn commit(
+        &mut self,
+        env: &Env<'_>,
+        next: Consultation,
+        event: SaveEvent,
+        detail: String,
+        done: String,
+    ) -> Step {
+        if env.rehearsal {
+            let mut step = self.stored(next);
+            if !done.is_empty() {
+                step.status = Some(Status::Info(done));
+            }
+            return step;
+        }
+        self.pending = Some(Pending {
+            next: next.clone(),
+            done,
+        });
+        Step {
+            effects: vec![Effect::Save {
+                consultation: next,
+                event,
+                detail,
+            }],
+            status: Some(Status::Saving),
+            goto: None,
+        }
+    }
+
+    /// The record is stored: show it.
+    fn stored(&mut self, c: Consultation) -> Step {
+        if c.stage != self.consultation.stage {
+            self.picked = None;
+            self.scroll = 0;
+        }
+        for o in &c.offers {
+            if o.outcome.is_some() {
+                self.said.remove(&o.product);
+            }
+        }
+        self.consultation = c;
+        if self.consultation.is_finished() {
+            return Step::goto(Screen::Summary(SummaryScreen::new(
+                self.client.clone(),
+                self.consultation.clone(),
+            )));
+        }
+        Step::default()
+    }
+
+    pub(crate) fn on_saved(
+        &mut self,
+        _catalog: &Catalog,
+        lang: Lang,
+        result: Result<Consultation, String>,
+    ) -> Step {
+        let Some(pending) = self.pending.take() else {
+            return match result {
+                Ok(_) => Step::default(),
+                Err(e) => Step::error(text::not_saved(lang, &e)),
+            };
+        };
+        match result {
+            Ok(c) if c.id == self.consultation.id => {
+                let mut step = self.stored(c);
+                if !pending.done.is_empty() {
+                    step.status = Some(Status::Info(pending.done));
+                }
+                step
+            }
+            Ok(_) => Step::default(),
+            Err(e) => Step::error(text::not_saved(lang, &e)),
+        }
+    }
+}
