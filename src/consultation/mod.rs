@@ -2,6 +2,8 @@
 
 pub mod engine;
 pub mod model;
+pub mod reach;
 
 pub use engine::*;
 pub use model::*;
+pub use reach::*;
