@@ -6,6 +6,8 @@
 //! a clone and asks for [`Effect::Save`]; the screen shows the change only once
 //! [`super::Msg::Saved`] brings the stored record back (rehearsal applies it at once).
 
+mod header;
+mod numbers;
 mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,8 +23,9 @@ use crate::catalog::placeholder::{fill, Fill};
 use crate::catalog::Catalog;
 use crate::consultation::{
     Client, ClientHistory, Consultation, Context, EngineError, Offer, Outcome, Prompt,
-    PromptOrigin, Technique,
+    PromptOrigin, Reach, Technique,
 };
+pub use numbers::Numbers;
 
 /// A change asked for and not yet stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +59,21 @@ pub enum Mode {
     ConfirmLeave {
         quit: bool,
     },
+    /// `y`/`n`/`t` on an answer already recorded: change it? (`product` `None`: the main one.)
+    ConfirmChange {
+        product: Option<String>,
+        from: Outcome,
+        to: Outcome,
+    },
+}
+
+/// What to do once the change asked for is stored (nothing if it is not).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AfterSave {
+    /// An answer was recorded: the pick is done with.
+    pub unpick: bool,
+    /// `c` showed another create candidate: it takes this one's number.
+    pub release: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +92,11 @@ pub struct ConsultationScreen {
     pub said: BTreeMap<String, BTreeSet<u32>>,
     /// Rows scrolled in the prompts pane.
     pub scroll: u16,
+    /// Stable prompt numbers.
+    pub numbers: Numbers,
+    /// Rows scrolled in the stage's lines (PgUp/PgDn).
+    pub lines_scroll: u16,
+    pub after_save: AfterSave,
 }
 
 /// One numbered entry: a prompt to say now, or an offer already made.
@@ -89,6 +112,19 @@ impl Item {
             Item::Prompt(p) => &p.product,
             Item::Made(o) => &o.product,
         }
+    }
+}
+
+/// An item with its number on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Numbered {
+    pub number: usize,
+    pub item: Item,
+}
+
+impl Numbered {
+    pub fn product(&self) -> &str {
+        self.item.product()
     }
 }
 
@@ -111,6 +147,9 @@ impl ConsultationScreen {
             mode: Mode::Normal,
             said: BTreeMap::new(),
             scroll: 0,
+            numbers: Numbers::default(),
+            lines_scroll: 0,
+            after_save: AfterSave::default(),
         }
     }
 
@@ -125,10 +164,8 @@ impl ConsultationScreen {
         }
     }
 
-    /// The offers made so far, then the prompts of the current stage: `1`–`9` pick among
-    /// them. Offers first keeps a prompt's number when it is offered in order (the offered
-    /// prompt leaves the prompts and joins the offers at the same place).
-    pub(crate) fn items(&self, env: &Env<'_>) -> Vec<Item> {
+    /// The offers made so far, then the prompts of the current stage, unnumbered.
+    fn raw_items(&self, env: &Env<'_>) -> Vec<Item> {
         let ctx = self.context(env.catalog, env);
         self.consultation
             .offers
@@ -144,10 +181,52 @@ impl ConsultationScreen {
             .collect()
     }
 
+    /// What `1`–`9` pick from: the offers made, then the prompts of the current stage, each
+    /// group in number order. A number stays with its product while the consultation is on
+    /// screen (see [`numbers`]): an answer moves a prompt among the offers, not its number.
+    pub(crate) fn items(&self, env: &Env<'_>) -> Vec<Numbered> {
+        let raw = self.raw_items(env);
+        let ids: Vec<&str> = raw.iter().map(Item::product).collect();
+        let numbers = self.numbers.resolve(&ids);
+        let mut out: Vec<Numbered> = raw
+            .iter()
+            .map(|item| Numbered {
+                number: numbers.number_of(item.product()).unwrap_or(usize::MAX),
+                item: item.clone(),
+            })
+            .collect();
+        out.sort_by_key(|n| (matches!(n.item, Item::Prompt(_)), n.number));
+        out
+    }
+
+    /// Every product on screen keeps the number it is shown with.
+    fn fix_numbers(&mut self, env: &Env<'_>) {
+        let raw = self.raw_items(env);
+        let ids: Vec<&str> = raw.iter().map(Item::product).collect();
+        self.numbers.fix(&ids);
+    }
+
+    /// Rows the stage's lines take at the narrowest width (the most they can scroll by).
+    fn lines_rows(&self, env: &Env<'_>) -> u16 {
+        let width = super::MIN_WIDTH.saturating_sub(4);
+        let rows: usize = self
+            .consultation
+            .stage_lines(env.catalog, &self.client)
+            .iter()
+            .map(|l| common::wrap(l, width.saturating_sub(2)).len())
+            .sum();
+        u16::try_from(rows).unwrap_or(u16::MAX)
+    }
+
+    /// How far the formula can get for this client.
+    pub(crate) fn reach(&self, env: &Env<'_>) -> Reach {
+        self.consultation.reach(&self.context(env.catalog, env))
+    }
+
     /// The picked item, if it is still on screen.
     pub(crate) fn picked_item(&self, env: &Env<'_>) -> Option<Item> {
         let id = self.picked.as_deref()?;
-        self.items(env).into_iter().find(|i| i.product() == id)
+        self.raw_items(env).into_iter().find(|i| i.product() == id)
     }
 
     /// The product `o` and `x` are about: the picked one, else the main one.
@@ -206,6 +285,23 @@ impl ConsultationScreen {
     // ───────────────────────────── update ─────────────────────────────
 
     pub(crate) fn on_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
+        // The numbers the officer sees are the numbers the keys mean.
+        self.fix_numbers(env);
+        if !matches!(self.mode, Mode::Note { .. }) {
+            // The stage's lines scroll whatever else is open.
+            match act {
+                Some(Action::LinesUp) => {
+                    self.lines_scroll = self.lines_scroll.saturating_sub(1);
+                    return Step::default();
+                }
+                Some(Action::LinesDown) => {
+                    let max = self.lines_rows(env).saturating_sub(1);
+                    self.lines_scroll = self.lines_scroll.saturating_add(1).min(max);
+                    return Step::default();
+                }
+                _ => {}
+            }
+        }
         match self.mode.clone() {
             Mode::Note { text } => self.on_note_key(env, key, text),
             Mode::ConfirmNotReceptive => match keys::answer(act, None) {
@@ -252,6 +348,18 @@ impl ConsultationScreen {
                 Some(false) => {
                     self.mode = Mode::Normal;
                     Step::default()
+                }
+                None => Step::default(),
+            },
+            Mode::ConfirmChange { product, from, to } => match keys::answer(act, None) {
+                Some(true) => {
+                    self.mode = Mode::Normal;
+                    self.answer(env, product, to, true)
+                }
+                Some(false) => {
+                    self.mode = Mode::Normal;
+                    let name = self.named(env, product.as_deref());
+                    Step::hint(text::already_recorded(env.lang, &name, from))
                 }
                 None => Step::default(),
             },
@@ -304,7 +412,7 @@ impl ConsultationScreen {
             }
             Action::Pick(n) => {
                 let items = self.items(env);
-                match items.get(usize::from(n).saturating_sub(1)) {
+                match items.iter().find(|i| i.number == usize::from(n)) {
                     Some(item) => {
                         let id = item.product().to_string();
                         if self.picked.as_deref() == Some(id.as_str()) {
@@ -345,11 +453,22 @@ impl ConsultationScreen {
                 Step::default()
             }
             Action::NotReceptive => {
-                if self.consultation.not_receptive {
-                    return Step::hint(tx.already_not_receptive);
-                }
                 if self.pending.is_some() {
                     return Step::hint(tx.wait_saving);
+                }
+                if self.consultation.not_receptive {
+                    // `r` again undoes the mark.
+                    let mut next = self.consultation.clone();
+                    return match next.unmark_not_receptive() {
+                        Ok(()) => self.commit(
+                            env,
+                            next,
+                            SaveEvent::NotReceptive,
+                            "undone".to_string(),
+                            tx.done_receptive_again.to_string(),
+                        ),
+                        Err(e) => Step::error(text::engine_error(env.lang, &e)),
+                    };
                 }
                 self.mode = Mode::ConfirmNotReceptive;
                 Step::default()
@@ -358,7 +477,7 @@ impl ConsultationScreen {
                 if self.pending.is_some() {
                     return Step::hint(tx.wait_saving);
                 }
-                if self.consultation.main_outcome.is_none() {
+                if self.finish_question(env).is_some() {
                     self.mode = Mode::ConfirmFinish;
                     return Step::default();
                 }
@@ -402,6 +521,7 @@ impl ConsultationScreen {
                 self.scroll = self.scroll.saturating_add(1);
                 Step::default()
             }
+            Action::LinesUp | Action::LinesDown => Step::default(),
             Action::Choose => Step::hint(tx.consultation_enter_hint),
             Action::Find | Action::NewClient => Step::hint(tx.finish_first),
             Action::Help | Action::Interrupt => Step::default(),
@@ -505,36 +625,95 @@ impl ConsultationScreen {
         if self.pending.is_some() {
             return Step::hint(tx.wait_saving);
         }
-        let item = if in_disclosure {
+        let product = if in_disclosure {
             match &self.mode {
-                Mode::Disclosure { product } => {
-                    let product = product.clone();
-                    self.items(env).into_iter().find(|i| i.product() == product)
+                Mode::Disclosure { product } => product.clone(),
+                _ => {
+                    self.mode = Mode::Normal;
+                    return Step::default();
                 }
-                _ => None,
             }
         } else {
-            self.picked_item(env)
+            match self.picked_item(env) {
+                Some(item) => item.product().to_string(),
+                None => return self.answer(env, None, outcome, false),
+            }
         };
-        let Some(item) = item else {
-            if in_disclosure {
-                self.mode = Mode::Normal;
+        self.answer(env, Some(product), outcome, in_disclosure)
+    }
+
+    /// A product's name for the status line; `None` is the main product, named as such.
+    fn named(&self, env: &Env<'_>, product: Option<&str>) -> String {
+        match product {
+            Some(p) => common::product_name(env.catalog, p).to_string(),
+            None => text::main_named(
+                env.lang,
+                common::product_name(env.catalog, &self.consultation.main),
+            ),
+        }
+    }
+
+    /// Records `outcome` for `product` (`None`: the main product). An answer already
+    /// recorded is changed only once `confirmed` (the officer said yes to the question).
+    fn answer(
+        &mut self,
+        env: &Env<'_>,
+        product: Option<String>,
+        outcome: Outcome,
+        confirmed: bool,
+    ) -> Step {
+        let tx = text::t(env.lang);
+        let name = self.named(env, product.as_deref());
+        let Some(product) = product else {
+            let old = self.consultation.main_outcome;
+            if old == Some(outcome) {
+                return Step::hint(text::already_recorded(env.lang, &name, outcome));
+            }
+            if let (Some(from), false) = (old, confirmed) {
+                self.mode = Mode::ConfirmChange {
+                    product: None,
+                    from,
+                    to: outcome,
+                };
                 return Step::default();
             }
             let mut next = self.consultation.clone();
             if let Err(e) = next.set_main_outcome(outcome) {
                 return Step::error(text::engine_error(env.lang, &e));
             }
-            let main = common::product_name(env.catalog, &self.consultation.main).to_string();
+            self.after_save.unpick = true;
             return self.commit(
                 env,
                 next,
                 SaveEvent::MainOutcome,
                 outcome.as_str().to_string(),
-                text::done_outcome(env.lang, &main, outcome),
+                done_text(env.lang, &name, old, outcome),
             );
         };
-        let product = item.product().to_string();
+        let Some(item) = self
+            .raw_items(env)
+            .into_iter()
+            .find(|i| i.product() == product)
+        else {
+            self.mode = Mode::Normal;
+            return Step::default();
+        };
+        let old = match &item {
+            Item::Made(o) => o.outcome,
+            Item::Prompt(_) => None,
+        };
+        if old == Some(outcome) {
+            self.mode = Mode::Normal;
+            return Step::hint(text::already_recorded(env.lang, &name, outcome));
+        }
+        if let (Some(from), false) = (old, confirmed) {
+            self.mode = Mode::ConfirmChange {
+                product: Some(product),
+                from,
+                to: outcome,
+            };
+            return Step::default();
+        }
         if outcome == Outcome::Accepted {
             let count = self.disclosures(env.catalog, &product).len();
             let missing = if matches!(item, Item::Prompt(_)) {
@@ -545,7 +724,7 @@ impl ConsultationScreen {
                 self.unconfirmed(env.catalog, &product).len()
             };
             if missing > 0 {
-                if in_disclosure {
+                if matches!(self.mode, Mode::Disclosure { .. }) {
                     return Step::error(text::disclosures_missing(env.lang, missing));
                 }
                 self.mode = Mode::Disclosure { product };
@@ -555,13 +734,13 @@ impl ConsultationScreen {
         match self.with_outcome(env, &item, outcome) {
             Ok(next) => {
                 self.mode = Mode::Normal;
-                let name = common::product_name(env.catalog, &product).to_string();
+                self.after_save.unpick = true;
                 self.commit(
                     env,
                     next,
                     SaveEvent::Outcome,
                     format!("{product} {}", outcome.as_str()),
-                    text::done_outcome(env.lang, &name, outcome),
+                    done_text(env.lang, &name, old, outcome),
                 )
             }
             Err(e) => Step::error(text::engine_error(env.lang, &e)),
@@ -617,7 +796,7 @@ impl ConsultationScreen {
         if self.pending.is_some() {
             return Step::hint(tx.wait_saving);
         }
-        let plan = self.items(env).into_iter().find_map(|i| match i {
+        let plan = self.raw_items(env).into_iter().find_map(|i| match i {
             Item::Prompt(p) if p.origin == PromptOrigin::Plan => Some(p),
             _ => None,
         });
@@ -630,6 +809,7 @@ impl ConsultationScreen {
         if self.picked.as_deref() == Some(p.product.as_str()) {
             self.picked = None;
         }
+        self.after_save.release = Some(p.product.clone());
         let mut next = self.consultation.clone();
         match next.cycle_create() {
             Ok(()) => self.commit(
@@ -693,6 +873,14 @@ impl ConsultationScreen {
         if c.stage != self.consultation.stage {
             self.picked = None;
             self.scroll = 0;
+            self.lines_scroll = 0;
+        }
+        let after = std::mem::take(&mut self.after_save);
+        if after.unpick {
+            self.picked = None;
+        }
+        if let Some(p) = after.release {
+            self.numbers.release(&p);
         }
         for o in &c.offers {
             if o.outcome.is_some() {
@@ -730,7 +918,52 @@ impl ConsultationScreen {
                 step
             }
             Ok(_) => Step::default(),
-            Err(e) => Step::error(text::not_saved(lang, &e)),
+            Err(e) => {
+                self.after_save = AfterSave::default();
+                Step::error(text::not_saved(lang, &e))
+            }
         }
+    }
+
+    /// What `f` asks before finishing, if anything: the main product's answer missing, the
+    /// formula not met (and why, when there are no candidates left).
+    pub(crate) fn finish_question(&self, env: &Env<'_>) -> Option<String> {
+        let tx = text::t(env.lang);
+        let c = &self.consultation;
+        let p = c.progress(&env.catalog.formula);
+        let (catch, create) = p.slots(self.reach(env));
+        let mut parts = Vec::new();
+        for (slot, technique) in [(catch, Technique::Catch), (create, Technique::Create)] {
+            if slot.offered < slot.target {
+                parts.push(text::slot_missing(
+                    env.lang,
+                    technique,
+                    slot.offered,
+                    slot.target,
+                    slot.short() && slot.done(),
+                ));
+            }
+        }
+        let main_missing = c.main_outcome.is_none();
+        if !main_missing && parts.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        if main_missing {
+            out.push(tx.main_missing.to_string());
+        }
+        if !parts.is_empty() {
+            out.push(text::formula_missing(env.lang, &parts));
+        }
+        out.push(tx.finish_anyway.to_string());
+        Some(out.join(" "))
+    }
+}
+
+/// The status line after an answer: the product it went to, and the change if it was one.
+fn done_text(lang: Lang, name: &str, old: Option<Outcome>, outcome: Outcome) -> String {
+    match old {
+        Some(from) => text::done_changed(lang, name, from, outcome),
+        None => text::done_outcome(lang, name, outcome),
     }
 }

@@ -29,9 +29,10 @@ impl Numbers {
                 if slots.len() < MAX {
                     None
                 } else {
-                    slots.iter().take(MAX).position(|s| {
-                        s.as_deref().is_none_or(|p| !visible.contains(&p))
-                    })
+                    slots
+                        .iter()
+                        .take(MAX)
+                        .position(|s| s.as_deref().is_none_or(|p| !visible.contains(&p)))
                 }
             });
             match free {

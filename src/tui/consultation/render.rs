@@ -4,13 +4,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::super::common::{self, pad, Hint, BAD, BOLD, CUE, DIM, HEAD, KEY, OK, SEL, WARN};
 use super::super::text::{self, Lang};
 use super::super::{App, Env, WIDE};
-use super::{ConsultationScreen, Item, Mode};
-use crate::consultation::{MainStatus, Offer, Outcome, Prompt, Technique};
+use super::{ConsultationScreen, Item, Mode, Numbered};
+use crate::consultation::{Offer, Outcome, Prompt, Technique};
 
 fn technique_name(lang: Lang, t: Technique) -> &'static str {
     let tx = text::t(lang);
@@ -24,26 +24,36 @@ impl ConsultationScreen {
     pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
         let env = app.env();
         let items = self.items(&env);
-        let hints = self.hints(&env, &items);
+        let picks = pick_label(&items);
         let note_rows = if matches!(self.mode, Mode::Note { .. }) {
             3
         } else {
             0
         };
         // The client and the formula head the screen; in rehearsal, the banner above them.
-        let [top, header, body, note, footer, status] = Layout::vertical([
-            Constraint::Length(u16::from(app.rehearsal)),
-            Constraint::Length(3),
-            Constraint::Min(0),
-            Constraint::Length(note_rows),
-            Constraint::Length(common::footer_height(&hints, area.width)),
-            Constraint::Length(1),
-        ])
-        .areas(area);
+        let layout = |hints: &[Hint<'_>]| -> [Rect; 6] {
+            Layout::vertical([
+                Constraint::Length(u16::from(app.rehearsal)),
+                Constraint::Length(3),
+                Constraint::Min(0),
+                Constraint::Length(note_rows),
+                Constraint::Length(common::footer_height(hints, area.width)),
+                Constraint::Length(1),
+            ])
+            .areas(area)
+        };
+        let mut hints = self.hints(&env, &items, &picks, false);
+        let mut areas = layout(&hints);
+        if self.lines_cut(app, &items, areas[2]) {
+            // The stage's lines do not fit: the footer says how to scroll them.
+            hints = self.hints(&env, &items, &picks, true);
+            areas = layout(&hints);
+        }
+        let [top, header, body, note, footer, status] = areas;
         if app.rehearsal {
             common::render_top(app, "", top, buf);
         }
-        self.render_header(app, header, buf);
+        self.render_header(app, &env, header, buf);
         if area.width >= WIDE {
             self.render_wide(app, &env, &items, body, buf);
         } else {
@@ -52,159 +62,7 @@ impl ConsultationScreen {
         self.render_note(app, &env, note, buf);
         common::render_footer(&hints, footer, buf);
         common::render_status(app, status, buf);
-        self.render_confirm(app, area, buf);
-    }
-
-    fn render_header(&self, app: &App, area: Rect, buf: &mut Buffer) {
-        let tx = text::t(app.lang);
-        let c = &self.consultation;
-        let [who, formula, stages] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
-        let age = text::age(app.lang, self.client.age_on(app.today));
-        let who_line = Line::from(vec![
-            Span::raw(" "),
-            Span::styled(self.client.polite(), HEAD),
-            Span::styled(format!("  {}, {age}", self.client.last_name), DIM),
-            Span::styled(
-                if self.history.holdings.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} {}", tx.holds_short, self.history.holdings.len())
-                },
-                DIM,
-            ),
-            Span::styled("  ·  ", DIM),
-            Span::styled(
-                common::product_name(&app.catalog, &c.main).to_string(),
-                BOLD,
-            ),
-        ]);
-        Paragraph::new(who_line).render(who, buf);
-
-        let p = c.progress(&app.catalog.formula);
-        let (main_text, main_style) = match p.main {
-            MainStatus::Sold => (tx.main_sold, OK),
-            MainStatus::Declined => (tx.main_declined, BAD),
-            MainStatus::Thinking => (tx.main_thinking, WARN),
-            MainStatus::Open => (tx.main_open, DIM),
-        };
-        let part = |label: &str, done: u32, target: u32, accepted: u32| -> Vec<Span<'static>> {
-            let style = if done >= target {
-                OK.add_modifier(Modifier::BOLD)
-            } else {
-                BOLD
-            };
-            vec![
-                Span::styled(" │ ", DIM),
-                Span::raw(format!("{label} ")),
-                Span::styled(format!("{done}/{target}"), style),
-                // Accepted apart from offered, compactly, so the line fits 80 columns.
-                Span::styled(
-                    if accepted > 0 {
-                        format!(" ✓{accepted}")
-                    } else {
-                        String::new()
-                    },
-                    OK,
-                ),
-            ]
-        };
-        let mut spans = vec![
-            Span::raw(format!(" {} ", tx.main)),
-            common::main_mark(p.main),
-            Span::styled(format!(" {main_text}"), main_style),
-        ];
-        spans.extend(part(
-            tx.catch,
-            p.catch_offered,
-            p.catch_target,
-            p.catch_accepted,
-        ));
-        spans.extend(part(
-            tx.create,
-            p.create_offered,
-            p.create_target,
-            p.create_accepted,
-        ));
-        if p.met() {
-            spans.push(Span::styled(format!(" │ {}", tx.formula_met), OK));
-        }
-        if c.not_receptive {
-            spans.push(Span::styled(
-                format!("  │  {}", tx.not_receptive_short),
-                WARN,
-            ));
-        }
-        let mut right = Vec::new();
-        if self.pending.is_some() {
-            right.push(Span::styled(format!("… {} ", tx.saving), WARN));
-        }
-        let right_line = Line::from(right);
-        let rw = u16::try_from(right_line.width()).unwrap_or(0);
-        let [l, r] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(rw)]).areas(formula);
-        Paragraph::new(Line::from(spans)).render(l, buf);
-        Paragraph::new(right_line).render(r, buf);
-
-        if area.width < WIDE {
-            Paragraph::new(self.stage_strip(app, stages.width)).render(stages, buf);
-        } else {
-            Block::default()
-                .borders(ratatui::widgets::Borders::BOTTOM)
-                .border_style(DIM)
-                .render(stages, buf);
-        }
-    }
-
-    /// One row: the stages in order, the current one highlighted; shortened to fit.
-    fn stage_strip(&self, app: &App, width: u16) -> Line<'static> {
-        let Ok(script) = self.consultation.script(&app.catalog) else {
-            return Line::default();
-        };
-        let current = self.consultation.stage;
-        let n = script.stages.len();
-        let full: Vec<String> = script.stages.iter().map(|s| s.title.clone()).collect();
-        let short: Vec<String> = script
-            .stages
-            .iter()
-            .map(|s| s.title.split_whitespace().next().unwrap_or("").to_string())
-            .collect();
-        let build = |titles: &[String], only_current: bool| -> Line<'static> {
-            let mut spans = vec![Span::raw(" ")];
-            for (i, t) in titles.iter().enumerate() {
-                if i > 0 {
-                    spans.push(Span::styled(" › ", DIM));
-                }
-                let label = if only_current && i != current {
-                    format!("{}", i + 1)
-                } else {
-                    format!("{} {t}", i + 1)
-                };
-                let style = if i == current {
-                    SEL
-                } else if i < current {
-                    Style::new()
-                } else {
-                    DIM
-                };
-                spans.push(Span::styled(
-                    if i == current {
-                        format!(" {label} ")
-                    } else {
-                        label
-                    },
-                    style,
-                ));
-            }
-            spans.push(Span::styled(format!("   {}/{n}", current + 1), DIM));
-            Line::from(spans)
-        };
-        for (titles, only) in [(&full, false), (&short, false), (&full, true)] {
-            let line = build(titles, only);
-            if line.width() <= usize::from(width) {
-                return line;
-            }
-        }
-        build(&short, true)
+        self.render_confirm(app, &env, area, buf);
     }
 
     fn stage_lines(&self, app: &App, width: u16) -> Vec<Line<'static>> {
@@ -232,14 +90,13 @@ impl ConsultationScreen {
         }
     }
 
-    fn render_narrow(
+    /// Narrow screens: the stage's lines above the prompts, the rows shared between them.
+    fn narrow_split(
         &self,
         app: &App,
-        env: &Env<'_>,
-        items: &[Item],
+        items: &[Numbered],
         area: Rect,
-        buf: &mut Buffer,
-    ) {
+    ) -> (Rect, Rect, Vec<Line<'static>>, Pane) {
         let inner_w = area.width.saturating_sub(2);
         let lines = self.stage_lines(app, inner_w);
         let right = self.right_pane(app, items, inner_w);
@@ -251,10 +108,11 @@ impl ConsultationScreen {
             .saturating_add(1);
         let h = area.height;
         // A picked prompt (or a disclosure or objection list) is what the officer is about
-        // to say: it gets the room, the stage's lines keep at least a few rows.
+        // to say: it gets the room, the stage's lines keep at least three rows and the one
+        // that says there is more.
         let focused =
             self.picked.is_some() || !matches!(self.mode, Mode::Normal | Mode::Note { .. });
-        let floor = if focused { 4 } else { h * 2 / 5 };
+        let floor = if focused { 5 } else { h * 2 / 5 };
         let lines_h = if need_lines.saturating_add(need_right) <= h {
             need_lines
         } else {
@@ -262,43 +120,104 @@ impl ConsultationScreen {
         };
         let [top, bottom] =
             Layout::vertical([Constraint::Length(lines_h), Constraint::Min(0)]).areas(area);
-        let block = common::titled(&self.stage_title(app));
-        let inner = pad(block.inner(top));
-        block.render(top, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
-        let block = common::titled(&self.right_title(app, env, items));
-        let inner = pad(block.inner(bottom));
-        block.render(bottom, buf);
-        self.render_right(right, inner, buf);
+        (top, bottom, lines, right)
     }
 
-    fn render_wide(&self, app: &App, env: &Env<'_>, items: &[Item], area: Rect, buf: &mut Buffer) {
-        let tx = text::t(app.lang);
+    /// Wide screens: the stage list and the stage's lines on the left, the prompts right.
+    fn wide_split(&self, app: &App, area: Rect) -> [Rect; 3] {
         let [left, _, right] = Layout::horizontal([
             Constraint::Percentage(45),
             Constraint::Length(1),
             Constraint::Min(0),
         ])
         .areas(area);
-        // Left: the stage list, then the current stage's lines.
-        let stages = self.stage_list(app);
-        let stages_h = u16::try_from(stages.len() + 1).unwrap_or(u16::MAX);
+        let stages_h = u16::try_from(self.stage_list(app).len() + 1).unwrap_or(u16::MAX);
         let [list, lines_area] =
             Layout::vertical([Constraint::Length(stages_h), Constraint::Min(0)]).areas(left);
+        [list, lines_area, right]
+    }
+
+    /// Whether the stage's lines are cut in `body`.
+    fn lines_cut(&self, app: &App, items: &[Numbered], body: Rect) -> bool {
+        let (area, lines) = if body.width >= WIDE {
+            let [_, lines_area, _] = self.wide_split(app, body);
+            let inner = pad(common::titled("").inner(lines_area));
+            (inner, self.stage_lines(app, inner.width))
+        } else {
+            let (top, _, lines, _) = self.narrow_split(app, items, body);
+            (pad(common::titled("").inner(top)), lines)
+        };
+        lines.len() > usize::from(area.height)
+    }
+
+    /// The stage's lines from the officer's scroll position; when they do not fit, the last
+    /// row says how many are left below («▼ ещё 2 · PgDn»).
+    fn render_lines(&self, app: &App, lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
+        let total = lines.len();
+        let height = usize::from(area.height);
+        if total <= height {
+            Paragraph::new(lines).render(area, buf);
+            return;
+        }
+        let rows = height.saturating_sub(1);
+        let scroll = usize::from(self.lines_scroll).min(total - rows);
+        let shown: Vec<Line<'static>> = lines.into_iter().skip(scroll).take(rows).collect();
+        let text_area = Rect {
+            height: u16::try_from(rows).unwrap_or(0),
+            ..area
+        };
+        Paragraph::new(shown).render(text_area, buf);
+        let marker = Rect {
+            y: area.y.saturating_add(text_area.height),
+            height: 1,
+            ..area
+        }
+        .intersection(area);
+        Paragraph::new(
+            Line::styled(text::more_lines(app.lang, total - scroll - rows), WARN).right_aligned(),
+        )
+        .render(marker, buf);
+    }
+
+    fn render_narrow(
+        &self,
+        app: &App,
+        env: &Env<'_>,
+        items: &[Numbered],
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
+        let (top, bottom, lines, right) = self.narrow_split(app, items, area);
+        let block = common::titled(&self.stage_title(app));
+        let inner = pad(block.inner(top));
+        block.render(top, buf);
+        self.render_lines(app, lines, inner, buf);
+        let block = common::titled(&self.right_title(app, env, items, bottom.width));
+        let inner = pad(block.inner(bottom));
+        block.render(bottom, buf);
+        self.render_right(right, inner, buf);
+    }
+
+    fn render_wide(
+        &self,
+        app: &App,
+        env: &Env<'_>,
+        items: &[Numbered],
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
+        let tx = text::t(app.lang);
+        let [list, lines_area, right] = self.wide_split(app, area);
         let block = common::titled(tx.stages);
         let inner = pad(block.inner(list));
         block.render(list, buf);
-        Paragraph::new(stages).render(inner, buf);
+        Paragraph::new(self.stage_list(app)).render(inner, buf);
         let block = common::titled(&self.stage_title(app));
         let inner = pad(block.inner(lines_area));
         block.render(lines_area, buf);
-        Paragraph::new(self.stage_lines(app, inner.width))
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
+        self.render_lines(app, self.stage_lines(app, inner.width), inner, buf);
         // Right: the prompts.
-        let block = common::titled(&self.right_title(app, env, items));
+        let block = common::titled(&self.right_title(app, env, items, right.width));
         let inner = pad(block.inner(right));
         block.render(right, buf);
         let content = self.right_pane(app, items, inner.width);
@@ -354,40 +273,58 @@ impl ConsultationScreen {
     }
 
     /// The prompts pane's title says what `y`/`n`/`t` will record right now.
-    fn right_title(&self, app: &App, env: &Env<'_>, items: &[Item]) -> String {
+    /// The title, shortened to fit `width`: a long main product is called «основной продукт».
+    fn right_title(&self, app: &App, env: &Env<'_>, items: &[Numbered], width: u16) -> String {
+        let title = self.right_title_full(app, env, items);
+        // The title is drawn as « title » after one column of border.
+        let room = usize::from(width).saturating_sub(4);
+        if Span::raw(title.as_str()).width() <= room {
+            return title;
+        }
+        let tx = text::t(app.lang);
+        let short = match self.mode {
+            Mode::Disclosure { .. } | Mode::Objections { .. } => title,
+            _ if self.picked_item(env).is_some() => title,
+            _ if items.is_empty() => format!("{} · y n t → {}", tx.prompts_title, tx.main_lower),
+            _ => format!(
+                "{} {} · y n t → {}",
+                tx.prompts_pick_title,
+                pick_label(items),
+                tx.main_lower
+            ),
+        };
+        common::fit(&short, room)
+    }
+
+    fn right_title_full(&self, app: &App, env: &Env<'_>, items: &[Numbered]) -> String {
         let tx = text::t(app.lang);
         match &self.mode {
             Mode::Disclosure { .. } => tx.disclosure_title.to_string(),
             Mode::Objections { .. } => tx.objections_title.to_string(),
-            _ => {
-                let target = match self.picked_item(env) {
-                    Some(i) => format!(
-                        "{} {} · y n t → {}",
-                        tx.picked_title,
-                        items
-                            .iter()
-                            .position(|x| x.product() == i.product())
-                            .map_or(0, |n| n + 1),
-                        common::product_name(&app.catalog, i.product())
-                    ),
-                    None => format!(
-                        "{}{} · y n t → {} ({})",
-                        if items.is_empty() {
-                            tx.prompts_title
-                        } else {
-                            tx.prompts_pick_title
-                        },
-                        if items.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" {}", pick_range(items.len()))
-                        },
-                        common::product_name(&app.catalog, &self.consultation.main),
-                        tx.main_paren
-                    ),
-                };
-                target
-            }
+            _ => match self.picked_item(env) {
+                Some(i) => format!(
+                    "{} {} · y n t → {}",
+                    tx.picked_title,
+                    items
+                        .iter()
+                        .find(|x| x.product() == i.product())
+                        .map_or(0, |n| n.number),
+                    common::product_name(&app.catalog, i.product())
+                ),
+                None if items.is_empty() => format!(
+                    "{} · y n t → {} ({})",
+                    tx.prompts_title,
+                    common::product_name(&app.catalog, &self.consultation.main),
+                    tx.main_paren
+                ),
+                None => format!(
+                    "{} {} · y n t → {} ({})",
+                    tx.prompts_pick_title,
+                    pick_label(items),
+                    common::product_name(&app.catalog, &self.consultation.main),
+                    tx.main_paren
+                ),
+            },
         }
     }
 
@@ -422,7 +359,7 @@ impl ConsultationScreen {
     }
 
     /// The prompts pane's content, pre-wrapped to `width`.
-    fn right_pane(&self, app: &App, items: &[Item], width: u16) -> Pane {
+    fn right_pane(&self, app: &App, items: &[Numbered], width: u16) -> Pane {
         match &self.mode {
             Mode::Disclosure { product } => {
                 return Pane {
@@ -444,15 +381,17 @@ impl ConsultationScreen {
         let mut out = Vec::new();
         if !c.offers.is_empty() {
             out.push(Line::styled(tx.offered_title, HEAD));
-            for (i, o) in c.offers.iter().enumerate() {
-                self.offer_line(app, i + 1, o, &mut out);
+            for n in items {
+                if let Item::Made(o) = &n.item {
+                    self.offer_line(app, n.number, o, &mut out);
+                }
             }
             out.push(Line::raw(""));
         }
-        let prompts: Vec<&Prompt> = items
+        let prompts: Vec<(usize, &Prompt)> = items
             .iter()
-            .filter_map(|i| match i {
-                Item::Prompt(p) => Some(p),
+            .filter_map(|n| match &n.item {
+                Item::Prompt(p) => Some((n.number, p)),
                 Item::Made(_) => None,
             })
             .collect();
@@ -468,11 +407,10 @@ impl ConsultationScreen {
         } else if !c.offers.is_empty() {
             out.push(Line::styled(tx.offer_now_title, HEAD));
         }
-        let offset = c.offers.len();
-        for (i, p) in prompts.iter().enumerate() {
+        for (number, p) in prompts {
             let is_picked = self.picked.as_deref() == Some(p.product.as_str());
             let start = out.len();
-            self.prompt_lines(app, offset + i + 1, p, is_picked, width, &mut out);
+            self.prompt_lines(app, number, p, is_picked, width, &mut out);
             if is_picked {
                 focus = Some((start, out.len()));
             }
@@ -729,26 +667,44 @@ impl ConsultationScreen {
         Paragraph::new(Line::from(common::input_spans(&shown, true))).render(inner, buf);
     }
 
-    fn render_confirm(&self, app: &App, area: Rect, buf: &mut Buffer) {
+    fn render_confirm(&self, app: &App, env: &Env<'_>, area: Rect, buf: &mut Buffer) {
         let tx = text::t(app.lang);
         let (title, question) = match &self.mode {
-            Mode::ConfirmNotReceptive => (tx.confirm_not_receptive_title, tx.confirm_not_receptive),
-            Mode::ConfirmFinish => (tx.confirm_finish_title, tx.confirm_finish),
+            Mode::ConfirmNotReceptive => (
+                tx.confirm_not_receptive_title,
+                tx.confirm_not_receptive.to_string(),
+            ),
+            Mode::ConfirmFinish => (
+                tx.confirm_finish_title,
+                self.finish_question(env)
+                    .unwrap_or_else(|| tx.confirm_finish.to_string()),
+            ),
             Mode::ConfirmLeave { quit } => {
-                if app.rehearsal {
+                let (title, q) = if app.rehearsal {
                     (tx.confirm_leave_title, tx.confirm_end_rehearsal)
                 } else if *quit {
                     (tx.confirm_quit_title, tx.confirm_quit)
                 } else {
                     (tx.confirm_leave_title, tx.confirm_leave)
-                }
+                };
+                (title, q.to_string())
             }
+            Mode::ConfirmChange { product, from, to } => (
+                tx.confirm_change_title,
+                text::confirm_change(app.lang, &self.named(env, product.as_deref()), *from, *to),
+            ),
             _ => return,
         };
-        common::render_question(app.lang, title, question, area, buf);
+        common::render_question(app.lang, title, &question, area, buf);
     }
 
-    fn hints(&self, env: &Env<'_>, items: &[Item]) -> Vec<Hint<'static>> {
+    fn hints<'a>(
+        &self,
+        env: &Env<'_>,
+        items: &[Numbered],
+        picks: &'a str,
+        lines_cut: bool,
+    ) -> Vec<Hint<'a>> {
         let tx = text::t(env.lang);
         match &self.mode {
             Mode::Note { .. } => vec![("Enter", tx.key_save), ("Esc", tx.key_cancel)],
@@ -767,13 +723,16 @@ impl ConsultationScreen {
                 ("Esc o", tx.key_close),
                 ("y n t", tx.key_answer),
             ],
-            Mode::ConfirmNotReceptive | Mode::ConfirmFinish | Mode::ConfirmLeave { .. } => {
+            Mode::ConfirmNotReceptive
+            | Mode::ConfirmFinish
+            | Mode::ConfirmLeave { .. }
+            | Mode::ConfirmChange { .. } => {
                 vec![("y", tx.yes), ("n", tx.no)]
             }
             Mode::Normal => {
-                let mut h: Vec<Hint<'static>> = Vec::new();
+                let mut h: Vec<Hint<'a>> = Vec::new();
                 if !items.is_empty() {
-                    h.push((pick_range(items.len()), tx.key_pick));
+                    h.push((picks, tx.key_pick));
                 }
                 h.push(("y n t", tx.key_yes_no_thinking));
                 if let Some(Item::Prompt(p)) = self.picked_item(env) {
@@ -781,18 +740,25 @@ impl ConsultationScreen {
                         h.push(("v", tx.key_variant));
                     }
                 }
-                if items
-                    .iter()
-                    .any(|i| matches!(i, Item::Prompt(p) if p.plan.is_some_and(|c| c.count > 1)))
-                {
+                if items.iter().any(
+                    |n| matches!(&n.item, Item::Prompt(p) if p.plan.is_some_and(|c| c.count > 1)),
+                ) {
                     h.push(("c", tx.key_next_create));
                 }
                 h.push(("←→", tx.key_stage));
+                if lines_cut {
+                    h.push(("PgUp PgDn", tx.key_lines));
+                }
                 h.push(("o", tx.key_objections));
                 h.push(("x", tx.key_note));
-                if !self.consultation.not_receptive {
-                    h.push(("r", tx.key_not_receptive));
-                }
+                h.push((
+                    "r",
+                    if self.consultation.not_receptive {
+                        tx.key_receptive_again
+                    } else {
+                        tx.key_not_receptive
+                    },
+                ));
                 h.push(("f", tx.key_finish));
                 if self.picked.is_some() {
                     h.push(("Esc", tx.key_unpick));
@@ -825,7 +791,21 @@ fn pick_range_enter(n: usize) -> &'static str {
     RANGES[n.clamp(1, 9) - 1]
 }
 
-fn pick_range(n: usize) -> &'static str {
-    const RANGES: [&str; 9] = ["1", "1–2", "1–3", "1–4", "1–5", "1–6", "1–7", "1–8", "1–9"];
-    RANGES[n.clamp(1, 9) - 1]
+/// The numbers on screen for the footer and the pane's title: «1–3», or «1 3 4» when the
+/// numbers are not consecutive (a product keeps its number when others leave).
+fn pick_label(items: &[Numbered]) -> String {
+    let mut numbers: Vec<usize> = items.iter().map(|n| n.number).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    match (numbers.first(), numbers.last()) {
+        (Some(first), Some(last)) if first == last => first.to_string(),
+        (Some(first), Some(last)) if last - first + 1 == numbers.len() => {
+            format!("{first}–{last}")
+        }
+        _ => numbers
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
