@@ -200,7 +200,7 @@ impl Officer {
 
     /// The consultation header: the main product and something of the formula line.
     fn wait_for_header(&self, main: &str, formula: &str) {
-        self.tui.wait_for_all(&[&format!("·  {main}"), formula]);
+        self.tui.wait_for_all(&[&format!("· {main}"), formula]);
     }
 
     /// `→` stage by stage until `title` is the current one, waiting for each move to be
@@ -276,22 +276,35 @@ impl Officer {
         );
     }
 
-    /// Esc unpicks; then `y`/`n`/`t` answer for the main product.
+    /// `y`/`n`/`t` with nothing picked (an answer clears the pick): the main product.
     fn main_outcome(&mut self, main: &str, outcome: Outcome) {
         let tx = self.tx();
-        if self.tui.screen().contains(&format!("{} ", tx.picked_title)) {
-            self.send(key::ESC);
-            self.wait_for(&format!("→ {main} ({})", tx.main_paren));
-        }
+        // The pane's title names the main product, or calls it so when the name is long.
+        let full = format!("→ {main} ({})", tx.main_paren);
+        let short = format!("→ {}", tx.main_lower);
+        self.tui.wait_until("y n t → the main product", |screen| {
+            let text = screen.contents();
+            text.contains(&full) || text.contains(&short)
+        });
         let key = self.outcome_key(outcome);
-        self.press(key, &text::done_outcome(self.lang, main, outcome));
+        let named = text::main_named(self.lang, main);
+        self.press(key, &text::done_outcome(self.lang, &named, outcome));
     }
 
-    /// `f`; ends on the summary.
+    /// `f` (saying yes when it asks first: the formula not met); ends on the summary.
     fn finish(&mut self) {
         let tx = self.tx();
         let finish = self.keys.finish;
-        self.press(finish, tx.done_finished);
+        self.send(finish);
+        self.tui
+            .wait_until("the summary or the finish question", |screen| {
+                let text = screen.contents();
+                text.contains(tx.done_finished) || text.contains(tx.confirm_finish_title)
+            });
+        if self.tui.screen().contains(tx.confirm_finish_title) {
+            let yes = self.keys.yes;
+            self.press(yes, tx.done_finished);
+        }
         self.wait_for(&format!("{} · {}", tx.app_name, tx.summary_title));
     }
 
@@ -300,7 +313,7 @@ impl Officer {
         let tx = self.tx();
         self.tui.wait_for_all(&[
             &format!(
-                "{}: {}  ({} {catch}/2, {} {create}/1)",
+                "{}: {} ({} {catch}/2, {} {create}/1)",
                 tx.formula_cap, tx.sum_formula_met, tx.catch, tx.create
             ),
             &format!("{}: ✓ {}", tx.main_cap, tx.main_sold),
@@ -385,7 +398,9 @@ fn full_consultation_deposit() {
     o.offer(SAVINGS, Outcome::Declined);
     o.wait_for("Catch 2/2 ✓1");
 
-    // "Not in the script" about the picked product: letters type, they are not keys here.
+    // "Not in the script" about the picked product (an answer clears the pick: picked
+    // again): letters type, they are not keys here.
+    o.pick(SAVINGS);
     o.press("x", &format!("{} · {SAVINGS}", o.tx().note_title));
     o.send("Спросил про ипотеку; q y n f");
     o.wait_for("ипотеку; q y n f");
@@ -1108,4 +1123,67 @@ fn adding_a_duplicate_is_refused_and_the_existing_card_opens() {
     assert_eq!(store.clients().count(), 1, "no second record");
     let c = stored_client(&store, &IVANOV);
     assert_eq!(c.phone, "79161234567", "the existing client is unchanged");
+}
+
+// ─────────────────────────── issue 12: answers land where the officer meant ───────────────────────────
+
+#[test]
+fn after_an_answer_one_t_goes_to_prompt_one_not_the_main_product() {
+    // The bug: after an answer the prompts renumbered and the pick stayed on, so `1 т` (т is
+    // `n` on the Russian layout) recorded the *main product* as declined, and `1 y` turned a
+    // recorded decline into an agreement without a word.
+    let sandbox = Sandbox::new();
+    let mut o = Officer {
+        tui: sandbox.spawn(&[]),
+        lang: Lang::Ru,
+        keys: &RUSSIAN_LAYOUT,
+    };
+    let tx = o.tx();
+    o.wait_home();
+    o.add_client(&SIDOROVA);
+    o.begin(DEPOSIT);
+    o.next_stage_to(PRESENTATION);
+    let card = o.tui.number_of(DEBIT_CARD);
+    let app = o.tui.number_of(MOBILE_BANK);
+    assert_eq!((card, app), ('1', '2'));
+    // Prompt 2 first: it joins the offers and keeps its number; 1 is still the card.
+    o.offer(MOBILE_BANK, Outcome::Accepted);
+    assert_eq!(o.tui.number_of(MOBILE_BANK), '2');
+    assert_eq!(o.tui.number_of(DEBIT_CARD), '1');
+    o.wait_for(&format!("→ {DEPOSIT} ({})", tx.main_paren));
+    o.press(
+        "1",
+        &format!("{} 1 · y n t → {DEBIT_CARD}", tx.picked_title),
+    );
+    o.press(
+        "т",
+        &text::done_outcome(Lang::Ru, DEBIT_CARD, Outcome::Declined),
+    );
+    o.wait_for(&format!("{} · {}", tx.main, tx.main_open));
+    // `1 н` on the recorded decline asks first; `т` (no) keeps it.
+    o.press(
+        "1",
+        &format!("{} 1 · y n t → {DEBIT_CARD}", tx.picked_title),
+    );
+    o.press("н", tx.confirm_change_title);
+    o.wait_for(&format!("{} → {}", tx.out_declined, tx.out_accepted));
+    o.press(
+        "т",
+        &text::already_recorded(Lang::Ru, DEBIT_CARD, Outcome::Declined),
+    );
+    o.finish();
+    o.send(key::ENTER);
+    o.wait_home();
+    o.quit_from_home();
+
+    let store = open_store(&sandbox);
+    let cs = consultations(&store, &SIDOROVA);
+    assert_eq!(cs.len(), 1, "{cs:#?}");
+    let c = &cs[0];
+    assert_eq!(
+        c.main_outcome, None,
+        "the main product was never answered: {c:#?}"
+    );
+    assert_eq!(offer(c, "debit_card").outcome, Some(Outcome::Declined));
+    assert_eq!(offer(c, "mobile_bank").outcome, Some(Outcome::Accepted));
 }

@@ -864,6 +864,13 @@ impl Consultation {
         Ok(())
     }
 
+    /// `r` again: the "not receptive" mark was a mistake; cross-selling resumes.
+    pub fn unmark_not_receptive(&mut self) -> Result<(), EngineError> {
+        self.ensure_open()?;
+        self.not_receptive = false;
+        Ok(())
+    }
+
     pub fn finish(&mut self, at: NaiveDateTime) -> Result<(), EngineError> {
         self.ensure_open()?;
         self.finished_at = Some(at);

@@ -4,7 +4,9 @@ pub mod call;
 pub mod engine;
 pub mod model;
 pub mod names;
+pub mod reach;
 
 pub use call::*;
 pub use engine::*;
 pub use model::*;
+pub use reach::*;

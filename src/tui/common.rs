@@ -65,15 +65,25 @@ pub(crate) fn render_top(app: &App, title: &str, area: Rect, buf: &mut Buffer) {
         Span::styled("· ", DIM),
         Span::styled(title.to_string(), BOLD),
     ]);
-    let mut right_parts: Vec<String> = Vec::new();
-    if !app.officer.is_empty() {
-        right_parts.push(app.officer.clone());
-    }
-    if !app.branch.is_empty() {
-        right_parts.push(app.branch.clone());
-    }
-    right_parts.push(date(app.lang, app.today));
-    let right = Line::from(Span::styled(format!("{} ", right_parts.join(" · ")), DIM));
+    // The officer, branch and date give way (branch first) so the title never runs into
+    // them: at least two spaces between.
+    let room = usize::from(area.width).saturating_sub(left.width() + 2);
+    let day = date(app.lang, app.today);
+    let officer = (!app.officer.is_empty()).then_some(app.officer.as_str());
+    let branch = (!app.branch.is_empty()).then_some(app.branch.as_str());
+    let right_text = [
+        vec![officer, branch, Some(day.as_str())],
+        vec![officer, Some(day.as_str())],
+        vec![Some(day.as_str())],
+    ]
+    .into_iter()
+    .map(|parts| {
+        let parts: Vec<&str> = parts.into_iter().flatten().collect();
+        format!("{} ", parts.join(" · "))
+    })
+    .find(|t| Span::raw(t.as_str()).width() <= room)
+    .unwrap_or_default();
+    let right = Line::from(Span::styled(right_text, DIM));
     let right_width = u16::try_from(right.width()).unwrap_or(u16::MAX);
     let [l, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
@@ -198,7 +208,11 @@ pub(crate) fn render_question(
 ) {
     let tx = text::t(lang);
     let width = area.width.saturating_sub(4).min(64);
-    let body = wrap(question, width.saturating_sub(4));
+    // A line break in `question` starts a new row (e.g. «отказ → согласие?» kept whole).
+    let body: Vec<String> = question
+        .split('\n')
+        .flat_map(|p| wrap(p, width.saturating_sub(4)))
+        .collect();
     let height = u16::try_from(body.len())
         .unwrap_or(u16::MAX)
         .saturating_add(4);

@@ -28,6 +28,9 @@ pub enum Action {
     Help,
     /// Ctrl-C: leave at once (the consultation stays stored and is offered for resumption).
     Interrupt,
+    /// PgUp / PgDn: scroll the consultation stage's lines when they do not fit.
+    LinesUp,
+    LinesDown,
 }
 
 /// The answer to an open yes/no question: `y` or Enter is yes, and so is `again`, the key
@@ -104,6 +107,8 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Up => Action::Up,
         KeyCode::Down => Action::Down,
         KeyCode::F(1) => Action::Help,
+        KeyCode::PageUp => Action::LinesUp,
+        KeyCode::PageDown => Action::LinesDown,
         KeyCode::Char(c) => match qwerty(c) {
             'q' => Action::Quit,
             '/' => Action::Find,

@@ -489,7 +489,7 @@ impl App {
         match &self.screen {
             Screen::FirstStart(_) | Screen::Find(_) => true,
             Screen::Client(s) => s.form.is_some(),
-            Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. }),
+            Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. } | Mode::CallDay { .. }),
             Screen::Call(s) => s.asking.is_some(),
             _ => false,
         }

@@ -41,25 +41,30 @@ impl SummaryScreen {
             width: body.width.saturating_sub(4),
             ..body
         };
-        Paragraph::new(self.lines(app))
+        Paragraph::new(self.lines(app, body.width))
             .wrap(Wrap { trim: false })
             .render(body, buf);
         common::render_footer(&hints, footer, buf);
         common::render_status(app, status, buf);
     }
 
-    fn lines(&self, app: &App) -> Vec<Line<'static>> {
+    fn lines(&self, app: &App, width: u16) -> Vec<Line<'static>> {
         let tx = text::t(app.lang);
         let c = &self.consultation;
         let catalog = &app.catalog;
         let p = c.progress(&catalog.formula);
-        let mut out = vec![
-            Line::raw(""),
-            Line::from(vec![
-                Span::styled(self.client.full_name(), HEAD),
-                Span::styled("  ·  ", DIM),
-                Span::styled(common::product_name(catalog, &c.main).to_string(), BOLD),
-            ]),
+        let mut out = vec![Line::raw("")];
+        let who = Span::styled(self.client.full_name(), HEAD);
+        let what = Span::styled(common::product_name(catalog, &c.main).to_string(), BOLD);
+        let one_row = Line::from(vec![who.clone(), Span::styled(" · ", DIM), what.clone()]);
+        // The client and the product on one row when they fit, else one row each.
+        if one_row.width() <= usize::from(width) {
+            out.push(one_row);
+        } else {
+            out.push(Line::from(who));
+            out.push(Line::from(what));
+        }
+        out.extend([
             Line::styled(
                 format!(
                     "{} {}–{}",
@@ -70,7 +75,7 @@ impl SummaryScreen {
                 DIM,
             ),
             Line::raw(""),
-        ];
+        ]);
         let (formula_text, formula_style) = if p.met() {
             (tx.sum_formula_met, OK.add_modifier(Modifier::BOLD))
         } else {
@@ -81,7 +86,7 @@ impl SummaryScreen {
             Span::styled(formula_text, formula_style),
             Span::styled(
                 format!(
-                    "  ({} {}/{}, {} {}/{})",
+                    " ({} {}/{}, {} {}/{})",
                     tx.catch,
                     p.catch_offered,
                     p.catch_target,
@@ -96,13 +101,16 @@ impl SummaryScreen {
             MainStatus::Sold => (tx.main_sold, OK),
             MainStatus::Declined => (tx.main_declined, BAD),
             MainStatus::Thinking => (tx.main_thinking, WARN),
-            MainStatus::Open => (tx.main_open, DIM),
+            // Finished without an answer: nothing was recorded, not "waiting".
+            MainStatus::Open => (tx.main_not_recorded, WARN),
         };
-        out.push(Line::from(vec![
-            Span::styled(format!("{}: ", tx.main_cap), BOLD),
-            common::main_mark(p.main),
-            Span::styled(format!(" {main_text}"), main_style),
-        ]));
+        let mut main_line = vec![Span::styled(format!("{}: ", tx.main_cap), BOLD)];
+        if p.main != MainStatus::Open {
+            main_line.push(common::main_mark(p.main));
+            main_line.push(Span::raw(" "));
+        }
+        main_line.push(Span::styled(main_text.to_string(), main_style));
+        out.push(Line::from(main_line));
         let sold = usize::from(c.main_outcome == Some(Outcome::Accepted))
             + c.offers
                 .iter()

@@ -650,13 +650,21 @@ fn russian_layout_keys_work_in_the_consultation() {
         Some(Outcome::Accepted)
     );
     ack(&mut app, effects);
-    let effects = app.update(ch('е'));
-    assert_eq!(
-        saved_consultation(&effects).main_outcome,
-        Some(Outcome::Thinking)
-    );
+    // е = t on an answer already recorded asks first; н = y says yes.
+    assert!(app.update(ch('е')).is_empty());
+    // Then the day of the call back: Enter takes +3.
+    assert!(app.update(ch('н')).is_empty());
+    assert!(matches!(
+        consultation_screen(&app).mode,
+        Mode::CallDay { .. }
+    ));
+    let effects = app.update(key(KeyCode::Enter));
+    let c = saved_consultation(&effects);
+    assert_eq!(c.main_outcome, Some(Outcome::Thinking));
+    assert_eq!(c.main_follow_up, Some(now().date() + chrono::Duration::days(3)));
     ack(&mut app, effects);
-    // а = f: finish
+    // а = f: finish (the formula is not met: asked, а again says yes)
+    assert!(app.update(ch('а')).is_empty());
     let effects = app.update(ch('а'));
     assert!(saved_consultation(&effects).is_finished());
 }
@@ -719,12 +727,33 @@ fn thinking_offer_can_be_changed_to_accepted_later() {
     let mut app = consulting(Lang::Ru, "deposit");
     goto_stage(&mut app, "presentation");
     app.update(ch('1'));
-    let effects = app.update(ch('t'));
+    // `t` asks the day of the call back; ↑ and Enter: tomorrow.
+    assert!(app.update(ch('t')).is_empty());
+    app.update(key(KeyCode::Up));
+    let effects = app.update(key(KeyCode::Enter));
     ack(&mut app, effects);
     let c = &consultation_screen(&app).consultation;
     assert_eq!(c.offers[0].outcome, Some(Outcome::Thinking));
-    assert!(c.offers[0].follow_up.is_some());
-    // Still picked (now among the offers made): y changes its outcome.
+    assert_eq!(
+        c.offers[0].follow_up,
+        Some(now().date() + chrono::Duration::days(1))
+    );
+    match &app.status {
+        Some(Status::Info(s)) => assert!(s.contains("15.03"), "the day is said: {s}"),
+        other => panic!("expected the recorded message, got {other:?}"),
+    }
+    // The answer cleared the pick; picked again (same number), y asks, then changes it.
+    assert_eq!(consultation_screen(&app).picked, None);
+    app.update(ch('1'));
+    assert!(app.update(ch('y')).is_empty());
+    assert!(matches!(
+        consultation_screen(&app).mode,
+        Mode::ConfirmChange {
+            from: Outcome::Thinking,
+            to: Outcome::Accepted,
+            ..
+        }
+    ));
     let effects = app.update(ch('y'));
     let next = saved_consultation(&effects);
     assert_eq!(next.offers.len(), 1);
@@ -765,10 +794,14 @@ fn finish_shows_the_summary_then_home() {
     app.update(ch('1'));
     let effects = app.update(ch('y'));
     ack(&mut app, effects);
-    app.update(key(KeyCode::Esc)); // unpick
+    // The answer cleared the pick: y is the main product's.
+    assert_eq!(consultation_screen(&app).picked, None);
     let effects = app.update(ch('y'));
     ack(&mut app, effects);
-    let effects = app.update(ch('f'));
+    // The formula is not met (catch 1/2, create 0/1): f asks first.
+    assert!(app.update(ch('f')).is_empty());
+    assert_eq!(consultation_screen(&app).mode, Mode::ConfirmFinish);
+    let effects = app.update(ch('y'));
     assert!(matches!(
         &effects[..],
         [Effect::Save {
@@ -947,9 +980,10 @@ fn rehearsal_applies_actions_and_emits_no_save() {
     let text = render(&app, 80, 24);
     assert!(text.contains("РЕПЕТИЦИЯ"), "{text}");
     // Finishing shows the summary; then any key ends the rehearsal.
-    app.update(key(KeyCode::Esc));
     app.update(ch('y'));
     assert!(app.update(ch('f')).is_empty());
+    assert_eq!(consultation_screen(&app).mode, Mode::ConfirmFinish);
+    assert!(app.update(ch('y')).is_empty());
     assert!(matches!(app.screen, Screen::Summary(_)));
     assert_eq!(app.update(ch('z')), vec![Effect::Quit]);
 }
@@ -1143,7 +1177,9 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
     out.push(("consultation_note", c.clone()));
     c.update(key(KeyCode::Esc));
     goto_stage(&mut c, "closing");
-    c.update(ch('2'));
+    // Numbers stay with products across stages: 2 and 3 are the presentation's prompts, the
+    // create candidate here is 4.
+    c.update(ch('4'));
     out.push(("consultation_closing", c.clone()));
     c.update(ch('r'));
     out.push(("consultation_confirm", c.clone()));
@@ -1159,13 +1195,17 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
     goto_stage(&mut s, "presentation");
     for (n, k) in [('1', 'y'), ('2', 'n'), ('3', 't')] {
         s.update(ch(n));
-        let effects = s.update(ch(k));
+        let mut effects = s.update(ch(k));
+        if k == 't' {
+            // The day of the call back: Enter takes +3.
+            effects = s.update(key(KeyCode::Enter));
+        }
         ack(&mut s, effects);
-        s.update(key(KeyCode::Esc));
     }
     let effects = s.update(ch('y'));
     ack(&mut s, effects);
-    let effects = s.update(ch('f'));
+    s.update(ch('f'));
+    let effects = s.update(ch('y'));
     ack(&mut s, effects);
     out.push(("summary", s));
 
@@ -1719,3 +1759,5 @@ fn the_run_loop_refuses_a_duplicate_and_holdings_reach_the_next_consultation() {
     };
     assert!(history.holdings.contains("credit_card"));
 }
+// Issue 12 (stable numbers, undo, confirmations, 80×24): src/tui/tests/consultation_screen.rs.
+mod consultation_screen;

@@ -224,6 +224,19 @@ pub struct T {
     pub holding_ask_title: &'static str,
     pub holding_already: &'static str,
     pub help_card_title: &'static str,
+
+    // consultation: stable numbers, undo, confirmations, 80×24 (issue 12)
+    pub key_lines: &'static str,
+    pub main_not_recorded: &'static str,
+    pub key_receptive_again: &'static str,
+    pub done_receptive_again: &'static str,
+    pub confirm_change_title: &'static str,
+    pub no_candidates: &'static str,
+    pub no_candidates_short: &'static str,
+    pub catch_word: &'static str,
+    pub create_word: &'static str,
+    pub main_missing: &'static str,
+    pub finish_anyway: &'static str,
 }
 
 pub const RU: T = T {
@@ -428,6 +441,17 @@ pub const RU: T = T {
     holding_ask_title: "Отметить продукт?",
     holding_already: "Уже отмечено; снять отметку здесь нельзя",
     help_card_title: "Клавиши карточки клиента",
+    key_lines: "строки этапа",
+    main_not_recorded: "не записан",
+    key_receptive_again: "снова настроен",
+    done_receptive_again: "Отметка «клиент не настроен» снята: доп. предложения снова возможны",
+    confirm_change_title: "Изменить ответ?",
+    no_candidates: "нет кандидатов",
+    no_candidates_short: "нет",
+    catch_word: "Лови",
+    create_word: "Создай",
+    main_missing: "Ответ по основному продукту не записан.",
+    finish_anyway: "Всё равно завершить?",
 };
 
 pub const EN: T = T {
@@ -632,6 +656,17 @@ pub const EN: T = T {
     holding_ask_title: "Mark the product?",
     holding_already: "Already marked; it cannot be unmarked here",
     help_card_title: "Keys of the client card",
+    key_lines: "stage lines",
+    main_not_recorded: "not recorded",
+    key_receptive_again: "receptive again",
+    done_receptive_again: "Undone: the client is no longer marked not receptive; extra offers are possible again",
+    confirm_change_title: "Change the answer?",
+    no_candidates: "no candidates",
+    no_candidates_short: "none",
+    catch_word: "Catch",
+    create_word: "Create",
+    main_missing: "The main product's answer is not recorded.",
+    finish_anyway: "Finish anyway?",
 };
 
 pub fn t(lang: Lang) -> &'static T {
@@ -940,16 +975,22 @@ pub fn help_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("Enter", "выбрать, открыть, продолжить"),
             ("Esc", "назад (в консультации — снять выбор, потом выйти)"),
             ("← → Tab", "предыдущий / следующий этап"),
-            ("↑ ↓", "выбор в списке, прокрутка"),
-            ("1–9", "выбрать подсказку (повторно — снять выбор)"),
+            (
+                "↑↓ PgUp PgDn",
+                "выбор в списке, прокрутка; PgUp PgDn — строки этапа",
+            ),
+            (
+                "1–9",
+                "выбрать подсказку, повторно — снять; номер за ней закреплён",
+            ),
             ("y", "клиент согласен (без выбора — на основной продукт)"),
             ("n", "клиент отказался"),
-            ("t", "клиент думает — попадёт в список «перезвонить»"),
+            ("t", "клиент думает — спросить, когда перезвонить"),
             ("v", "другая фраза выбранной подсказки"),
             ("c", "другой продукт для «Создай момент»"),
             ("o", "ответы на возражения по выбранному продукту"),
             ("x", "не по сценарию: записать, что сказал клиент"),
-            ("r", "клиент не настроен — прекратить доп. предложения"),
+            ("r", "не настроен: стоп доп. предложениям; ещё раз — отмена"),
             ("f", "завершить консультацию и показать итог"),
             ("?  F1", "эта справка"),
             ("q", "выход (в консультации — с вопросом)"),
@@ -961,16 +1002,22 @@ pub fn help_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("Enter", "choose, open, resume"),
             ("Esc", "back (in a consultation: unpick, then leave)"),
             ("← → Tab", "previous / next stage"),
-            ("↑ ↓", "move in a list, scroll"),
-            ("1–9", "pick a prompt (again to unpick)"),
+            (
+                "↑↓ PgUp PgDn",
+                "move in a list, scroll; PgUp PgDn: the stage's lines",
+            ),
+            ("1–9", "pick a prompt (again to unpick); its number stays"),
             ("y", "client agrees (nothing picked: the main product)"),
             ("n", "client declines"),
-            ("t", "client is thinking — goes to the call-back list"),
+            ("t", "client is thinking — ask when to call back"),
             ("v", "another phrase for the picked prompt"),
             ("c", "another product to create the moment"),
             ("o", "answers to objections about the picked product"),
             ("x", "not in the script: note what the client said"),
-            ("r", "client not receptive — stop extra offers"),
+            (
+                "r",
+                "client not receptive — stop extra offers; again to undo",
+            ),
             ("f", "finish the consultation and show the summary"),
             ("?  F1", "this help"),
             ("q", "quit (asks first during a consultation)"),
@@ -1053,5 +1100,83 @@ pub fn help_card_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("q", "quit"),
             ("Ctrl-C", "quit at once"),
         ],
+    }
+}
+
+/// The yes/no question before an answer already recorded is changed.
+pub fn confirm_change(lang: Lang, product: &str, from: Outcome, to: Outcome) -> String {
+    let (from, to) = (outcome_word(lang, from), outcome_word(lang, to));
+    match lang {
+        Lang::Ru => format!("Изменить ответ по продукту {product}:\n{from} → {to}?"),
+        Lang::En => format!("Change the answer for {product}:\n{from} → {to}?"),
+    }
+}
+
+pub fn already_recorded(lang: Lang, product: &str, outcome: Outcome) -> String {
+    let word = outcome_word(lang, outcome);
+    match lang {
+        Lang::Ru => format!("Уже записано: {product} — {word}"),
+        Lang::En => format!("Already recorded: {product} — {word}"),
+    }
+}
+
+pub fn done_changed(lang: Lang, product: &str, from: Outcome, to: Outcome) -> String {
+    let (from, to) = (outcome_word(lang, from), outcome_word(lang, to));
+    match lang {
+        Lang::Ru => format!("Изменено: {product} — {from} → {to}"),
+        Lang::En => format!("Changed: {product} — {from} → {to}"),
+    }
+}
+
+/// The main product named as such in a status line.
+pub fn main_named(lang: Lang, product: &str) -> String {
+    format!("{product} ({})", t(lang).main_paren)
+}
+
+/// After a slot's count when fewer candidates are left than the formula asks.
+pub fn slot_short(lang: Lang, target: u32, long: bool) -> String {
+    match (lang, long) {
+        (Lang::Ru, true) => format!("(из {target}: больше нет кандидатов)"),
+        (Lang::Ru, false) => format!("(из {target}, больше нет)"),
+        (Lang::En, true) => format!("(of {target}: no more candidates)"),
+        (Lang::En, false) => format!("(of {target}, no more)"),
+    }
+}
+
+/// One slot in the finish question: «ловим 1/2» (with why, when it cannot be met).
+pub fn slot_missing(
+    lang: Lang,
+    technique: crate::catalog::Technique,
+    offered: u32,
+    target: u32,
+    short: bool,
+) -> String {
+    let tx = t(lang);
+    let label = match (lang, technique) {
+        (Lang::Ru, crate::catalog::Technique::Catch) => "ловим",
+        (Lang::Ru, crate::catalog::Technique::Create) => "создаём",
+        (Lang::En, crate::catalog::Technique::Catch) => "catch",
+        (Lang::En, crate::catalog::Technique::Create) => "create",
+    };
+    if short {
+        format!("{label} {offered}/{target} ({})", tx.no_candidates)
+    } else {
+        format!("{label} {offered}/{target}")
+    }
+}
+
+pub fn formula_missing(lang: Lang, parts: &[String]) -> String {
+    match lang {
+        Lang::Ru => format!("Формула не выполнена: {}.", parts.join(", ")),
+        Lang::En => format!("The formula is not met: {}.", parts.join(", ")),
+    }
+}
+
+/// The last row of the stage's lines when they do not fit.
+pub fn more_lines(lang: Lang, below: usize) -> String {
+    match lang {
+        Lang::Ru if below > 0 => format!("▼ ещё {below} · PgDn"),
+        Lang::En if below > 0 => format!("▼ {below} more · PgDn"),
+        _ => "▲ PgUp".to_string(),
     }
 }
