@@ -4,21 +4,40 @@
 //!
 //! UTF-8, one JSON value per line, every line ending in `\n`:
 //!
-//! 1. the header: `{"format":"sufler-backup","version":1,"schema":1,"next_id":N,"counts":{…}}`
-//!    — `next_id` is above every id in the dump (clients, consultations, event sequence
+//! 1. the header: `{"format":"sufler-backup","version":1,"schema":2,"next_id":N,"counts":{…}}`
+//!    — `schema` is the database schema ([`SCHEMA_VERSION`]) the records are of; `next_id`
+//!    is above every id in the dump (clients, consultations, contacts and event sequence
 //!    numbers share sled's id generator), so a restored database never hands one out again;
-//!    `counts` has the number of records of each kind;
+//!    `counts` has the number of records of each kind (`officers`, `clients`, `holdings`,
+//!    `consultations`, `contacts`, `events`);
 //! 2. the records, by kind in this order, each kind in the database's key order:
 //!    `{"officer":{"name","branch","workstation"}}` (`workstation` marks the officer the
 //!    screen opens on), `{"client":{…}}`, `{"holding":{"client","product"}}`,
-//!    `{"consultation":{…}}` (with its offers and notes), `{"event":{"seq",…}}`;
+//!    `{"consultation":{…}}` (with its offers and notes), `{"contact":{…}}` (a call on a
+//!    call back, or its stop: [`Contact`], by time of the call then id),
+//!    `{"event":{"seq",…}}`;
 //! 3. the trailer: `{"end":{"sha256":"…"}}`, the SHA-256 of every byte before it, in hex —
 //!    `head -n -1 FILE | sha256sum` checks it by hand.
 //!
-//! Derived data (aggregate counters, search and client indexes, follow-ups, rotation
-//! counters) is not in the dump: `restore` rebuilds it through the store's own save paths,
-//! so it is whatever this version of Sufler derives from the records. A dump holds no
-//! timestamp of its own, so the same database always gives the same bytes.
+//! Derived data (aggregate counters, search and client indexes, open call backs and the
+//! officers' lists of them by day, rotation counters) is not in the dump: `restore` rebuilds
+//! it through the store's own save paths, so it is whatever this version of Sufler derives
+//! from the records. The open call backs come from replaying the consultations, then the
+//! contacts, in time order (see [`contacts`]): as the screen made them when every
+//! consultation was saved in the order it happened. A dump holds no timestamp of its own,
+//! so the same database always gives the same bytes.
+//!
+//! ## Versions
+//!
+//! The format is still version 1; what changed with the database schema is told by
+//! `schema`, and this build restores both:
+//!
+//! - schema 1 (before call backs of their own): no contacts — no `contacts` in `counts`, no
+//!   contact line (one is refused) — and consultations without `main_follow_up`: a main
+//!   product answered "thinking" is called back three days after the start, as the schema-2
+//!   migration reads a schema-1 record;
+//! - schema 2: contact lines. The first schema-2 build wrote no contacts and no `contacts`
+//!   count; a missing count is 0. Any other unknown or missing header field is refused.
 //!
 //! # Consistency
 //!
