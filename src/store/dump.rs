@@ -568,7 +568,8 @@ pub fn write_backup(
 // Reading
 
 /// Reads and checks a dump line by line: JSON shape, kind order, key order, no duplicates,
-/// ids below the header's `next_id`, the counts, and the checksum at the trailer.
+/// ids below the header's `next_id`, a contact's client and consultation earlier in the dump,
+/// the counts, and the checksum at the trailer.
 struct DumpReader<R> {
     inner: R,
     file: String,
