@@ -130,6 +130,10 @@ fn populate(dir: &Path, consultations: usize) -> Vec<Client> {
                 main_follow_up: None,
             });
         }
+        // In the order they happened, as the screen saves them: the open call backs depend
+        // on it (a later answer of the same product closes one), and restore rebuilds them
+        // in that order.
+        batch.sort_by_key(|c| c.started_at);
         // One consultation saved alone, one batch through save_all.
         if let Some(first) = batch.first() {
             store

@@ -1,6 +1,6 @@
 //! Values: one version byte, then postcard.
 
-use chrono::{Days, NaiveDateTime};
+use chrono::{Days, NaiveDate, NaiveDateTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -101,14 +101,23 @@ struct ConsultationV1 {
     variant_bumps: Vec<VariantBump>,
 }
 
+/// The `main_follow_up` of a consultation written by schema 1, which had no such field:
+/// schema 1 called back a main product's "thinking" three days after the start. (Also for
+/// the consultation lines of a schema-1 backup.)
+pub fn schema_1_main_follow_up(
+    main_outcome: Option<Outcome>,
+    started_at: NaiveDateTime,
+) -> Option<NaiveDate> {
+    (main_outcome == Some(Outcome::Thinking)).then(|| {
+        let day = started_at.date();
+        day.checked_add_days(Days::new(DEFAULT_FOLLOW_UP_DAYS))
+            .unwrap_or(day)
+    })
+}
+
 impl From<ConsultationV1> for Consultation {
     fn from(v: ConsultationV1) -> Consultation {
-        // Schema 1 called back a main product's "thinking" three days after the start.
-        let main_follow_up = (v.main_outcome == Some(Outcome::Thinking)).then(|| {
-            let day = v.started_at.date();
-            day.checked_add_days(Days::new(DEFAULT_FOLLOW_UP_DAYS))
-                .unwrap_or(day)
-        });
+        let main_follow_up = schema_1_main_follow_up(v.main_outcome, v.started_at);
         Consultation {
             id: v.id,
             started_at: v.started_at,

@@ -4,21 +4,40 @@
 //!
 //! UTF-8, one JSON value per line, every line ending in `\n`:
 //!
-//! 1. the header: `{"format":"sufler-backup","version":1,"schema":1,"next_id":N,"counts":{…}}`
-//!    — `next_id` is above every id in the dump (clients, consultations, event sequence
+//! 1. the header: `{"format":"sufler-backup","version":1,"schema":2,"next_id":N,"counts":{…}}`
+//!    — `schema` is the database schema ([`SCHEMA_VERSION`]) the records are of; `next_id`
+//!    is above every id in the dump (clients, consultations, contacts and event sequence
 //!    numbers share sled's id generator), so a restored database never hands one out again;
-//!    `counts` has the number of records of each kind;
+//!    `counts` has the number of records of each kind (`officers`, `clients`, `holdings`,
+//!    `consultations`, `contacts`, `events`);
 //! 2. the records, by kind in this order, each kind in the database's key order:
 //!    `{"officer":{"name","branch","workstation"}}` (`workstation` marks the officer the
 //!    screen opens on), `{"client":{…}}`, `{"holding":{"client","product"}}`,
-//!    `{"consultation":{…}}` (with its offers and notes), `{"event":{"seq",…}}`;
+//!    `{"consultation":{…}}` (with its offers and notes), `{"contact":{…}}` (a call on a
+//!    call back, or its stop: [`Contact`], by time of the call then id),
+//!    `{"event":{"seq",…}}`;
 //! 3. the trailer: `{"end":{"sha256":"…"}}`, the SHA-256 of every byte before it, in hex —
 //!    `head -n -1 FILE | sha256sum` checks it by hand.
 //!
-//! Derived data (aggregate counters, search and client indexes, follow-ups, rotation
-//! counters) is not in the dump: `restore` rebuilds it through the store's own save paths,
-//! so it is whatever this version of Sufler derives from the records. A dump holds no
-//! timestamp of its own, so the same database always gives the same bytes.
+//! Derived data (aggregate counters, search and client indexes, open call backs and the
+//! officers' lists of them by day, rotation counters) is not in the dump: `restore` rebuilds
+//! it through the store's own save paths, so it is whatever this version of Sufler derives
+//! from the records. The open call backs come from replaying the consultations, then the
+//! contacts, in time order (see [`contacts`]): as the screen made them when every
+//! consultation was saved in the order it happened. A dump holds no timestamp of its own,
+//! so the same database always gives the same bytes.
+//!
+//! ## Versions
+//!
+//! The format is still version 1; what changed with the database schema is told by
+//! `schema`, and this build restores both:
+//!
+//! - schema 1 (before call backs of their own): no contacts — no `contacts` in `counts`, no
+//!   contact line (one is refused) — and consultations without `main_follow_up`: a main
+//!   product answered "thinking" is called back three days after the start, as the schema-2
+//!   migration reads a schema-1 record;
+//! - schema 2: contact lines. The first schema-2 build wrote no contacts and no `contacts`
+//!   count; a missing count is 0. Any other unknown or missing header field is refused.
 //!
 //! # Consistency
 //!
@@ -38,14 +57,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::codec::{decode, decode_client, decode_consultation, encode};
+use super::codec::{decode, decode_client, decode_consultation, encode, schema_1_main_follow_up};
 use super::keys::{self, hex};
 use super::lists::ID_BLOCKS;
-use super::sled_store::{SledStore, SCHEMA_VERSION, WORKSTATION_OFFICER_KEY};
+use super::sled_store::{SledStore, SCHEMA_NO_CALL_BACKS, SCHEMA_VERSION, WORKSTATION_OFFICER_KEY};
 use super::sync::sync_dir;
 use super::trees::*;
 use super::{Event, EventKind, Officer, Store, StoreError, VerifyReport, META_NEXT_ID_KEY};
-use crate::consultation::{Client, Consultation};
+use crate::consultation::{Client, Consultation, Contact};
+use contacts::ContactLine;
+
+mod contacts;
 
 /// The `format` of a dump's header line.
 pub const DUMP_FORMAT: &str = "sufler-backup";
@@ -97,6 +119,10 @@ pub struct Counts {
     pub clients: u64,
     pub holdings: u64,
     pub consultations: u64,
+    /// Absent from a dump written before contacts were (schema 1, or the first schema-2
+    /// release): none.
+    #[serde(default)]
+    pub contacts: u64,
     pub events: u64,
 }
 
@@ -107,6 +133,7 @@ impl Counts {
             self.clients,
             self.holdings,
             self.consultations,
+            self.contacts,
             self.events,
         ]
         .iter()
@@ -119,6 +146,7 @@ impl Counts {
             Section::Client => &mut self.clients,
             Section::Holding => &mut self.holdings,
             Section::Consultation => &mut self.consultations,
+            Section::Contact => &mut self.contacts,
             Section::Event => &mut self.events,
         }
     }
@@ -128,8 +156,13 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} officers, {} clients, {} holdings, {} consultations, {} events",
-            self.officers, self.clients, self.holdings, self.consultations, self.events
+            "{} officers, {} clients, {} holdings, {} consultations, {} contacts, {} events",
+            self.officers,
+            self.clients,
+            self.holdings,
+            self.consultations,
+            self.contacts,
+            self.events
         )
     }
 }
@@ -186,6 +219,7 @@ enum Record {
     Client(Client),
     Holding(HoldingLine),
     Consultation(Consultation),
+    Contact(ContactLine),
     Event(EventLine),
     End(Trailer),
 }
@@ -198,6 +232,7 @@ enum RecordRef<'a> {
     Client(&'a Client),
     Holding(&'a HoldingLine),
     Consultation(&'a Consultation),
+    Contact(&'a Contact),
     Event(&'a EventLine),
     End(&'a Trailer),
 }
@@ -209,6 +244,7 @@ enum Section {
     Client,
     Holding,
     Consultation,
+    Contact,
     Event,
 }
 
@@ -219,6 +255,7 @@ impl Section {
             Section::Client => "client",
             Section::Holding => "holding",
             Section::Consultation => "consultation",
+            Section::Contact => "contact",
             Section::Event => "event",
         }
     }
@@ -229,6 +266,7 @@ impl Section {
             Section::Client => "clients",
             Section::Holding => "holdings",
             Section::Consultation => "consultations",
+            Section::Contact => "contacts",
             Section::Event => "events",
         }
     }
@@ -241,6 +279,7 @@ enum Item {
     Client(Client),
     Holding(HoldingLine),
     Consultation(Consultation),
+    Contact(Contact),
     Event(u64, Event),
 }
 
@@ -251,6 +290,7 @@ impl Item {
             Item::Client(_) => Section::Client,
             Item::Holding(_) => Section::Holding,
             Item::Consultation(_) => Section::Consultation,
+            Item::Contact(_) => Section::Contact,
             Item::Event(..) => Section::Event,
         }
     }
@@ -318,6 +358,7 @@ impl SledStore {
         let next_id = [
             last_id(&t.clients, CLIENTS)?,
             last_consultation_id(&t.id_blocks)?,
+            self.last_contact_id()?,
             last_id(&t.events, EVENTS)?,
         ]
         .into_iter()
@@ -335,6 +376,7 @@ impl SledStore {
                 clients: t.clients.len() as u64,
                 holdings: t.holdings.len() as u64,
                 consultations: t.consultations.len() as u64,
+                contacts: t.contacts.len() as u64,
                 events: t.events.len() as u64,
             },
         })
@@ -415,6 +457,11 @@ impl SledStore {
             let (k, v) = item?;
             let c: Consultation = decode_consultation(CONSULTATIONS, &k, &v)?;
             step(&mut w, Section::Consultation, RecordRef::Consultation(&c))?;
+        }
+        for item in t.contacts.iter() {
+            let (k, v) = item?;
+            let c = contacts::dumped(&k, &v)?;
+            step(&mut w, Section::Contact, RecordRef::Contact(&c))?;
         }
         for item in t.events.iter() {
             let (k, v) = item?;
@@ -521,7 +568,8 @@ pub fn write_backup(
 // Reading
 
 /// Reads and checks a dump line by line: JSON shape, kind order, key order, no duplicates,
-/// ids below the header's `next_id`, the counts, and the checksum at the trailer.
+/// ids below the header's `next_id`, a contact's client and consultation earlier in the dump,
+/// the counts, and the checksum at the trailer.
 struct DumpReader<R> {
     inner: R,
     file: String,
@@ -533,6 +581,10 @@ struct DumpReader<R> {
     section: Option<Section>,
     last_key: Vec<u8>,
     consultation_ids: HashSet<u64>,
+    /// The client ids read so far, ascending (the clients are in key order): a contact's
+    /// client must be among them.
+    client_ids: Vec<u64>,
+    contact_ids: HashSet<u64>,
     workstation_line: Option<u64>,
     counts: Counts,
     done: bool,
@@ -599,6 +651,8 @@ impl<R: BufRead> DumpReader<R> {
             section: None,
             last_key: Vec::new(),
             consultation_ids: HashSet::new(),
+            client_ids: Vec::new(),
+            contact_ids: HashSet::new(),
             workstation_line: None,
             counts: Counts::default(),
             done: false,
@@ -625,9 +679,9 @@ impl<R: BufRead> DumpReader<R> {
                 header.version
             )));
         }
-        if header.schema != SCHEMA_VERSION {
+        if header.schema != SCHEMA_VERSION && header.schema != SCHEMA_NO_CALL_BACKS {
             return Err(r.invalid(format!(
-                "the backup is of database schema {}, this sufler works with schema {SCHEMA_VERSION}",
+                "the backup is of database schema {}, this sufler restores schemas {SCHEMA_NO_CALL_BACKS} to {SCHEMA_VERSION}",
                 header.schema
             )));
         }
@@ -691,6 +745,9 @@ impl<R: BufRead> DumpReader<R> {
                     return Err(self.invalid("client id 0 is not a valid id"));
                 }
                 self.below_next_id("client id", c.id)?;
+                // Out of order, the line is refused below and the reading ends: the list
+                // stays ascending.
+                self.client_ids.push(c.id);
                 let key = c.id.to_be_bytes().to_vec();
                 (Item::Client(c), key)
             }
@@ -701,7 +758,11 @@ impl<R: BufRead> DumpReader<R> {
                 let key = keys::holding_key(h.client, &h.product);
                 (Item::Holding(h), key)
             }
-            Record::Consultation(c) => {
+            Record::Consultation(mut c) => {
+                if self.header.schema == SCHEMA_NO_CALL_BACKS {
+                    // As the schema-2 migration reads a schema-1 record.
+                    c.main_follow_up = schema_1_main_follow_up(c.main_outcome, c.started_at);
+                }
                 self.name_ok("officer name", &c.officer)?;
                 self.name_ok("product id", &c.main)?;
                 for o in &c.offers {
@@ -714,6 +775,7 @@ impl<R: BufRead> DumpReader<R> {
                 let key = keys::consultation_key(c.started_at, c.id).to_vec();
                 (Item::Consultation(c), key)
             }
+            Record::Contact(k) => self.contact(k)?,
             Record::Event(e) => {
                 self.below_next_id("event sequence number", e.seq)?;
                 let key = e.seq.to_be_bytes().to_vec();
@@ -934,6 +996,7 @@ struct Loader {
     clients: Vec<Client>,
     holdings: Vec<HoldingLine>,
     consultations: Vec<Consultation>,
+    contacts: Vec<Contact>,
     events: Vec<(u64, Event)>,
     events_cleared: bool,
 }
@@ -961,6 +1024,10 @@ impl Loader {
             Item::Consultation(c) => {
                 self.consultations.push(c);
                 self.consultations.len() >= BATCH
+            }
+            Item::Contact(k) => {
+                self.contacts.push(k);
+                self.contacts.len() >= BATCH
             }
             Item::Event(seq, e) => {
                 self.events.push((seq, e));
@@ -1011,6 +1078,10 @@ impl Loader {
         if !self.consultations.is_empty() {
             let cs = std::mem::take(&mut self.consultations);
             store.save_all(&cs, EventKind::Imported, "restore")?;
+        }
+        if !self.contacts.is_empty() {
+            // After every consultation, as `contacts` explains.
+            store.restore_contacts(&std::mem::take(&mut self.contacts))?;
         }
         if !self.events.is_empty() || self.section == Some(Section::Event) {
             self.clear_events(store)?;

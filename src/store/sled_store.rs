@@ -33,7 +33,7 @@ use crate::consultation::{
 pub const SCHEMA_VERSION: u32 = 2;
 /// The schema that had no call backs of their own: opened, it is migrated to
 /// [`SCHEMA_VERSION`] (see [`super::call_backs::rebuild`]).
-const SCHEMA_NO_CALL_BACKS: u32 = 1;
+pub(super) const SCHEMA_NO_CALL_BACKS: u32 = 1;
 /// The key of the schema version in the `meta` tree; its value is the version as 4 bytes,
 /// big-endian.
 pub const META_SCHEMA_KEY: &[u8] = b"schema";
@@ -139,7 +139,7 @@ pub(super) fn abort(e: StoreError) -> TxError {
     ConflictableTransactionError::Abort(e)
 }
 
-fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+pub(super) fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     match e {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => StoreError::Sled(e),
@@ -277,7 +277,7 @@ fn check_names(c: &Consultation) -> Result<(), StoreError> {
 
 /// Counter values read in a transaction, changed in memory, written back once.
 #[derive(Default)]
-struct CounterCache {
+pub(super) struct CounterCache {
     tallies: BTreeMap<Vec<u8>, Tally>,
     rotation: BTreeMap<Vec<u8>, u64>,
 }
@@ -314,7 +314,7 @@ impl CounterCache {
     }
 
     /// Takes `old` out and puts `new` in, touching only the counters that differ.
-    fn move_tallies(
+    pub(super) fn move_tallies(
         &mut self,
         tx: &TransactionalTree,
         old: &BTreeMap<TallyKey, Tally>,
@@ -357,7 +357,7 @@ impl CounterCache {
         Ok(())
     }
 
-    fn write(
+    pub(super) fn write(
         &self,
         counters: &TransactionalTree,
         rotation: &TransactionalTree,

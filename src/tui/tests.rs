@@ -661,7 +661,10 @@ fn russian_layout_keys_work_in_the_consultation() {
     let effects = app.update(key(KeyCode::Enter));
     let c = saved_consultation(&effects);
     assert_eq!(c.main_outcome, Some(Outcome::Thinking));
-    assert_eq!(c.main_follow_up, Some(now().date() + chrono::Duration::days(3)));
+    assert_eq!(
+        c.main_follow_up,
+        Some(now().date() + chrono::Duration::days(3))
+    );
     ack(&mut app, effects);
     // а = f: finish (the formula is not met: asked, а again says yes)
     assert!(app.update(ch('а')).is_empty());
