@@ -250,7 +250,22 @@ impl Officer {
     fn offer(&mut self, product: &str, outcome: Outcome) {
         self.pick(product);
         let key = self.outcome_key(outcome);
-        self.press(key, &text::done_outcome(self.lang, product, outcome));
+        self.answer(
+            key,
+            outcome,
+            &text::done_outcome(self.lang, product, outcome),
+        );
+    }
+
+    /// The key of an answer, then — for "thinking" — the day of the call back asked in a
+    /// popup (Enter: in three days); waits for `done`.
+    fn answer(&mut self, key: &str, outcome: Outcome, done: &str) {
+        if outcome == Outcome::Thinking {
+            self.press(key, text::call_day_title(self.lang));
+            self.press(key::ENTER, done);
+        } else {
+            self.press(key, done);
+        }
     }
 
     /// Offers a product with disclosure lines and records the client's agreement: `y` opens
@@ -288,7 +303,11 @@ impl Officer {
         });
         let key = self.outcome_key(outcome);
         let named = text::main_named(self.lang, main);
-        self.press(key, &text::done_outcome(self.lang, &named, outcome));
+        self.answer(
+            key,
+            outcome,
+            &text::done_outcome(self.lang, &named, outcome),
+        );
     }
 
     /// `f` (saying yes when it asks first: the formula not met); ends on the summary.

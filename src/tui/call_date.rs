@@ -127,11 +127,7 @@ impl CallDateAsk {
     pub fn render(&self, lang: Lang, today: NaiveDate, area: Rect, buf: &mut Buffer) {
         let inner = common::popup(area, 52, 10 + u16::from(self.allow_no_call), buf);
         Clear.render(inner, buf);
-        let block = common::boxed(pick(
-            lang,
-            "Клиент думает: когда перезвонить?",
-            "Thinking: when to call back?",
-        ));
+        let block = common::boxed(super::text::call_day_title(lang));
         let body = block.inner(inner);
         block.render(inner, buf);
         let mut lines = vec![

@@ -1180,3 +1180,11 @@ pub fn more_lines(lang: Lang, below: usize) -> String {
         _ => "▲ PgUp".to_string(),
     }
 }
+
+/// The title of the popup that asks the day of a call back after "thinking".
+pub fn call_day_title(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "Клиент думает: когда перезвонить?",
+        Lang::En => "Thinking: when to call back?",
+    }
+}
