@@ -16,7 +16,7 @@ use super::form::{is_text, ClientForm};
 use super::text::{self, Lang};
 use super::{Action, App, Effect, Env, Screen, Status, Step};
 use crate::catalog::Catalog;
-use crate::consultation::{in_cooldown, Client, ClientHistory, Consultation};
+use crate::consultation::{in_cooldown, Client, ClientHistory, Consultation, OpenCallBack};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientScreen {
@@ -30,6 +30,8 @@ pub struct ClientScreen {
     pub form: Option<ClientForm>,
     /// `h`: the catalogue's products, the held ones marked.
     pub holdings: Option<HoldingsList>,
+    /// The client's open call backs (any officer's), filled in after the card loads.
+    pub call_backs: Vec<OpenCallBack>,
 }
 
 /// `h` on the card: the catalogue's products in catalogue order; Enter or Space on one not
@@ -57,6 +59,7 @@ impl ClientScreen {
             scroll: 0,
             form: None,
             holdings: None,
+            call_backs: Vec::new(),
         }
     }
 
@@ -343,6 +346,29 @@ impl ClientScreen {
             lines.push(Line::from(vec![
                 Span::styled(format!("{}: ", tx.client_cooldown), BOLD),
                 Span::styled(blocked.join(", "), WARN),
+            ]));
+        }
+        if !self.call_backs.is_empty() {
+            let calls: Vec<String> = self
+                .call_backs
+                .iter()
+                .map(|cb| {
+                    format!(
+                        "{} {}",
+                        common::short_date(app.lang, cb.due),
+                        common::product_name(&app.catalog, &cb.product)
+                    )
+                })
+                .collect();
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{}: ",
+                        super::call_date::pick(app.lang, "Перезвонить", "Call back")
+                    ),
+                    BOLD,
+                ),
+                Span::styled(calls.join(", "), WARN),
             ]));
         }
         lines

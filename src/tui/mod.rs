@@ -44,7 +44,9 @@ use ratatui::widgets::Widget;
 use ratatui::Frame;
 
 use crate::catalog::Catalog;
-use crate::consultation::{Client, ClientHistory, Consultation, Contact, EngineError, Technique};
+use crate::consultation::{
+    Client, ClientHistory, Consultation, Contact, EngineError, OpenCallBack, Technique,
+};
 
 pub use call::CallScreen;
 pub use call_date::{CallDateAnswer, CallDateAsk};
@@ -203,6 +205,11 @@ pub enum Msg {
     Saved(Result<Consultation, String>),
     /// Any other effect failed (loading, searching, preparing): shown plainly.
     Failed(String),
+    /// Answer to [`Effect::LoadCardCallBacks`].
+    CardCallBacks {
+        client_id: u64,
+        open: Vec<OpenCallBack>,
+    },
     /// Answer to [`Effect::LoadCall`].
     Call(Box<CallData>),
     /// Answer to [`Effect::SaveContact`]: the stored contact, or why it was not stored.
@@ -252,6 +259,8 @@ pub enum Effect {
     /// The call back of `consultation` on `product`, with its client → [`Msg::Call`] (or
     /// [`Msg::Failed`]).
     LoadCall { consultation: u64, product: String },
+    /// The client's open call backs, for the card → [`Msg::CardCallBacks`].
+    LoadCardCallBacks(u64),
     /// Store a call's outcome durably → [`Msg::ContactSaved`].
     SaveContact(Contact),
     /// Store an edited client (validated) → [`Msg::ClientUpdated`], or [`Msg::SameClients`]
@@ -549,11 +558,23 @@ impl App {
                 client,
                 history,
                 consultations,
-            } => Step::goto(Screen::Client(ClientScreen::new(
-                client,
-                history,
-                consultations,
-            ))),
+            } => {
+                let id = client.id;
+                Step::goto(Screen::Client(ClientScreen::new(
+                    client,
+                    history,
+                    consultations,
+                )))
+                .with(Effect::LoadCardCallBacks(id))
+            }
+            Msg::CardCallBacks { client_id, open } => {
+                if let Screen::Client(s) = &mut self.screen {
+                    if s.client.id == client_id {
+                        s.call_backs = open;
+                    }
+                }
+                Step::default()
+            }
             Msg::Call(data) => Step::goto(Screen::Call(Box::new(CallScreen::new(*data)))),
             Msg::ContactSaved(result) => {
                 if self.status == Some(Status::Saving) {

@@ -210,6 +210,10 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             };
             load().unwrap_or_else(failed)
         }
+        Effect::LoadCardCallBacks(client_id) => match store.open_call_backs(client_id) {
+            Ok(open) => Msg::CardCallBacks { client_id, open },
+            Err(e) => failed(e),
+        },
         Effect::SaveContact(contact) => {
             Msg::ContactSaved(store.save_contact(contact).map_err(|e| e.to_string()))
         }

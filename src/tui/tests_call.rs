@@ -325,3 +325,33 @@ fn snapshots_of_call_backs() {
         }
     }
 }
+
+#[test]
+fn the_card_lists_the_client_s_open_call_backs_with_their_dates() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(HomeData::default()));
+    let effects = app.update(Msg::ClientCard {
+        client: client(),
+        history: ClientHistory::default(),
+        consultations: Vec::new(),
+    });
+    assert_eq!(effects, vec![Effect::LoadCardCallBacks(7)]);
+    let open = vec![crate::consultation::OpenCallBack {
+        consultation: 300,
+        product: "npf".into(),
+        officer: OFFICER.into(),
+        due: NaiveDate::from_ymd_opt(2025, 3, 17).expect("date"),
+    }];
+    // A late answer for another client changes nothing.
+    app.update(Msg::CardCallBacks {
+        client_id: 8,
+        open: open.clone(),
+    });
+    assert!(!render(&app, 80, 24).contains("Перезвонить:"));
+    app.update(Msg::CardCallBacks { client_id: 7, open });
+    let text = render(&app, 80, 24);
+    assert!(
+        text.contains("Перезвонить: 17.03 Пенсионная программа НПФ"),
+        "{text}"
+    );
+}
