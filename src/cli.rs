@@ -383,9 +383,10 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         Err(e) => return fail(&format!("demo into {}: {e}", path.display())),
     };
     println!(
-        "demo: {} consultations, {} clients, {} officers in {} branches, {} months ({} to {}) in {:.1} s → {}",
+        "demo: {} consultations, {} clients, {} calls on call backs, {} officers in {} branches, {} months ({} to {}) in {:.1} s → {}",
         summary.consultations,
         summary.clients,
+        summary.calls,
         summary.officers.len(),
         summary.branches,
         summary.months,

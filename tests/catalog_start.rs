@@ -154,7 +154,7 @@ fn start_consultation(tui: &mut Tui, main: &str) {
     tui.press(&n.to_string(), &format!("▶ {n} {main}"));
     tui.send(key::ENTER);
     tui.wait_for_all(&[
-        &format!("·  {main}"),
+        &format!("· {main}"),
         &format!("{} · {}", tx.main, tx.main_open),
     ]);
     tui.wait_gone(tx.saving);

@@ -371,10 +371,7 @@ fn calls_table(r: &Report) -> Table {
             Cell::Ratio(super::figures::ratio(c.accepted, answered)),
         ]
     };
-    let mut rows: Vec<Vec<Cell>> = r.calls.iter().map(|(p, c)| row(p.clone(), c)).collect();
-    if r.calls.len() > 1 {
-        rows.push(row("*".to_string(), &r.total.calls));
-    }
+    let rows: Vec<Vec<Cell>> = r.calls.iter().map(|(p, c)| row(p.clone(), c)).collect();
     Table {
         name: "call_backs",
         title: l("Звонки клиентам, которые думали", "Call backs"),

@@ -373,6 +373,11 @@ pub trait Store {
     /// `next`, moves the counters of the month of the call and, for a sale, the client's
     /// holdings. [`StoreError::CallBackClosed`] if the call back is not open any more.
     fn save_contact(&self, contact: Contact) -> Result<Contact, StoreError>;
+    /// Many contacts under fresh ids (the input ids are ignored), applied in the given order
+    /// in batches of one transaction and one sync each (demo data). Unlike
+    /// [`Store::save_contact`], one whose call back is no longer open is stored all the same
+    /// (a later consultation may have closed it). Returns how many were stored.
+    fn add_contacts(&self, contacts: Vec<Contact>) -> Result<usize, StoreError>;
     /// The client's contacts, oldest first.
     fn contacts_of_client(&self, client_id: u64) -> Result<Vec<Contact>, StoreError>;
     /// Contacts made in `from .. to` (half-open), oldest first.

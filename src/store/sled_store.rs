@@ -1135,6 +1135,16 @@ impl Store for SledStore {
         Ok(contact)
     }
 
+    fn add_contacts(&self, mut contacts: Vec<Contact>) -> Result<usize, StoreError> {
+        for k in &mut contacts {
+            k.id = self.new_id()?;
+        }
+        for chunk in contacts.chunks(2_000) {
+            self.restore_contacts(chunk)?;
+        }
+        Ok(contacts.len())
+    }
+
     fn contacts_of_client(&self, client_id: u64) -> Result<Vec<Contact>, StoreError> {
         call_backs::contacts_of(&self.t.contacts, &self.t.client_contacts, client_id)
     }
