@@ -951,7 +951,8 @@ pub fn generate<S: Store + Sync + ?Sized>(
 }
 
 /// The calls the officers made on their call backs due before `until` (those due on `until`
-/// itself are left for that day): each call back from its day on, not reached a quarter of the
+/// itself are left for that day), after the client's last consultation: each call back from
+/// its day on, not reached a quarter of the
 /// time (tried again the next working day), else a yes, a no, or "still thinking" (called
 /// again a few days later), until it is answered or `until` comes. Stored in time order.
 fn make_calls<S: Store + ?Sized>(
@@ -968,8 +969,16 @@ fn make_calls<S: Store + ?Sized>(
             usize::MAX,
         )?;
         for f in due {
+            // The history was played without these calls: a call is made only after the
+            // client's last consultation, so no later meeting offers what a call sold.
+            let last_visit = match store.latest_consultation_id(f.client_id)? {
+                Some(id) => store.consultation(id)?.map(|c| c.started_at.date()),
+                None => None,
+            };
             let mut rng = Rng::of(opts.seed, 7, f.consultation ^ hash_str(&f.product));
-            let mut day = f.date;
+            let mut day = f
+                .date
+                .max(last_visit.and_then(|d| d.succ_opt()).unwrap_or(f.date));
             while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
                 day = next_working_day(day);
             }

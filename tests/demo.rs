@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use chrono::{NaiveDate, NaiveDateTime};
 use predicates::prelude::*;
 use sufler::catalog::{self, Catalog, CatalogLocation, Technique};
-use sufler::consultation::{age_on, Client, Consultation, Outcome};
+use sufler::consultation::{age_on, CallOutcome, Client, Consultation, Outcome};
 use sufler::demo::{self, DemoOptions, DemoSummary};
 use sufler::store::{SledStore, Store};
 
@@ -116,6 +116,12 @@ fn generated_history_obeys_the_rules_and_shows_the_behaviours() {
                         h.remove(&o.product);
                     }
                 }
+            }
+        }
+        // Sold on a call back, after the client's last consultation (see demo::make_calls).
+        for k in store.contacts_of_client(*id).expect("contacts") {
+            if k.outcome == CallOutcome::Accepted {
+                h.remove(&k.product);
             }
         }
         held.insert(*id, h);
@@ -306,4 +312,39 @@ fn a_bad_date_is_a_usage_error() {
         .arg(&db)
         .assert()
         .code(2);
+}
+
+/// The officers call their call backs: every outcome appears, each call comes after the
+/// client's last consultation and before `until`, and what was due before `until` and not
+/// answered is still open or moved on.
+#[test]
+fn the_history_has_calls_on_call_backs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (store, summary) = run(&tmp.path().join("db"), &bundled(), &opts(11));
+    assert!(summary.calls > 20, "{} calls", summary.calls);
+    let mut seen = BTreeSet::new();
+    let mut calls = 0;
+    for c in all_clients(&store) {
+        let last = all_consultations_of(&store, c.id);
+        for k in store.contacts_of_client(c.id).expect("contacts") {
+            calls += 1;
+            seen.insert(k.outcome.as_str());
+            assert!(k.at.date() < until(), "{k:?}");
+            assert!(last.is_none_or(|d| k.at.date() > d), "{k:?} after {last:?}");
+        }
+    }
+    assert_eq!(calls, summary.calls);
+    for o in ["accepted", "declined", "thinking", "not_reached"] {
+        assert!(seen.contains(o), "{o}: {seen:?}");
+    }
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+}
+
+fn all_consultations_of(s: &SledStore, client: u64) -> Option<NaiveDate> {
+    s.consultations_of_client(client)
+        .expect("history")
+        .iter()
+        .map(|c| c.started_at.date())
+        .max()
 }
