@@ -483,3 +483,66 @@ fn stored_schema(db: &Path) -> u32 {
         .expect("a schema version");
     u32::from_be_bytes(v.as_ref().try_into().expect("4 bytes"))
 }
+
+/// `sufler stats` on a month with calls: the call-backs table, counted in the month of the
+/// call, and the sale in that month's plan.
+#[test]
+fn stats_show_the_call_backs_of_the_month() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("db");
+    {
+        let store = open(&db);
+        let c = added(&store, "Лебедева", "Анна", "79160000010");
+        let origin = thinking(
+            &store,
+            c.id,
+            at(2026, 11, 27, 10, 0),
+            "npf",
+            Some(day(2026, 12, 1)),
+        );
+        let mut k = contact(
+            &origin,
+            "npf",
+            at(2026, 12, 1, 10, 0),
+            CallOutcome::NotReached,
+        );
+        k.next = Some(day(2026, 12, 2));
+        store.save_contact(k).expect("contact");
+        let mut yes = contact(
+            &origin,
+            "npf",
+            at(2026, 12, 2, 11, 0),
+            CallOutcome::Accepted,
+        );
+        yes.disclosures_confirmed = (0..4).collect();
+        store.save_contact(yes).expect("contact");
+    }
+    let out = assert_cmd::Command::cargo_bin("sufler")
+        .expect("the binary")
+        .args(["stats", "--db"])
+        .arg(&db)
+        .args(["--month", "2026-12"])
+        .env("SUFLER_TODAY", "2026-12-20")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(text.contains("Перезвоны"), "{text}");
+    let row = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Перезвоны"))
+        .find(|l| l.starts_with("npf"))
+        .unwrap_or_else(|| panic!("an npf row: {text}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // Calls, answered, yes, no, thinking, not reached, conversion of the answers.
+    assert_eq!(cells[1..7], ["2", "1", "1", "0", "0", "1"], "{row}");
+    // The sale is in December's plan (the consultation was in November).
+    let plan = text
+        .lines()
+        .skip_while(|l| !l.starts_with("План"))
+        .find(|l| l.starts_with("npf"))
+        .unwrap_or_else(|| panic!("a plan row: {text}"));
+    assert_eq!(plan.split_whitespace().nth(4), Some("1"), "{plan}");
+}

@@ -647,7 +647,8 @@ pub fn compute(
             }
         }
     }
-    if b.total.consultations == 0 {
+    // A month of calls only (the consultations were the month before) is still a report.
+    if b.total.consultations == 0 && b.total.calls.offered == 0 {
         return Err(ReportError::NoData(period.label()));
     }
     Ok(b.finish(catalog, period, today, groupings))

@@ -374,7 +374,7 @@ fn calls_table(r: &Report) -> Table {
     let rows: Vec<Vec<Cell>> = r.calls.iter().map(|(p, c)| row(p.clone(), c)).collect();
     Table {
         name: "call_backs",
-        title: l("Звонки клиентам, которые думали", "Call backs"),
+        title: l("Перезвоны", "Call backs"),
         columns: vec![
             col("product", "Продукт", "Product"),
             col("calls", "Звонков", "Calls"),

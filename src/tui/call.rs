@@ -201,15 +201,17 @@ impl CallScreen {
     pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
         let lang = app.lang;
         let d = &self.data;
-        let hints: Vec<Hint<'_>> = vec![
+        let mut hints: Vec<Hint<'_>> = vec![
             ("y", pick(lang, "согласен", "yes")),
             ("n", pick(lang, "отказ", "no")),
             ("t", pick(lang, "думает", "thinking")),
             ("d", pick(lang, "не дозвонились", "not reached")),
             ("x", pick(lang, "не звонить", "stop calling")),
-            ("1–9", pick(lang, "оговорка", "disclosure")),
-            ("Esc", pick(lang, "назад", "back")),
         ];
+        if self.disclosures(&app.catalog) > 0 {
+            hints.push(("1–9", pick(lang, "оговорка", "disclosure")));
+        }
+        hints.push(("Esc", pick(lang, "назад", "back")));
         let [top, body, footer, status] =
             common::frame_areas(area, common::footer_height(&hints, area.width));
         common::render_top(app, pick(lang, "Звонок клиенту", "Call back"), top, buf);
@@ -262,11 +264,18 @@ impl CallScreen {
                 product: p,
                 main,
             };
-            if !p.pitch.is_empty() {
+            let lines = what_to_say(&app.catalog, d);
+            if !lines.is_empty() {
                 say.push(Line::styled(pick(lang, "Что сказать", "What to say"), HEAD));
-                for line in &p.pitch {
+                for line in lines {
                     say.push(Line::raw(format!("• {}", fill(line, &with))));
                 }
+            }
+            if let Some(why) = why_linked(&app.catalog, d) {
+                say.push(Line::from(vec![
+                    Span::styled(format!("{}: ", pick(lang, "Почему", "Why")), DIM),
+                    Span::raw(fill(why, &with)),
+                ]));
             }
             if !p.disclosure.is_empty() {
                 say.push(Line::raw(""));
@@ -337,6 +346,48 @@ impl CallScreen {
     }
 }
 
+/// The product's pitch; else the phrase the client heard in the consultation (its moment in
+/// the script, the variant shown then) and why it goes with the main product.
+fn what_to_say<'c>(catalog: &'c Catalog, d: &CallData) -> Vec<&'c str> {
+    let Some(p) = catalog.product(&d.product) else {
+        return Vec::new();
+    };
+    if !p.pitch.is_empty() {
+        return p.pitch.iter().map(String::as_str).collect();
+    }
+    let mut out = Vec::new();
+    let variant = d
+        .origin
+        .offers
+        .iter()
+        .find(|o| o.product == d.product)
+        .map_or(0, |o| o.variant as usize);
+    let said = catalog.script(&d.origin.main).and_then(|s| {
+        s.stages
+            .iter()
+            .flat_map(|st| &st.moments)
+            .find(|m| m.product == d.product)
+            .and_then(|m| m.say.get(variant).or_else(|| m.say.first()))
+    });
+    let link = catalog
+        .links
+        .iter()
+        .find(|l| l.main == d.origin.main && l.cross == d.product);
+    if let Some(line) = said.or_else(|| link.and_then(|l| l.say.first())) {
+        out.push(line.as_str());
+    }
+    out
+}
+
+/// Why the product goes with the main one (the matrix's `why`), when the catalogue says.
+fn why_linked<'c>(catalog: &'c Catalog, d: &CallData) -> Option<&'c str> {
+    catalog
+        .links
+        .iter()
+        .find(|l| l.main == d.origin.main && l.cross == d.product && !l.why.is_empty())
+        .map(|l| l.why.as_str())
+}
+
 /// "02.12 консультация (Вклад «Доходный») — думает".
 fn earlier(app: &App, d: &CallData) -> String {
     let lang = app.lang;
@@ -367,19 +418,20 @@ fn outcome_text(lang: Lang, o: CallOutcome) -> &'static str {
     }
 }
 
-/// The status line after a call was stored: what went to which product.
+/// The status line after a call was stored: what went to which product (the status line
+/// adds its own ✓).
 fn done_text(lang: Lang, product: &str, k: &Contact) -> String {
     let what = outcome_text(lang, k.outcome);
+    let done = format!(
+        "{} {product} — {what}",
+        pick(lang, "Записано:", "Recorded:")
+    );
     match k.next {
         Some(next) => format!(
-            "✓ {} «{product}»: {what}, {} {}",
-            pick(lang, "Записано:", "Recorded:"),
+            "{done}, {} {}",
             pick(lang, "звонок", "call"),
             common::short_date(lang, next)
         ),
-        None => format!(
-            "✓ {} «{product}»: {what}",
-            pick(lang, "Записано:", "Recorded:")
-        ),
+        None => done,
     }
 }

@@ -187,7 +187,7 @@ fn yes_on_a_call_needs_every_disclosure_ticked() {
     assert_eq!(effects, vec![Effect::LoadHome]);
     assert!(matches!(app.screen, Screen::Home(_)));
     match &app.status {
-        Some(Status::Info(s)) => assert!(s.contains("Пенсионная") && s.contains("согласие"), "{s}"),
+        Some(Status::Info(s)) => assert_eq!(s, "Записано: Пенсионная программа НПФ — согласие"),
         other => panic!("expected the recorded message, got {other:?}"),
     }
 }
