@@ -89,7 +89,14 @@ impl ClientScreen {
             _ => {}
         }
         match act {
-            Some(Action::Choose) => Step::goto(Screen::Choose(ChooseScreen::new(self.clone()))),
+            // A consultation left open is resumed first: the card never shows one «идёт»
+            // without a way to it.
+            Some(Action::Choose) => match self.unfinished() {
+                Some(id) => Step::effect(Effect::Resume {
+                    consultation_id: id,
+                }),
+                None => Step::goto(Screen::Choose(ChooseScreen::new(self.clone()))),
+            },
             Some(Action::Find) => Step::goto(Screen::Find(FindScreen::default())),
             Some(Action::NewClient) => Step::goto(Screen::Find(FindScreen::with_form())),
             Some(Action::Quit) => Step::effect(Effect::Quit),
@@ -231,7 +238,18 @@ impl ClientScreen {
             ]
         } else {
             vec![
-                ("Enter", tx.key_start_consultation),
+                (
+                    "Enter",
+                    if self.unfinished().is_some() {
+                        super::call_date::pick(
+                            app.lang,
+                            "продолжить консультацию",
+                            "resume the consultation",
+                        )
+                    } else {
+                        tx.key_start_consultation
+                    },
+                ),
                 ("e", tx.key_edit),
                 ("h", tx.key_holdings),
                 ("↑↓", tx.key_scroll),
@@ -278,6 +296,15 @@ impl ClientScreen {
         self.render_history(app, list, buf);
         common::render_footer(&hints, footer, buf);
         common::render_status(app, status, buf);
+    }
+
+    /// The client's latest consultation left unfinished, if any.
+    pub(crate) fn unfinished(&self) -> Option<u64> {
+        self.consultations
+            .iter()
+            .rev()
+            .find(|c| !c.is_finished())
+            .map(|c| c.id)
     }
 
     fn facts(&self, app: &App) -> Vec<Line<'static>> {

@@ -355,3 +355,26 @@ fn the_card_lists_the_client_s_open_call_backs_with_their_dates() {
         "{text}"
     );
 }
+
+#[test]
+fn enter_on_a_card_with_a_consultation_left_open_resumes_it() {
+    let cat = catalog();
+    let open = Consultation::start(77, at(9, 0), OFFICER, "Отделение № 5", 7, "deposit", &cat)
+        .expect("starts");
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(HomeData::default()));
+    app.update(Msg::ClientCard {
+        client: client(),
+        history: ClientHistory::default(),
+        consultations: vec![open],
+    });
+    let text = render(&app, 80, 24);
+    assert!(text.contains("идёт"), "{text}");
+    assert!(text.contains("Enter  продолжить консультацию"), "{text}");
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Resume {
+            consultation_id: 77
+        }]
+    );
+}
