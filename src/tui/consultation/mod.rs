@@ -671,27 +671,20 @@ impl ConsultationScreen {
         self.answer(env, Some(product), outcome, in_disclosure)
     }
 
-    /// "Thinking" needs the day of the call back first: asked in [`Mode::CallDay`] (the
-    /// step to show it is the `Err`), then taken from there. Other answers need none.
-    fn ask_call_day(
-        &mut self,
-        env: &Env<'_>,
-        product: Option<&str>,
-        outcome: Outcome,
-        name: &str,
-    ) -> Result<Option<Option<NaiveDate>>, Step> {
+    /// "Thinking" needs the day of the call back first: asked in [`Mode::CallDay`], then taken
+    /// from there. Other answers need none.
+    fn ask_call_day(&mut self, product: Option<&str>, outcome: Outcome, name: &str) -> CallDay {
         if outcome != Outcome::Thinking {
-            return Ok(None);
+            return CallDay::Ready(None);
         }
         match self.call_day.take() {
-            Some(day) => Ok(Some(day)),
+            Some(day) => CallDay::Ready(Some(day)),
             None => {
-                let _ = env;
                 self.mode = Mode::CallDay {
                     product: product.map(str::to_string),
                     ask: CallDateAsk::new(name, true),
                 };
-                Err(Step::default())
+                CallDay::Asking
             }
         }
     }
@@ -731,9 +724,8 @@ impl ConsultationScreen {
                 };
                 return Step::default();
             }
-            let day = match self.ask_call_day(env, None, outcome, &name) {
-                Ok(day) => day,
-                Err(step) => return step,
+            let CallDay::Ready(day) = self.ask_call_day(None, outcome, &name) else {
+                return Step::default();
             };
             let mut next = self.consultation.clone();
             let main = next.main.clone();
@@ -794,9 +786,8 @@ impl ConsultationScreen {
                 return Step::hint(tx.disclosure_first);
             }
         }
-        let day = match self.ask_call_day(env, Some(&product), outcome, &name) {
-            Ok(day) => day,
-            Err(step) => return step,
+        let CallDay::Ready(day) = self.ask_call_day(Some(&product), outcome, &name) else {
+            return Step::default();
         };
         let next = self.with_outcome(env, &item, outcome).and_then(|mut next| {
             if let Some(day) = day {
@@ -1034,6 +1025,14 @@ impl ConsultationScreen {
 }
 
 /// The status line after an answer: the product it went to, and the change if it was one.
+/// Whether an answer can be recorded now or waits for the day of the call back.
+enum CallDay {
+    /// The popup is open.
+    Asking,
+    /// `None` for answers other than "thinking"; `Some(None)`: thinking, no call.
+    Ready(Option<Option<NaiveDate>>),
+}
+
 /// The status after "thinking": the day of the call back, or that there is none.
 fn with_call_day(lang: Lang, done: String, day: Option<Option<NaiveDate>>) -> String {
     match day {
