@@ -13,6 +13,8 @@
 //! Every wait is for text on the screen, never a fixed sleep; a failed wait prints the
 //! screen.
 
+// Not every shared helper is used here.
+#[allow(dead_code)]
 mod common;
 
 use std::process::Command;
@@ -21,6 +23,11 @@ use common::pty::{key, Sandbox, Tui, BRANCH, OFFICER};
 use sufler::consultation::{CallOutcome, Client, Outcome};
 use sufler::store::{SledStore, Store};
 use sufler::tui::text::{self, Lang, T};
+
+/// Keys the shared ones do not name.
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+const BACKSPACE: &str = "\x7f";
 
 const DAY_1: &str = "2026-12-01";
 const DAY_2: &str = "2026-12-02";
@@ -182,7 +189,7 @@ impl Officer {
     }
 
     /// `→` stage by stage from the first to `title`, each move acknowledged (stored).
-    fn to_stage(&mut self, title: &str) {
+    fn go_to_stage(&mut self, title: &str) {
         let target = STAGES
             .iter()
             .position(|s| *s == title)
@@ -272,11 +279,11 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.add_client(&SMIRNOVA, true);
     o.wait_for("Согласие на звонки: да");
     o.begin(DEPOSIT);
-    o.to_stage(PRESENTATION);
+    o.go_to_stage(PRESENTATION);
     o.pick(DEBIT_CARD);
     o.press("t", text::call_day_title(Lang::Ru));
     o.wait_for_all(&["+1 · ср 02.12", "▶ +3 · пт 04.12", "+7 · вт 08.12"]);
-    o.press(key::UP, "▶ +1 · ср 02.12");
+    o.press(UP, "▶ +1 · ср 02.12");
     o.send(key::ENTER);
     o.wait_for(&format!(
         "{}, перезвонить 02.12",
@@ -337,7 +344,7 @@ fn a_working_day_and_the_call_back_on_the_next() {
     for _ in 0..3 {
         o.send(key::TAB);
     }
-    o.send(&key::BACKSPACE.repeat("+7 903 555-12-34".chars().count()));
+    o.send(&BACKSPACE.repeat("+7 903 555-12-34".chars().count()));
     o.send(KUZNETSOV_NEW_PHONE);
     o.wait_for(&format!("Телефон             {KUZNETSOV_NEW_PHONE}"));
     o.send(key::ENTER);
@@ -353,7 +360,7 @@ fn a_working_day_and_the_call_back_on_the_next() {
 
     o.begin(DEPOSIT);
     o.wait_for("продуктов: 1");
-    o.to_stage(PRESENTATION);
+    o.go_to_stage(PRESENTATION);
     // The deposit's catch prompts are the debit card, the app and the savings account:
     // the card is held, so two are left.
     o.wait_for_all(&["Подсказки 1–2", MOBILE_BANK, SAVINGS]);
@@ -386,8 +393,8 @@ fn a_working_day_and_the_call_back_on_the_next() {
         "▶ 01.12 ",
     ]);
     // The two unfinished consultations come first, then the call back.
-    o.send(key::DOWN);
-    o.send(key::DOWN);
+    o.send(DOWN);
+    o.send(DOWN);
     o.wait_for("▶ 02.12 Смирнова О. И.");
     o.press(key::ENTER, "Суфлёр · Звонок клиенту");
     o.wait_for_all(&[
@@ -520,7 +527,7 @@ impl Officer {
             .position(|l| l.contains(product))
             .unwrap_or_else(|| panic!("{product} on the holdings list:\n{screen}"));
         for _ in first..at {
-            self.send(key::DOWN);
+            self.send(DOWN);
         }
         self.wait_for(&format!("▶ [ ] {product}"));
         self.press(" ", tx.holding_ask_title);

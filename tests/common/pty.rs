@@ -25,9 +25,6 @@ pub mod key {
     pub const ESC: &str = "\x1b";
     pub const TAB: &str = "\t";
     pub const RIGHT: &str = "\x1b[C";
-    pub const UP: &str = "\x1b[A";
-    pub const DOWN: &str = "\x1b[B";
-    pub const BACKSPACE: &str = "\x7f";
 }
 
 /// The officer given on the command line of every test.
