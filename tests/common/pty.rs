@@ -57,8 +57,8 @@ impl Sandbox {
         self.dir.path().join("db")
     }
 
-    /// `sufler --db … --officer … --branch …` plus `extra`, in a 120×40 terminal.
-    pub fn spawn(&self, extra: &[&str]) -> Tui {
+    /// `--db … --officer … --branch …` plus `extra`: the arguments of every screen test.
+    pub fn args(&self, extra: &[&str]) -> Vec<String> {
         let db = self.db();
         let mut args: Vec<String> = vec![
             "--db".into(),
@@ -69,7 +69,12 @@ impl Sandbox {
             BRANCH.into(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        Tui::spawn(self, &args, 120, 40)
+        args
+    }
+
+    /// `sufler --db … --officer … --branch …` plus `extra`, in a 120×40 terminal.
+    pub fn spawn(&self, extra: &[&str]) -> Tui {
+        Tui::spawn(self, &self.args(extra), 120, 40)
     }
 }
 
@@ -97,6 +102,18 @@ impl Tui {
     /// Starts the binary with `args` in a `cols`×`rows` terminal, with an environment of its
     /// own: nothing from this machine's configuration or data leaks in.
     pub fn spawn(sandbox: &Sandbox, args: &[String], cols: u16, rows: u16) -> Tui {
+        Tui::spawn_env(sandbox, args, cols, rows, &[])
+    }
+
+    /// [`Tui::spawn`] with `env` added to the cleared environment, e.g.
+    /// `&[("SUFLER_TODAY", "2026-12-01")]` to play a given day.
+    pub fn spawn_env(
+        sandbox: &Sandbox,
+        args: &[String],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -114,6 +131,9 @@ impl Tui {
         cmd.env("HOME", root.join("home"));
         cmd.env("XDG_CONFIG_HOME", root.join("config"));
         cmd.env("XDG_DATA_HOME", root.join("data"));
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
         // No products.toml here: the catalogue built into the binary is used.
         cmd.cwd(root);
         let child = pair
