@@ -406,7 +406,7 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.send("y");
     o.wait_home("02.12.2026");
     o.wait_for_all(&[
-        &format!("Записано: «{DEBIT_CARD}»: согласие"),
+        &format!("Записано: {DEBIT_CARD} — согласие"),
         tx.home_no_follow_ups,
     ]);
     o.tui.assert_absent(&format!("{} (1)", tx.home_follow_ups));
@@ -554,7 +554,7 @@ fn cli(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
 fn assert_call_backs_table(out: &str) {
     let table: Vec<&str> = out
         .lines()
-        .skip_while(|l| !l.contains("Звонки клиентам, которые думали"))
+        .skip_while(|l| !l.starts_with("Перезвоны"))
         .take_while(|l| !l.trim().is_empty())
         .collect();
     assert!(!table.is_empty(), "no call-backs table in:\n{out}");
@@ -569,6 +569,7 @@ fn assert_call_backs_table(out: &str) {
         header,
         [
             "Продукт",
+            "Название",
             "Звонков",
             "Ответили",
             "Согласие",
@@ -583,7 +584,20 @@ fn assert_call_backs_table(out: &str) {
     let row: Vec<&str> = table[2].split_whitespace().collect();
     assert_eq!(
         row,
-        ["debit_card", "1", "1", "1", "0", "0", "0", "100,0", "%"],
+        [
+            "debit_card",
+            "Дебетовая",
+            "карта",
+            "«Плюс»",
+            "1",
+            "1",
+            "1",
+            "0",
+            "0",
+            "0",
+            "100,0",
+            "%"
+        ],
         "one call, answered yes:\n{out}"
     );
 }

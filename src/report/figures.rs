@@ -283,9 +283,17 @@ pub struct Report {
     pub product: Vec<Group>,
     pub variant: Vec<VariantFigure>,
     pub gaps: Vec<GapFigure>,
-    /// Call backs per product, in the month of the call: `offered` = calls made, then the
-    /// client's answers (the rest were not reached).
-    pub calls: Vec<(String, Counts)>,
+    /// Call backs per product, in the month of the call.
+    pub calls: Vec<CallFigure>,
+}
+
+/// One product's call backs: `offered` = calls made, then the client's answers (the rest
+/// were not reached).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFigure {
+    pub product: String,
+    pub name: String,
+    pub counts: Counts,
 }
 
 impl Report {
@@ -561,8 +569,20 @@ impl Builder {
             plan: all_plan,
             total: self.total,
             calls: {
-                let mut calls: Vec<(String, Counts)> = self.calls.into_iter().collect();
-                calls.sort_by(|a, b| (order(&a.0), &a.0).cmp(&(order(&b.0), &b.0)));
+                let mut calls: Vec<CallFigure> = self
+                    .calls
+                    .into_iter()
+                    .map(|(product, counts)| CallFigure {
+                        name: catalog
+                            .product(&product)
+                            .map_or_else(|| product.clone(), |p| p.name.clone()),
+                        product,
+                        counts,
+                    })
+                    .collect();
+                calls.sort_by(|a, b| {
+                    (order(&a.product), &a.product).cmp(&(order(&b.product), &b.product))
+                });
                 calls
             },
         }

@@ -2,7 +2,7 @@
 //! (headers in the chosen language), CSV and JSON (stable English column keys), XLSX (typed
 //! cells, headers in the chosen language).
 
-use super::figures::{Counts, Figures, Group, PlanFigure, Report};
+use super::figures::{CallFigure, Counts, Figures, Group, PlanFigure, Report};
 use super::Grouping;
 use crate::cli::Lang;
 
@@ -358,10 +358,12 @@ pub fn tables(r: &Report) -> Vec<Table> {
 /// Call backs by product (DESIGN §7, *call backs*): calls made, answered, their answers,
 /// and the share of answers that were a yes.
 fn calls_table(r: &Report) -> Table {
-    let row = |key: String, c: &Counts| {
+    let row = |f: &CallFigure| {
+        let c = &f.counts;
         let answered = c.accepted + c.declined + c.thinking;
         vec![
-            Cell::Text(key),
+            Cell::Text(f.product.clone()),
+            Cell::Text(f.name.clone()),
             Cell::Int(c.offered),
             Cell::Int(answered),
             Cell::Int(c.accepted),
@@ -371,12 +373,13 @@ fn calls_table(r: &Report) -> Table {
             Cell::Ratio(super::figures::ratio(c.accepted, answered)),
         ]
     };
-    let rows: Vec<Vec<Cell>> = r.calls.iter().map(|(p, c)| row(p.clone(), c)).collect();
+    let rows: Vec<Vec<Cell>> = r.calls.iter().map(row).collect();
     Table {
         name: "call_backs",
         title: l("Перезвоны", "Call backs"),
         columns: vec![
             col("product", "Продукт", "Product"),
+            col("name", "Название", "Name"),
             col("calls", "Звонков", "Calls"),
             col("answered", "Ответили", "Answered"),
             col("accepted", "Согласие", "Accepted"),

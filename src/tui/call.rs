@@ -201,17 +201,32 @@ impl CallScreen {
     pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
         let lang = app.lang;
         let d = &self.data;
-        let mut hints: Vec<Hint<'_>> = vec![
-            ("y", pick(lang, "согласен", "yes")),
-            ("n", pick(lang, "отказ", "no")),
-            ("t", pick(lang, "думает", "thinking")),
-            ("d", pick(lang, "не дозвонились", "not reached")),
-            ("x", pick(lang, "не звонить", "stop calling")),
-        ];
-        if self.disclosures(&app.catalog) > 0 {
-            hints.push(("1–9", pick(lang, "оговорка", "disclosure")));
+        let mut hints: Vec<Hint<'_>> = if self.asking.is_some() {
+            vec![
+                ("↑↓", pick(lang, "выбрать", "choose")),
+                ("Enter", pick(lang, "сохранить", "save")),
+                ("Esc", pick(lang, "отмена", "cancel")),
+            ]
+        } else if self.confirm_stop {
+            vec![
+                ("y", pick(lang, "да", "yes")),
+                ("n", pick(lang, "нет", "no")),
+            ]
+        } else {
+            vec![
+                ("y", pick(lang, "согласен", "yes")),
+                ("n", pick(lang, "отказ", "no")),
+                ("t", pick(lang, "думает", "thinking")),
+                ("d", pick(lang, "не дозвонились", "not reached")),
+                ("x", pick(lang, "не звонить", "stop calling")),
+            ]
+        };
+        if self.asking.is_none() && !self.confirm_stop {
+            if self.disclosures(&app.catalog) > 0 {
+                hints.push(("1–9", pick(lang, "оговорка", "disclosure")));
+            }
+            hints.push(("Esc", pick(lang, "назад", "back")));
         }
-        hints.push(("Esc", pick(lang, "назад", "back")));
         let [top, body, footer, status] =
             common::frame_areas(area, common::footer_height(&hints, area.width));
         common::render_top(app, pick(lang, "Звонок клиенту", "Call back"), top, buf);
@@ -336,8 +351,8 @@ impl CallScreen {
                 pick(lang, "Больше не звонить?", "Stop calling?"),
                 pick(
                     lang,
-                    "Звонок уйдёт из списка. y — да, n — нет",
-                    "The call back leaves the list. y yes, n no",
+                    "Звонок уйдёт из списка «Перезвонить».",
+                    "The call back leaves the list.",
                 ),
                 area,
                 buf,

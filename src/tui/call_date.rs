@@ -125,7 +125,7 @@ impl CallDateAsk {
     }
 
     pub fn render(&self, lang: Lang, today: NaiveDate, area: Rect, buf: &mut Buffer) {
-        let inner = common::popup(area, 52, 10 + u16::from(self.allow_no_call), buf);
+        let inner = common::popup(area, 52, 9 + u16::from(self.allow_no_call), buf);
         Clear.render(inner, buf);
         let block = common::boxed(super::text::call_day_title(lang));
         let body = block.inner(inner);
@@ -177,8 +177,8 @@ impl CallDateAsk {
             None => lines.push(Line::styled(
                 pick(
                     lang,
-                    "↑↓ выбор · Enter записать · Esc отмена",
-                    "↑↓ choose · Enter record · Esc cancel",
+                    "↑↓ выбор · Enter сохранить · Esc отмена",
+                    "↑↓ choose · Enter save · Esc cancel",
                 ),
                 DIM,
             )),
@@ -201,10 +201,13 @@ pub fn parse_day(typed: &str, today: NaiveDate) -> Option<NaiveDate> {
             NaiveDate::from_ymd_opt(year, month, day)
         }
         None => {
-            let this = NaiveDate::from_ymd_opt(today.year(), month, day);
-            match this {
-                Some(d) if d > today => Some(d),
-                _ => NaiveDate::from_ymd_opt(today.year() + 1, month, day).or(this),
+            // This year's day; past by more than half a year, the coming one (10.01 typed in
+            // December). A day passed recently stays in the past and is refused.
+            let this = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+            if (today - this).num_days() > 183 {
+                NaiveDate::from_ymd_opt(today.year() + 1, month, day)
+            } else {
+                Some(this)
             }
         }
     }
@@ -294,8 +297,16 @@ mod tests {
         }
         assert_eq!(a.on_key(Lang::Ru, today, key(KeyCode::Enter)), None);
         assert!(a.error.is_some());
-        // 01.12 has passed this year: it means next year's.
-        assert_eq!(parse_day("01.12", today), Some(day(2027, 12, 1)));
+        // 30.11 has just passed: it stays this year's (and is refused as past); January
+        // typed in December is the coming one.
+        assert_eq!(parse_day("30.11", today), Some(day(2026, 11, 30)));
+        assert_eq!(parse_day("10.01", today), Some(day(2027, 1, 10)));
+        let mut past = CallDateAsk::new("Карта", true);
+        for c in "30.11".chars() {
+            past.on_key(Lang::Ru, today, key(KeyCode::Char(c)));
+        }
+        assert_eq!(past.on_key(Lang::Ru, today, key(KeyCode::Enter)), None);
+        assert!(past.error.as_deref().is_some_and(|e| e.contains("прошёл")));
         assert_eq!(parse_day("02.12.2026", today), Some(today));
         assert_eq!(parse_day("abc", today), None);
         assert_eq!(

@@ -138,6 +138,10 @@ impl HomeScreen {
         }
         hints.push(("?", tx.key_help));
         hints.push(("q", tx.key_quit));
+        if self.confirm_quit {
+            // The question is open: only its answers apply.
+            hints = vec![("y", tx.yes), ("n", tx.no)];
+        }
         let [top, body, footer, status] =
             common::frame_areas(area, common::footer_height(&hints, area.width));
         common::render_top(app, tx.home_title, top, buf);

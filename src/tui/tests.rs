@@ -61,14 +61,14 @@ pub(super) fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| app.update(ch(c))).collect()
 }
 
-fn consultation_screen(app: &App) -> &ConsultationScreen {
+pub(super) fn consultation_screen(app: &App) -> &ConsultationScreen {
     match &app.screen {
         Screen::Consultation(s) => s,
         other => panic!("expected the consultation screen, got {other:?}"),
     }
 }
 
-fn saved_consultation(effects: &[Effect]) -> Consultation {
+pub(super) fn saved_consultation(effects: &[Effect]) -> Consultation {
     match effects {
         [Effect::Save { consultation, .. }] => consultation.clone(),
         other => panic!("expected one Save, got {other:?}"),
@@ -76,13 +76,13 @@ fn saved_consultation(effects: &[Effect]) -> Consultation {
 }
 
 /// Stores whatever a Save asks and answers with it, like the run loop.
-fn ack(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+pub(super) fn ack(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     let c = saved_consultation(&effects);
     app.update(Msg::Saved(Ok(c)))
 }
 
 /// An app on the consultation screen for `main`, its start stored.
-fn consulting(lang: Lang, main: &str) -> App {
+pub(super) fn consulting(lang: Lang, main: &str) -> App {
     let mut app = app(lang);
     app.update(Msg::Home(HomeData::default()));
     let effects = app.update(Msg::Prepared {
@@ -112,7 +112,7 @@ fn consulting(lang: Lang, main: &str) -> App {
 }
 
 /// Moves to the stage with `id`, acknowledging each save.
-fn goto_stage(app: &mut App, id: &str) {
+pub(super) fn goto_stage(app: &mut App, id: &str) {
     for _ in 0..10 {
         let here = consultation_screen(app)
             .consultation

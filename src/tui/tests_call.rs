@@ -378,3 +378,32 @@ fn enter_on_a_card_with_a_consultation_left_open_resumes_it() {
         }]
     );
 }
+
+#[test]
+fn thinking_again_asks_a_new_day_for_the_call_back() {
+    use super::tests::{ack, consultation_screen, consulting, goto_stage, saved_consultation};
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    app.update(ch('1'));
+    app.update(ch('t'));
+    let effects = app.update(key(KeyCode::Enter));
+    ack(&mut app, effects);
+    // The client rings back: not on Monday, on the 20th. `1 t` asks the day again.
+    app.update(ch('1'));
+    assert!(app.update(ch('t')).is_empty());
+    assert!(matches!(
+        consultation_screen(&app).mode,
+        Mode::CallDay { .. }
+    ));
+    for c in "20.03".chars() {
+        app.update(ch(c));
+    }
+    let effects = app.update(key(KeyCode::Enter));
+    let c = saved_consultation(&effects);
+    assert_eq!(c.offers[0].follow_up, NaiveDate::from_ymd_opt(2025, 3, 20));
+    ack(&mut app, effects);
+    match &app.status {
+        Some(Status::Info(s)) => assert!(s.contains("думает, перезвонить 20.03"), "{s}"),
+        other => panic!("expected the recorded message, got {other:?}"),
+    }
+}

@@ -713,10 +713,12 @@ impl ConsultationScreen {
         let name = self.named(env, product.as_deref());
         let Some(product) = product else {
             let old = self.consultation.main_outcome;
-            if old == Some(outcome) {
+            // "Thinking" again: a new day for the call back, asked as the first time was.
+            let again = old == Some(Outcome::Thinking) && outcome == Outcome::Thinking;
+            if old == Some(outcome) && !again {
                 return Step::hint(text::already_recorded(env.lang, &name, outcome));
             }
-            if let (Some(from), false) = (old, confirmed) {
+            if let (Some(from), false, false) = (old, confirmed, again) {
                 self.mode = Mode::ConfirmChange {
                     product: None,
                     from,
@@ -757,11 +759,12 @@ impl ConsultationScreen {
             Item::Made(o) => o.outcome,
             Item::Prompt(_) => None,
         };
-        if old == Some(outcome) {
+        let again = old == Some(Outcome::Thinking) && outcome == Outcome::Thinking;
+        if old == Some(outcome) && !again {
             self.mode = Mode::Normal;
             return Step::hint(text::already_recorded(env.lang, &name, outcome));
         }
-        if let (Some(from), false) = (old, confirmed) {
+        if let (Some(from), false, false) = (old, confirmed, again) {
             self.mode = Mode::ConfirmChange {
                 product: Some(product),
                 from,
@@ -1048,7 +1051,7 @@ fn with_call_day(lang: Lang, done: String, day: Option<Option<NaiveDate>>) -> St
 
 fn done_text(lang: Lang, name: &str, old: Option<Outcome>, outcome: Outcome) -> String {
     match old {
-        Some(from) => text::done_changed(lang, name, from, outcome),
-        None => text::done_outcome(lang, name, outcome),
+        Some(from) if from != outcome => text::done_changed(lang, name, from, outcome),
+        _ => text::done_outcome(lang, name, outcome),
     }
 }
