@@ -178,13 +178,21 @@ impl HomeScreen {
             Constraint::Min(0),
         ])
         .areas(columns);
-        // Today's list takes what it needs up to half the column; the call backs the rest.
-        let today_rows = u16::try_from(data.today.len() * 2 + 3).unwrap_or(u16::MAX);
-        let [today, follow] = Layout::vertical([
-            Constraint::Max(today_rows.min(left.height / 2).max(4)),
-            Constraint::Min(0),
-        ])
-        .areas(left);
+        // Each list gets what it needs when both fit; otherwise the call backs keep what they
+        // need up to half the column and today's list the rest.
+        let need = |rows: usize| u16::try_from(rows * 2 + 3).unwrap_or(u16::MAX);
+        let (today_need, calls_need) = (need(data.today.len()), need(data.follow_ups.len()));
+        let height = left.height;
+        let today_rows = if today_need.saturating_add(calls_need) <= height {
+            today_need
+        } else {
+            height
+                .saturating_sub(calls_need.min(height / 2))
+                .min(today_need)
+                .max(4)
+        };
+        let [today, follow] =
+            Layout::vertical([Constraint::Length(today_rows), Constraint::Min(0)]).areas(left);
         self.render_today(app, data, today, buf);
         self.render_follow_ups(app, data, follow, buf);
         render_plan(app, data, right, buf);
