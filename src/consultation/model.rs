@@ -183,6 +183,10 @@ pub enum Kind {
     /// A call back's contacts, per product in the month of the call (see
     /// [`super::Contact::tallies`]): `offered` = calls made, then the answers.
     Call,
+    /// Sales the client cancelled in their cooling-off period, in the month of the sale, by
+    /// the sale's officer, product and variant (`accepted` = sales cancelled): taken off
+    /// the plan (see [`super::Cancellation::tallies`]).
+    Cancelled,
 }
 
 /// The variant of a [`Kind::Formula`] counter: catch offers made in the high 16 bits, create

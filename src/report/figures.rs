@@ -106,6 +106,9 @@ pub struct Figures {
     /// `declined`, `thinking` = the client's answers; the rest were not reached. Counted in
     /// the month of the call, apart from the consultations' figures.
     pub calls: Counts,
+    /// Sales of the group the clients cancelled in their cooling-off period (counted in the
+    /// month of the sale); `sold` is net of them.
+    pub cancelled: u64,
     /// Consultations meeting the formula.
     pub compliant: u64,
     /// Extra offers accepted in the group's consultations.
@@ -137,9 +140,20 @@ impl Figures {
         ratio(self.compliant, self.consultations)
     }
 
-    /// (main sold + cross-sells accepted) / consultations.
+    /// (main sold + cross-sells accepted − cancelled) / consultations: net sales.
     pub fn products_per_client(&self) -> Option<f64> {
-        ratio(self.main_sold() + self.cross_accepted, self.consultations)
+        ratio(
+            (self.main_sold() + self.cross_accepted).saturating_sub(self.cancelled),
+            self.consultations,
+        )
+    }
+
+    /// A month's `Cancelled` counter: sales undone, off the plan.
+    fn add_cancel_tally(&mut self, k: &TallyKey, t: &Tally) {
+        self.cancelled += t.accepted;
+        if let Some(sold) = self.sold.get_mut(&k.product) {
+            *sold = sold.saturating_sub(t.accepted);
+        }
     }
 
     /// The part of a consultation that belongs to its own group.
@@ -285,6 +299,28 @@ pub struct Report {
     pub gaps: Vec<GapFigure>,
     /// Call backs per product, in the month of the call.
     pub calls: Vec<CallFigure>,
+    /// Sales cancelled in their cooling-off period, by officer, product and variant (only
+    /// where there was one), with the sales they are a share of.
+    pub cancellations: Vec<CancelFigure>,
+}
+
+/// Cancellations of one officer's sales of one product with one phrase variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelFigure {
+    pub officer: String,
+    pub product: String,
+    pub name: String,
+    /// The phrase variant as stored (0 for the main product and call backs).
+    pub variant: u32,
+    pub cancelled: u64,
+    /// Sales made (before cancellations) with the same officer, product and variant.
+    pub sold: u64,
+}
+
+impl CancelFigure {
+    pub fn share(&self) -> Option<f64> {
+        ratio(self.cancelled, self.sold)
+    }
 }
 
 /// One product's call backs: `offered` = calls made, then the client's answers (the rest
@@ -339,6 +375,8 @@ struct Builder {
     variant: BTreeMap<(String, Technique, u32), Counts>,
     gaps: BTreeMap<(String, Option<String>, String), u64>,
     calls: BTreeMap<String, Counts>,
+    /// (officer, product, variant) → (sales cancelled, sales made).
+    cancels: BTreeMap<(String, String, u32), (u64, u64)>,
 }
 
 impl Builder {
@@ -353,6 +391,7 @@ impl Builder {
             variant: BTreeMap::new(),
             gaps: BTreeMap::new(),
             calls: BTreeMap::new(),
+            cancels: BTreeMap::new(),
         }
     }
 
@@ -410,6 +449,22 @@ impl Builder {
                     .or_default()
                     .add_tally(t);
             }
+            Kind::Cancelled => {
+                for f in self.tally_targets(&k.officer, &k.product) {
+                    f.add_cancel_tally(k, t);
+                }
+                self.cancels
+                    .entry((k.officer.clone(), k.product.clone(), k.variant))
+                    .or_default()
+                    .0 += t.accepted;
+                return;
+            }
+        }
+        if t.accepted > 0 && k.kind != Kind::Formula {
+            self.cancels
+                .entry((k.officer.clone(), k.product.clone(), k.variant))
+                .or_default()
+                .1 += t.accepted;
         }
     }
 
@@ -424,6 +479,22 @@ impl Builder {
     fn add_consultation(&mut self, c: &Consultation, parts: Parts) {
         let f = self.formula;
         if parts.counted {
+            let mut made = |product: &str, variant: u32| {
+                self.cancels
+                    .entry((c.officer.clone(), product.to_string(), variant))
+                    .or_default()
+                    .1 += 1;
+            };
+            if c.main_outcome == Some(Outcome::Accepted) {
+                made(&c.main, 0);
+            }
+            for o in c
+                .offers
+                .iter()
+                .filter(|o| o.outcome == Some(Outcome::Accepted))
+            {
+                made(&o.product, o.variant);
+            }
             self.total.add_consultation(c, f);
             for o in &c.offers {
                 self.total.add_offer(o);
@@ -568,6 +639,23 @@ impl Builder {
             gaps,
             plan: all_plan,
             total: self.total,
+            cancellations: self
+                .cancels
+                .into_iter()
+                .filter(|(_, (cancelled, _))| *cancelled > 0)
+                .map(
+                    |((officer, product, variant), (cancelled, sold))| CancelFigure {
+                        name: catalog
+                            .product(&product)
+                            .map_or_else(|| product.clone(), |p| p.name.clone()),
+                        officer,
+                        product,
+                        variant,
+                        cancelled,
+                        sold,
+                    },
+                )
+                .collect(),
             calls: {
                 let mut calls: Vec<CallFigure> = self
                     .calls
@@ -663,6 +751,17 @@ pub fn compute(
             if parts.counted {
                 for k in store.contacts_between(span.start(), span.end()) {
                     b.add_contact(&k?);
+                }
+                for c in store.cancellations() {
+                    let c = c?;
+                    if Month::of(c.sale.at.date()) == span.month
+                        && c.sale.at >= span.start()
+                        && c.sale.at < span.end()
+                    {
+                        for (k, t) in c.tallies() {
+                            b.add_tally(&k, &t);
+                        }
+                    }
                 }
             }
         }

@@ -93,6 +93,7 @@ fn figure_columns() -> Vec<Column> {
             "Продуктов на клиента",
             "Products per client",
         ),
+        col("cancelled", "Отменено клиентом", "Cancelled"),
     ]
 }
 
@@ -109,6 +110,7 @@ fn figure_cells(f: &Figures) -> Vec<Cell> {
         Cell::Ratio(f.conversion()),
         Cell::Ratio(f.compliance()),
         Cell::Num(f.products_per_client(), 2),
+        Cell::Int(f.cancelled),
     ]
 }
 
@@ -228,6 +230,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
             .collect(),
     });
     out.push(calls_table(r));
+    out.push(cancellations_table(r));
     for g in &r.groupings {
         match g {
             Grouping::Officer => out.extend(group_tables(
@@ -389,6 +392,42 @@ fn calls_table(r: &Report) -> Table {
             col("conversion", "Конверсия", "Conversion"),
         ],
         rows,
+    }
+}
+
+/// Sales the clients cancelled in their cooling-off period, per officer, product and phrase
+/// variant, with their share of those sales: an officer whose sales come back shows here.
+fn cancellations_table(r: &Report) -> Table {
+    Table {
+        name: "cancellations",
+        title: l(
+            "Отмены в период охлаждения",
+            "Cancelled in the cooling-off period",
+        ),
+        columns: vec![
+            col("officer", "Сотрудник", "Officer"),
+            col("product", "Продукт", "Product"),
+            col("name", "Название", "Name"),
+            col("variant", "Вариант", "Variant"),
+            col("cancelled", "Отменено", "Cancelled"),
+            col("sold", "Продано", "Sold"),
+            col("share", "Доля отмен", "Share cancelled"),
+        ],
+        rows: r
+            .cancellations
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::Text(c.officer.clone()),
+                    Cell::Text(c.product.clone()),
+                    Cell::Text(c.name.clone()),
+                    Cell::Int(u64::from(c.variant) + 1),
+                    Cell::Int(c.cancelled),
+                    Cell::Int(c.sold),
+                    Cell::Ratio(c.share()),
+                ]
+            })
+            .collect(),
     }
 }
 

@@ -147,6 +147,7 @@ pub fn kind_byte(kind: Kind) -> u8 {
         Kind::Create => 2,
         Kind::Formula => 3,
         Kind::Call => 4,
+        Kind::Cancelled => 5,
     }
 }
 
@@ -157,6 +158,7 @@ pub fn byte_kind(b: u8) -> Option<Kind> {
         2 => Some(Kind::Create),
         3 => Some(Kind::Formula),
         4 => Some(Kind::Call),
+        5 => Some(Kind::Cancelled),
         _ => None,
     }
 }
@@ -168,6 +170,7 @@ pub fn kind_str(kind: Kind) -> &'static str {
         Kind::Create => "create",
         Kind::Formula => "formula",
         Kind::Call => "call",
+        Kind::Cancelled => "cancelled",
     }
 }
 
@@ -217,7 +220,7 @@ pub fn byte_technique(b: u8) -> Option<Technique> {
     match byte_kind(b)? {
         Kind::Catch => Some(Technique::Catch),
         Kind::Create => Some(Technique::Create),
-        Kind::Main | Kind::Formula | Kind::Call => None,
+        Kind::Main | Kind::Formula | Kind::Call | Kind::Cancelled => None,
     }
 }
 

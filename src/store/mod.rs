@@ -15,6 +15,7 @@
 //! with their directory. See [`SledStore`] for the tree and key layout.
 
 mod call_backs;
+mod cancellations;
 pub mod catalog_copy;
 pub mod codec;
 pub mod commands;
@@ -37,7 +38,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::consultation::{
-    Client, ClientHistory, Consultation, Contact, Month, OpenCallBack, Tally, TallyKey, Technique,
+    Cancellation, Client, ClientHistory, Consultation, Contact, Month, OpenCallBack, Tally,
+    TallyKey, Technique,
 };
 
 pub use catalog_copy::CatalogCopy;
@@ -67,6 +69,7 @@ pub mod trees {
     pub const CLIENT_CALL_BACKS: &str = "client_call_backs";
     pub const CONTACTS: &str = "contacts";
     pub const CLIENT_CONTACTS: &str = "client_contacts";
+    pub const CANCELLATIONS: &str = "cancellations";
     pub const CATALOG: &str = "catalog";
 }
 
@@ -120,6 +123,8 @@ pub enum StoreError {
     CallBackClosed { consultation: u64, product: String },
     #[error("not a valid contact: {0}")]
     InvalidContact(String),
+    #[error("not a valid cancellation: {0}")]
+    InvalidCancellation(String),
     #[error("the database path {} is a file, not a directory", .0.display())]
     NotADirectory(PathBuf),
     #[error("cannot write to the database directory {}: {reason}", .path.display())]
@@ -201,6 +206,8 @@ pub enum EventKind {
     OfficerSaved,
     /// A call back's call (or its stop): see [`crate::consultation::Contact`].
     Contact,
+    /// A sale the client cancelled in its cooling-off period.
+    Cancelled,
 }
 
 impl EventKind {
@@ -226,6 +233,7 @@ impl EventKind {
             EventKind::HoldingAdded => "holding_added",
             EventKind::OfficerSaved => "officer_saved",
             EventKind::Contact => "contact",
+            EventKind::Cancelled => "cancelled",
         }
     }
 }
@@ -382,6 +390,15 @@ pub trait Store {
     fn contacts_of_client(&self, client_id: u64) -> Result<Vec<Contact>, StoreError>;
     /// Contacts made in `from .. to` (half-open), oldest first.
     fn contacts_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Records<'_, Contact>;
+    /// Records a sale the client cancelled in its cooling-off period, under a fresh id (the
+    /// input id is ignored), with one event-log entry, in one transaction that takes the
+    /// product off the client's holdings and the sale off the counters of its month.
+    /// [`StoreError::InvalidCancellation`] if the sale is cancelled already.
+    fn save_cancellation(&self, c: Cancellation) -> Result<Cancellation, StoreError>;
+    /// The client's cancellations, in the order they were recorded.
+    fn cancellations_of_client(&self, client_id: u64) -> Result<Vec<Cancellation>, StoreError>;
+    /// Every cancellation, by client.
+    fn cancellations(&self) -> Records<'_, Cancellation>;
     /// Every unfinished consultation of the officer, the latest first.
     fn unfinished_all(&self, officer: &str) -> Result<Vec<Consultation>, StoreError>;
     /// The id of the client's latest consultation (the last to start), if any.

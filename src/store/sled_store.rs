@@ -25,8 +25,8 @@ use super::trees::*;
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::names::same_person;
 use crate::consultation::{
-    Client, ClientHistory, Consultation, Contact, Kind, Month, OpenCallBack, Outcome, Tally,
-    TallyKey, Technique,
+    Cancellation, Client, ClientHistory, Consultation, Contact, Kind, Month, OpenCallBack, Outcome,
+    Tally, TallyKey, Technique,
 };
 
 /// The schema this build reads and writes.
@@ -130,6 +130,7 @@ pub(super) struct Trees {
     pub(super) call_backs: Tree,
     pub(super) contacts: Tree,
     pub(super) client_contacts: Tree,
+    pub(super) cancellations: Tree,
     pub(super) catalog: Tree,
 }
 
@@ -457,6 +458,7 @@ impl SledStore {
             call_backs: db.open_tree(CLIENT_CALL_BACKS)?,
             contacts: db.open_tree(CONTACTS)?,
             client_contacts: db.open_tree(CLIENT_CONTACTS)?,
+            cancellations: db.open_tree(CANCELLATIONS)?,
             catalog: db.open_tree(CATALOG)?,
         };
         let next_id_floor = match meta.get(META_NEXT_ID_KEY)? {
@@ -555,7 +557,7 @@ impl SledStore {
         })
     }
 
-    fn log(&self, events: &TransactionalTree, value: &[u8]) -> Result<(), TxError> {
+    pub(super) fn log(&self, events: &TransactionalTree, value: &[u8]) -> Result<(), TxError> {
         let seq = self.next_id_floor.saturating_add(events.generate_id()?);
         events.insert(&seq.to_be_bytes(), value)?;
         Ok(())
@@ -1016,9 +1018,14 @@ impl Store for SledStore {
             let (k, v) = item?;
             let (key, tally) = decode_counter(&k, &v)?;
             // A formula row's `accepted` counts the extras of its consultations, which their
-            // own rows count already.
-            if key.kind != Kind::Formula {
-                *out.entry(key.product).or_default() += tally.accepted;
+            // own rows count already; cancelled sales come off.
+            match key.kind {
+                Kind::Formula => {}
+                Kind::Cancelled => {
+                    let sold = out.entry(key.product).or_default();
+                    *sold = sold.saturating_sub(tally.accepted);
+                }
+                _ => *out.entry(key.product).or_default() += tally.accepted,
             }
         }
         Ok(out)
@@ -1151,6 +1158,31 @@ impl Store for SledStore {
 
     fn contacts_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Records<'_, Contact> {
         call_backs::contacts_between(&self.t.contacts, from, to)
+    }
+
+    fn save_cancellation(&self, mut c: Cancellation) -> Result<Cancellation, StoreError> {
+        if self
+            .read_cancellations_of(c.client_id)?
+            .iter()
+            .any(|x| x.sale.same(&c.sale))
+        {
+            return Err(StoreError::InvalidCancellation(format!(
+                "the sale of `{}` is cancelled already",
+                c.sale.product
+            )));
+        }
+        c.id = self.new_id()?;
+        let event = Self::cancellation_event(&c)?;
+        self.write_cancellations(std::slice::from_ref(&c), &event)?;
+        Ok(c)
+    }
+
+    fn cancellations_of_client(&self, client_id: u64) -> Result<Vec<Cancellation>, StoreError> {
+        self.read_cancellations_of(client_id)
+    }
+
+    fn cancellations(&self) -> Records<'_, Cancellation> {
+        self.read_cancellations()
     }
 
     fn unfinished_all(&self, officer: &str) -> Result<Vec<Consultation>, StoreError> {

@@ -160,6 +160,7 @@ pub(super) fn verify(
         total += (list.len() / ID_BLOCKS.record) as u64;
     }
     let mut done = 0u64;
+    let cancelled = super::cancellations::cancelled_sales(s)?;
     // Records: what each one implies must be stored.
     for item in t.consultations.iter() {
         done += 1;
@@ -231,6 +232,11 @@ pub(super) fn verify(
             }
         }
         for hk in &e.holdings {
+            // A sale the client cancelled is no longer held.
+            let product = String::from_utf8_lossy(&hk[8..]).into_owned();
+            if cancelled.contains(&(c.id, product)) {
+                continue;
+            }
             if !t.holdings.contains_key(hk)? {
                 r.push(
                     "holding",
@@ -317,6 +323,7 @@ pub(super) fn verify(
         }
     }
     super::call_backs::verify(s, &mut r, &mut counters)?;
+    super::cancellations::verify(s, &mut r, &mut counters)?;
 
     // Counters: stored against the sums of every record's tallies.
     for item in t.counters.iter() {

@@ -9,6 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use super::call_date::pick;
+use super::cancel::{CancelPick, CancelStep};
 use super::choose::ChooseScreen;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
 use super::find::{format_phone, FindScreen};
@@ -16,7 +18,10 @@ use super::form::{is_text, ClientForm};
 use super::text::{self, Lang};
 use super::{Action, App, Effect, Env, Screen, Status, Step};
 use crate::catalog::Catalog;
-use crate::consultation::{in_cooldown, Client, ClientHistory, Consultation, OpenCallBack};
+use crate::consultation::{
+    cancellable, in_cooldown, Cancellation, Client, ClientHistory, Consultation, Contact,
+    OpenCallBack,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientScreen {
@@ -32,6 +37,11 @@ pub struct ClientScreen {
     pub holdings: Option<HoldingsList>,
     /// The client's open call backs (any officer's), filled in after the card loads.
     pub call_backs: Vec<OpenCallBack>,
+    /// The client's calls and cancelled sales, filled in after the card loads.
+    pub contacts: Vec<Contact>,
+    pub cancellations: Vec<Cancellation>,
+    /// `z`: choosing the sale the client cancelled.
+    pub cancel: Option<CancelPick>,
 }
 
 /// `h` on the card: the catalogue's products in catalogue order; Enter or Space on one not
@@ -60,6 +70,9 @@ impl ClientScreen {
             form: None,
             holdings: None,
             call_backs: Vec::new(),
+            contacts: Vec::new(),
+            cancellations: Vec::new(),
+            cancel: None,
         }
     }
 
@@ -76,6 +89,20 @@ impl ClientScreen {
         if self.holdings.is_some() {
             return self.on_holdings_key(env, key, act);
         }
+        if let Some(pick) = &mut self.cancel {
+            return match pick.on_key(env, self.client.id, env.officer, key) {
+                CancelStep::Open => Step::default(),
+                CancelStep::Closed => {
+                    self.cancel = None;
+                    Step::default()
+                }
+                CancelStep::Save(c) => Step {
+                    effects: vec![Effect::SaveCancellation(c)],
+                    status: Some(Status::Saving),
+                    ..Step::default()
+                },
+            };
+        }
         // `e` and `h` are the card's own letters (in either layout, like every key).
         match is_text(&key).map(super::keys::qwerty) {
             Some('e') => {
@@ -84,6 +111,23 @@ impl ClientScreen {
             }
             Some('h') => {
                 self.holdings = Some(HoldingsList::default());
+                return Step::default();
+            }
+            Some('z') => {
+                let sales = cancellable(
+                    &self.consultations,
+                    &self.contacts,
+                    &self.cancellations,
+                    env.today,
+                );
+                if sales.is_empty() {
+                    return Step::hint(pick(
+                        env.lang,
+                        "Нет продаж за последние 30 дней, которые можно отменить",
+                        "No sale of the last 30 days to cancel",
+                    ));
+                }
+                self.cancel = Some(CancelPick::new(sales));
                 return Step::default();
             }
             _ => {}
@@ -252,6 +296,7 @@ impl ClientScreen {
                 ),
                 ("e", tx.key_edit),
                 ("h", tx.key_holdings),
+                ("z", pick(app.lang, "отмена продажи", "sale cancelled")),
                 ("↑↓", tx.key_scroll),
                 ("Esc", tx.key_back),
                 ("?", tx.key_help),
@@ -296,6 +341,41 @@ impl ClientScreen {
         self.render_history(app, list, buf);
         common::render_footer(&hints, footer, buf);
         common::render_status(app, status, buf);
+        if let Some(p) = &self.cancel {
+            p.render(app.lang, &app.catalog, area, buf);
+        }
+    }
+
+    /// The cancellation came back from the store: the product is no longer held.
+    pub(crate) fn on_cancelled(
+        &mut self,
+        catalog: &Catalog,
+        lang: Lang,
+        result: Result<Cancellation, String>,
+    ) -> Step {
+        match result {
+            Ok(c) => {
+                self.cancel = None;
+                self.history.holdings.remove(&c.sale.product);
+                let done = format!(
+                    "{} {} ({})",
+                    pick(lang, "Записана отмена:", "Cancellation recorded:"),
+                    common::product_name(catalog, &c.sale.product),
+                    common::date(lang, c.cancelled_on)
+                );
+                self.cancellations.push(c);
+                Step {
+                    status: Some(Status::Info(done)),
+                    ..Step::default()
+                }
+            }
+            Err(e) => {
+                if let Some(p) = &mut self.cancel {
+                    p.saving = false;
+                }
+                Step::error(text::not_saved(lang, &e))
+            }
+        }
     }
 
     /// The client's latest consultation left unfinished, if any.
@@ -452,7 +532,10 @@ impl ClientScreen {
                 ),
             ]));
             for o in &c.offers {
-                block.push(Line::from(vec![
+                let cancelled = self.cancellations.iter().find(|x| {
+                    !x.sale.by_call && x.sale.consultation == c.id && x.sale.product == o.product
+                });
+                let mut line = vec![
                     Span::raw("      "),
                     common::outcome_mark(o.outcome),
                     Span::raw(format!(
@@ -463,7 +546,18 @@ impl ClientScreen {
                         format!(" · {}", text::technique_lower(app.lang, o.technique)),
                         DIM,
                     ),
-                ]));
+                ];
+                if let Some(x) = cancelled {
+                    line.push(Span::styled(
+                        format!(
+                            " · {} {}",
+                            pick(app.lang, "отменено", "cancelled"),
+                            common::short_date(app.lang, x.cancelled_on)
+                        ),
+                        WARN,
+                    ));
+                }
+                block.push(Line::from(line));
             }
             if c.offers.is_empty() {
                 block.push(Line::styled(format!("      {}", tx.client_no_offers), DIM));

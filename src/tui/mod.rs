@@ -17,6 +17,7 @@ pub mod text;
 
 mod call;
 mod call_date;
+mod cancel;
 mod catalog_notice;
 mod choose;
 mod client;
@@ -45,7 +46,8 @@ use ratatui::Frame;
 
 use crate::catalog::Catalog;
 use crate::consultation::{
-    Client, ClientHistory, Consultation, Contact, EngineError, OpenCallBack, Technique,
+    Cancellation, Client, ClientHistory, Consultation, Contact, EngineError, OpenCallBack,
+    Technique,
 };
 
 pub use call::CallScreen;
@@ -209,7 +211,11 @@ pub enum Msg {
     CardCallBacks {
         client_id: u64,
         open: Vec<OpenCallBack>,
+        contacts: Vec<Contact>,
+        cancellations: Vec<Cancellation>,
     },
+    /// Answer to [`Effect::SaveCancellation`].
+    CancellationSaved(Result<Cancellation, String>),
     /// Answer to [`Effect::LoadCall`].
     Call(Box<CallData>),
     /// Answer to [`Effect::SaveContact`]: the stored contact, or why it was not stored.
@@ -259,8 +265,11 @@ pub enum Effect {
     /// The call back of `consultation` on `product`, with its client → [`Msg::Call`] (or
     /// [`Msg::Failed`]).
     LoadCall { consultation: u64, product: String },
-    /// The client's open call backs, for the card → [`Msg::CardCallBacks`].
+    /// The client's open call backs, contacts and cancellations, for the card →
+    /// [`Msg::CardCallBacks`].
     LoadCardCallBacks(u64),
+    /// Store a cancelled sale → [`Msg::CancellationSaved`].
+    SaveCancellation(Cancellation),
     /// Store a call's outcome durably → [`Msg::ContactSaved`].
     SaveContact(Contact),
     /// Store an edited client (validated) → [`Msg::ClientUpdated`], or [`Msg::SameClients`]
@@ -336,6 +345,8 @@ pub(crate) struct Env<'a> {
     pub today: NaiveDate,
     pub now: NaiveDateTime,
     pub rehearsal: bool,
+    /// The officer at the screen (who records what is done).
+    pub officer: &'a str,
 }
 
 /// What a screen's handler asks of the app.
@@ -480,6 +491,7 @@ impl App {
             today: self.today,
             now: self.now,
             rehearsal: self.rehearsal,
+            officer: &self.officer,
         }
     }
 
@@ -497,7 +509,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match &self.screen {
             Screen::FirstStart(_) | Screen::Find(_) => true,
-            Screen::Client(s) => s.form.is_some(),
+            Screen::Client(s) => s.form.is_some() || s.cancel.as_ref().is_some_and(|c| c.typing()),
             Screen::Consultation(s) => matches!(s.mode, Mode::Note { .. } | Mode::CallDay { .. }),
             Screen::Call(s) => s.asking.is_some(),
             _ => false,
@@ -539,6 +551,7 @@ impl App {
                     today: self.today,
                     now: self.now,
                     rehearsal: self.rehearsal,
+                    officer: &self.officer,
                 };
                 match &mut self.screen {
                     Screen::Find(f) => f.on_added(&env, result),
@@ -567,13 +580,29 @@ impl App {
                 )))
                 .with(Effect::LoadCardCallBacks(id))
             }
-            Msg::CardCallBacks { client_id, open } => {
+            Msg::CardCallBacks {
+                client_id,
+                open,
+                contacts,
+                cancellations,
+            } => {
                 if let Screen::Client(s) = &mut self.screen {
                     if s.client.id == client_id {
                         s.call_backs = open;
+                        s.contacts = contacts;
+                        s.cancellations = cancellations;
                     }
                 }
                 Step::default()
+            }
+            Msg::CancellationSaved(result) => {
+                if self.status == Some(Status::Saving) {
+                    self.status = None;
+                }
+                match &mut self.screen {
+                    Screen::Client(s) => s.on_cancelled(&self.catalog, self.lang, result),
+                    _ => Step::default(),
+                }
             }
             Msg::Call(data) => Step::goto(Screen::Call(Box::new(CallScreen::new(*data)))),
             Msg::ContactSaved(result) => {
@@ -693,6 +722,7 @@ impl App {
             today: self.today,
             now: self.now,
             rehearsal: self.rehearsal,
+            officer: &self.officer,
         };
         match &mut self.screen {
             Screen::FirstStart(s) => s.on_key(&env, key),
@@ -700,7 +730,7 @@ impl App {
             Screen::Find(s) => s.on_key(&env, key),
             Screen::Client(s) => {
                 // Esc on the card's form or list is theirs; on the card itself it goes back.
-                let own_esc = s.form.is_some() || s.holdings.is_some();
+                let own_esc = s.form.is_some() || s.holdings.is_some() || s.cancel.is_some();
                 let step = s.on_key(&env, key, act);
                 if !own_esc && step.goto.is_none() && act == Some(Action::Back) {
                     // Back where the card was opened from: the search as it was, or home.

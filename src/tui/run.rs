@@ -210,10 +210,20 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             };
             load().unwrap_or_else(failed)
         }
-        Effect::LoadCardCallBacks(client_id) => match store.open_call_backs(client_id) {
-            Ok(open) => Msg::CardCallBacks { client_id, open },
-            Err(e) => failed(e),
-        },
+        Effect::LoadCardCallBacks(client_id) => {
+            let load = || -> Result<Msg, StoreError> {
+                Ok(Msg::CardCallBacks {
+                    client_id,
+                    open: store.open_call_backs(client_id)?,
+                    contacts: store.contacts_of_client(client_id)?,
+                    cancellations: store.cancellations_of_client(client_id)?,
+                })
+            };
+            load().unwrap_or_else(failed)
+        }
+        Effect::SaveCancellation(c) => {
+            Msg::CancellationSaved(store.save_cancellation(c).map_err(|e| e.to_string()))
+        }
         Effect::SaveContact(contact) => {
             Msg::ContactSaved(store.save_contact(contact).map_err(|e| e.to_string()))
         }
