@@ -156,7 +156,7 @@ pub fn cancellable(
         });
     }
     out.retain(|s| recent(s.at) && !cancelled.iter().any(|x| x.sale.same(s)));
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|s| std::cmp::Reverse(s.at));
     out
 }
 

@@ -346,9 +346,16 @@ fn the_card_lists_the_client_s_open_call_backs_with_their_dates() {
     app.update(Msg::CardCallBacks {
         client_id: 8,
         open: open.clone(),
+        contacts: Vec::new(),
+        cancellations: Vec::new(),
     });
     assert!(!render(&app, 80, 24).contains("Перезвонить:"));
-    app.update(Msg::CardCallBacks { client_id: 7, open });
+    app.update(Msg::CardCallBacks {
+        client_id: 7,
+        open,
+        contacts: Vec::new(),
+        cancellations: Vec::new(),
+    });
     let text = render(&app, 80, 24);
     assert!(
         text.contains("Перезвонить: 17.03 Пенсионная программа НПФ"),
