@@ -224,7 +224,7 @@ mod tests {
             recorded_by: "Петрова".into(),
         };
         assert_eq!(done.check(today), Ok(()));
-        let left = cancellable(&cs, &[], &[done.clone()], today);
+        let left = cancellable(&cs, &[], std::slice::from_ref(&done), today);
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].product, "deposit");
         // The counter is in the month of the sale, whatever day it was undone.
