@@ -84,7 +84,7 @@ fn a_cancellation_comes_off_the_plan_of_the_sale_s_month_and_off_the_holdings() 
     assert_eq!(before.get("life_insurance"), Some(&1));
 
     let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
-    let sales = cancellable(&[sale.clone()], &[], &[], today);
+    let sales = cancellable(std::slice::from_ref(&sale), &[], &[], today);
     let insurance = sales
         .into_iter()
         .find(|s| s.product == "life_insurance")
