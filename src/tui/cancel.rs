@@ -148,7 +148,7 @@ impl CancelPick {
 
     pub fn render(&self, lang: Lang, catalog: &Catalog, area: Rect, buf: &mut Buffer) {
         let rows = u16::try_from(self.sales.len().min(8)).unwrap_or(8);
-        let inner = common::popup(area, 70, rows + 7, buf);
+        let inner = common::popup(area, 70, rows + 5 + u16::from(self.date.is_some()), buf);
         Clear.render(inner, buf);
         let block = common::boxed(pick(
             lang,

@@ -266,6 +266,12 @@ impl ClientScreen {
                 ("Esc", tx.key_cancel),
                 ("F1", tx.key_help),
             ]
+        } else if self.cancel.is_some() {
+            vec![
+                ("↑↓", tx.key_select),
+                ("Enter", pick(app.lang, "дальше", "next")),
+                ("Esc", tx.key_back),
+            ]
         } else if self.holdings.is_some() {
             vec![
                 ("↑↓", tx.key_select),

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::tests::{app, at, catalog, ch, client, home_data, key, now, render};
 use super::*;
-use crate::consultation::{CallOutcome, Offer, Outcome};
+use crate::consultation::{CallOutcome, Cancellation, Offer, Outcome};
 
 const OFFICER: &str = "Мария Иванова";
 
@@ -412,5 +412,151 @@ fn thinking_again_asks_a_new_day_for_the_call_back() {
     match &app.status {
         Some(Status::Info(s)) => assert!(s.contains("думает, перезвонить 20.03"), "{s}"),
         other => panic!("expected the recorded message, got {other:?}"),
+    }
+}
+
+/// A card whose client bought life insurance (variant 2) on 11.03, three days ago.
+fn card_with_a_sale() -> App {
+    let cat = catalog();
+    let sold_at = NaiveDate::from_ymd_opt(2025, 3, 11)
+        .and_then(|d| d.and_hms_opt(11, 0, 0))
+        .expect("time");
+    let mut c = Consultation::start(90, sold_at, OFFICER, "Отделение № 5", 7, "deposit", &cat)
+        .expect("starts");
+    c.main_outcome = Some(Outcome::Accepted);
+    c.offers.push(Offer {
+        product: "life_insurance".into(),
+        technique: Technique::Create,
+        stage: "closing".into(),
+        variant: 1,
+        made_at: sold_at,
+        outcome: Some(Outcome::Accepted),
+        outcome_at: Some(sold_at),
+        disclosures_confirmed: Default::default(),
+        follow_up: None,
+    });
+    c.finished_at = Some(sold_at);
+    let mut history = ClientHistory::default();
+    history.record(&c);
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(HomeData::default()));
+    app.update(Msg::ClientCard {
+        client: client(),
+        history,
+        consultations: vec![c],
+    });
+    app
+}
+
+#[test]
+fn z_on_the_card_records_a_cancelled_sale_with_its_date() {
+    let mut app = card_with_a_sale();
+    // `я` is `z` on the Russian layout.
+    assert!(app.update(ch('я')).is_empty());
+    let text = render(&app, 80, 24);
+    assert!(text.contains("Какую продажу отменил клиент?"), "{text}");
+    assert!(
+        text.contains("11.03 Накопительное страхование жизни"),
+        "{text}"
+    );
+    // The newest first: the insurance and the deposit were sold at the same minute; pick
+    // the insurance.
+    let card = |app: &App| match &app.screen {
+        Screen::Client(c) => c.clone(),
+        other => panic!("expected the card, got {other:?}"),
+    };
+    let sales = card(&app).cancel.expect("the list").sales;
+    let at = sales
+        .iter()
+        .position(|s| s.product == "life_insurance")
+        .expect("the insurance");
+    for _ in 0..at {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Enter));
+    assert!(app.typing(), "the date takes digits");
+    // A day before the sale is refused with a word; today's date is proposed.
+    for _ in 0..10 {
+        app.update(key(KeyCode::Backspace));
+    }
+    for c in "10.03.2025".chars() {
+        app.update(ch(c));
+    }
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(render(&app, 80, 24).contains("отмена не может быть раньше продажи"));
+    for _ in 0..10 {
+        app.update(key(KeyCode::Backspace));
+    }
+    for c in "13.03.2025".chars() {
+        app.update(ch(c));
+    }
+    let effects = app.update(key(KeyCode::Enter));
+    let [Effect::SaveCancellation(c)] = &effects[..] else {
+        panic!("expected SaveCancellation, got {effects:?}");
+    };
+    assert_eq!(c.sale.product, "life_insurance");
+    assert_eq!(c.sale.variant, 1);
+    assert_eq!(c.sale.officer, OFFICER);
+    assert_eq!(c.recorded_by, OFFICER);
+    assert_eq!(
+        c.cancelled_on,
+        NaiveDate::from_ymd_opt(2025, 3, 13).expect("date")
+    );
+    let stored = Cancellation {
+        id: 61,
+        ..c.clone()
+    };
+    app.update(Msg::CancellationSaved(Ok(stored)));
+    let after = card(&app);
+    assert!(after.cancel.is_none());
+    assert!(!after.history.holdings.contains("life_insurance"));
+    assert_eq!(
+        app.status,
+        Some(Status::Info(
+            "Записана отмена: Накопительное страхование жизни (13.03.2025)".into()
+        ))
+    );
+    let text = render(&app, 80, 24);
+    assert!(text.contains("отменено 13.03"), "{text}");
+    // The same sale cannot be cancelled twice: only the deposit is left.
+    app.update(ch('z'));
+    let left = card(&app).cancel.expect("the list").sales;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].product, "deposit");
+    assert!(app.update(key(KeyCode::Esc)).is_empty());
+    assert!(
+        card(&app).cancel.is_none(),
+        "Esc closes the list, not the card"
+    );
+}
+
+#[test]
+fn z_with_no_recent_sale_says_so() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(HomeData::default()));
+    app.update(Msg::ClientCard {
+        client: client(),
+        history: ClientHistory::default(),
+        consultations: Vec::new(),
+    });
+    app.update(ch('z'));
+    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("Нет продаж")));
+}
+
+#[test]
+fn snapshots_of_the_cancellation() {
+    for lang in [Lang::Ru, Lang::En] {
+        let tag = match lang {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        };
+        let mut list = card_with_a_sale();
+        list.lang = lang;
+        list.update(ch('z'));
+        let mut date = list.clone();
+        date.update(key(KeyCode::Enter));
+        for (name, app) in [("cancel_list", &list), ("cancel_date", &date)] {
+            insta::assert_snapshot!(format!("{name}_{tag}_80x24"), render(app, 80, 24));
+        }
     }
 }

@@ -1075,6 +1075,7 @@ pub fn help_card_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
                 "h",
                 "продукты, которые у клиента уже есть (у нас или в другом банке)",
             ),
+            ("z", "клиент отменил продажу в период охлаждения (с датой)"),
             ("↑ ↓", "прокрутка консультаций, выбор в списке"),
             ("Пробел", "в списке продуктов — отметить"),
             ("Esc", "назад (из формы — с вопросом, если что-то введено)"),
@@ -1090,6 +1091,10 @@ pub fn help_card_keys(lang: Lang) -> Vec<(&'static str, &'static str)> {
             (
                 "h",
                 "products the client already holds (with us or elsewhere)",
+            ),
+            (
+                "z",
+                "the client cancelled a sale in its cooling-off period (with the date)",
             ),
             ("↑ ↓", "scroll the consultations, move in a list"),
             ("Space", "in the product list: mark"),
