@@ -1090,6 +1090,7 @@ fn produce(
     let days = working_days(first_day(opts.until, opts.months), opts.until);
     let day_count = days.len() as u64;
     let opening = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
+    let now = crate::clock::now();
     const WORKDAY_SECONDS: u64 = 11 * 3600;
 
     // Who sees whom, decided up front so each officer's last meeting is known: some of those
@@ -1120,9 +1121,22 @@ fn produce(
         // Spread evenly over the working days, 9:00 to 20:00, in order.
         let pos = u128::from(k) * u128::from(day_count);
         let day = days[(pos / u128::from(n)) as usize];
-        let within = (pos % u128::from(n)) * u128::from(WORKDAY_SECONDS) / u128::from(n);
-        let started_at =
-            day.and_time(opening) + TimeDelta::seconds(i64::try_from(within).unwrap_or(0));
+        // A history ending today ends now: that day's meetings are squeezed in before the
+        // present moment, so nothing on screen lies in the future.
+        let (from, seconds) = if day == now.date() {
+            // Before opening time, the day so far.
+            let from = if now > day.and_time(opening) {
+                day.and_time(opening)
+            } else {
+                day.and_time(NaiveTime::MIN)
+            };
+            let secs = u64::try_from((now - from).num_seconds().max(0)).unwrap_or(0);
+            (from, secs.min(WORKDAY_SECONDS))
+        } else {
+            (day.and_time(opening), WORKDAY_SECONDS)
+        };
+        let within = (pos % u128::from(n)) * u128::from(seconds) / u128::from(n);
+        let started_at = from + TimeDelta::seconds(i64::try_from(within).unwrap_or(0));
         let s = &mut staff[usize::from(who[ku])];
         let month = Month::of(day);
         if s.month != month {

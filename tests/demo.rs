@@ -348,3 +348,22 @@ fn all_consultations_of(s: &SledStore, client: u64) -> Option<NaiveDate> {
         .map(|c| c.started_at.date())
         .max()
 }
+
+/// A history ending today ends now: no consultation, offer or call after the present moment.
+#[test]
+fn a_history_ending_today_has_nothing_after_now() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let now = sufler::clock::now();
+    let o = DemoOptions {
+        until: now.date(),
+        ..opts(4)
+    };
+    let (store, _) = run(&tmp.path().join("db"), &bundled(), &o);
+    let later = sufler::clock::now();
+    for c in all_consultations(&store) {
+        assert!(c.started_at <= later, "{} after {later}", c.started_at);
+        for o in &c.offers {
+            assert!(o.made_at <= later + chrono::Duration::hours(2), "{o:?}");
+        }
+    }
+}
