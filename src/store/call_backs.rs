@@ -140,17 +140,29 @@ impl OpenCache {
 /// before schema 2.
 pub(super) fn rebuild(
     consultations: &sled::Tree,
+    total: usize,
     lists: &sled::Tree,
     follow_ups: &sled::Tree,
 ) -> Result<(), StoreError> {
     let mut open: HashMap<u64, Vec<OpenCallBack>> = HashMap::new();
-    for item in consultations.iter() {
-        let (k, v) = item?;
-        let c = decode_consultation(CONSULTATIONS, &k, &v)?;
-        let list = open.entry(c.client_id).or_default();
-        let (kept, _) = after_consultation(list, &c);
-        *list = kept;
-    }
+    // A million consultations take several seconds: the officer sees a progress line
+    // (on a terminal) instead of a screen that does not come.
+    crate::progress::with_progress("migrating to schema 2", |progress| {
+        let total = total as u64;
+        let mut done = 0u64;
+        for item in consultations.iter() {
+            let (k, v) = item?;
+            let c = decode_consultation(CONSULTATIONS, &k, &v)?;
+            let list = open.entry(c.client_id).or_default();
+            let (kept, _) = after_consultation(list, &c);
+            *list = kept;
+            done += 1;
+            if done.is_multiple_of(4096) {
+                progress(done, total.max(done));
+            }
+        }
+        Ok::<(), StoreError>(())
+    })?;
     lists.clear()?;
     follow_ups.clear()?;
     let mut list_batch = sled::Batch::default();

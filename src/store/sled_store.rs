@@ -478,7 +478,12 @@ impl SledStore {
         }
         if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_NO_CALL_BACKS.to_be_bytes()[..]) {
             // Rebuilt whole, then the version written: a cut-short run is simply repeated.
-            call_backs::rebuild(&t.consultations, &t.call_backs, &t.follow_ups)?;
+            let mut total = 0;
+            for item in t.id_blocks.iter() {
+                let (_, list) = item?;
+                total += list.len() / ID_BLOCKS.record;
+            }
+            call_backs::rebuild(&t.consultations, total, &t.call_backs, &t.follow_ups)?;
             db.flush()?;
             meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }
