@@ -208,6 +208,8 @@ pub enum EventKind {
     Contact,
     /// A sale the client cancelled in its cooling-off period.
     Cancelled,
+    /// A product marked as held by mistake, unmarked on the card.
+    HoldingRemoved,
 }
 
 impl EventKind {
@@ -234,6 +236,7 @@ impl EventKind {
             EventKind::OfficerSaved => "officer_saved",
             EventKind::Contact => "contact",
             EventKind::Cancelled => "cancelled",
+            EventKind::HoldingRemoved => "holding_removed",
         }
     }
 }
@@ -307,6 +310,9 @@ pub trait Store {
     fn holdings(&self, client_id: u64) -> Result<BTreeSet<String>, StoreError>;
     /// Records a product the client already holds (say, from before Sufler).
     fn add_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError>;
+    /// Takes back a product marked as held by mistake (one not sold here: a sale is undone
+    /// by a cancellation instead).
+    fn remove_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError>;
     /// Many holdings `(client id, product)` in one transaction and one sync, with one
     /// event-log entry (demo data, restore). Every client must exist.
     fn add_holdings(&self, holdings: &[(u64, String)]) -> Result<(), StoreError>;

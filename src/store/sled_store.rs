@@ -835,6 +835,25 @@ impl Store for SledStore {
         self.durable()
     }
 
+    fn remove_holding(&self, client_id: u64, product: &str) -> Result<(), StoreError> {
+        let key = keys::holding_key(client_id, product);
+        let event = Self::event(
+            "",
+            None,
+            Some(client_id),
+            EventKind::HoldingRemoved,
+            product,
+        )?;
+        let t = &self.t;
+        (&t.holdings, &t.events)
+            .transaction(|(holdings, events)| {
+                holdings.remove(key.as_slice())?;
+                self.log(events, &event)
+            })
+            .map_err(tx_error)?;
+        self.durable()
+    }
+
     fn add_holdings(&self, holdings: &[(u64, String)]) -> Result<(), StoreError> {
         if holdings.is_empty() {
             return Ok(());

@@ -159,6 +159,11 @@ impl ClientScreen {
     }
 
     fn on_holdings_key(&mut self, env: &Env<'_>, key: KeyEvent, act: Option<Action>) -> Step {
+        let selected_sold_here = self
+            .holdings
+            .as_ref()
+            .and_then(|l| env.catalog.products.get(l.selected))
+            .is_some_and(|p| self.sold_here(&p.id));
         let Some(list) = &mut self.holdings else {
             return Step::default();
         };
@@ -171,10 +176,17 @@ impl ClientScreen {
                 Some(true) => {
                     list.asking = None;
                     list.saving = true;
-                    Step::effect(Effect::AddHolding {
-                        client_id: self.client.id,
-                        product,
-                    })
+                    if self.history.holdings.contains(&product) {
+                        Step::effect(Effect::RemoveHolding {
+                            client_id: self.client.id,
+                            product,
+                        })
+                    } else {
+                        Step::effect(Effect::AddHolding {
+                            client_id: self.client.id,
+                            product,
+                        })
+                    }
                 }
                 Some(false) => {
                     list.asking = None;
@@ -188,8 +200,13 @@ impl ClientScreen {
             let Some(p) = products.get(list.selected) else {
                 return Step::default();
             };
-            if self.history.holdings.contains(&p.id) {
-                return Step::hint(text::t(env.lang).holding_already);
+            // A product sold here is undone by a cancellation (`z`), not unmarked.
+            if self.history.holdings.contains(&p.id) && selected_sold_here {
+                return Step::hint(pick(
+                    env.lang,
+                    "Продано здесь — если клиент отказался, запишите отмену (z)",
+                    "Sold here: if the client cancelled, record it (z)",
+                ));
             }
             list.asking = Some(p.id.clone());
             return Step::default();
@@ -381,6 +398,51 @@ impl ClientScreen {
                 }
                 Step::error(text::not_saved(lang, &e))
             }
+        }
+    }
+
+    /// Whether the product was sold to the client here (in a consultation or on a call).
+    fn sold_here(&self, product: &str) -> bool {
+        self.consultations
+            .iter()
+            .filter(|c| c.is_finished())
+            .any(|c| {
+                (c.main == product
+                    && c.main_outcome == Some(crate::consultation::Outcome::Accepted))
+                    || c.offers.iter().any(|o| {
+                        o.product == product
+                            && o.outcome == Some(crate::consultation::Outcome::Accepted)
+                    })
+            })
+            || self.contacts.iter().any(|k| {
+                k.product == product && k.outcome == crate::consultation::CallOutcome::Accepted
+            })
+    }
+
+    pub(crate) fn on_holding_removed(
+        &mut self,
+        catalog: &Catalog,
+        lang: Lang,
+        product: String,
+        result: Result<(), String>,
+    ) -> Step {
+        if let Some(list) = &mut self.holdings {
+            list.saving = false;
+        }
+        match result {
+            Ok(()) => {
+                let done = format!(
+                    "{} {}",
+                    pick(lang, "Отметка снята:", "Unmarked:"),
+                    common::product_name(catalog, &product)
+                );
+                self.history.holdings.remove(&product);
+                Step {
+                    status: Some(Status::Info(done)),
+                    ..Step::default()
+                }
+            }
+            Err(e) => Step::error(text::not_saved(lang, &e)),
         }
     }
 
@@ -646,13 +708,19 @@ impl ClientScreen {
             Paragraph::new(Line::styled(tx.saving, DIM)).render(top, buf);
         }
         if let Some(id) = &list.asking {
-            common::render_question(
-                app.lang,
-                tx.holding_ask_title,
-                &text::holding_question(app.lang, common::product_name(&app.catalog, id)),
-                area,
-                buf,
-            );
+            let name = common::product_name(&app.catalog, id);
+            let (title, question) = if self.history.holdings.contains(id) {
+                (
+                    pick(app.lang, "Снять отметку?", "Unmark the product?"),
+                    match app.lang {
+                        Lang::Ru => format!("Снять отметку, что у клиента есть: {name}? Его снова смогут предлагать."),
+                        Lang::En => format!("Unmark {name} as held? It can be offered again."),
+                    },
+                )
+            } else {
+                (tx.holding_ask_title, text::holding_question(app.lang, name))
+            };
+            common::render_question(app.lang, title, &question, area, buf);
         }
     }
 }

@@ -216,6 +216,12 @@ pub enum Msg {
     },
     /// Answer to [`Effect::SaveCancellation`].
     CancellationSaved(Result<Cancellation, String>),
+    /// Answer to [`Effect::RemoveHolding`].
+    HoldingRemoved {
+        client_id: u64,
+        product: String,
+        result: Result<(), String>,
+    },
     /// Answer to [`Effect::LoadCall`].
     Call(Box<CallData>),
     /// Answer to [`Effect::SaveContact`]: the stored contact, or why it was not stored.
@@ -270,6 +276,8 @@ pub enum Effect {
     LoadCardCallBacks(u64),
     /// Store a cancelled sale → [`Msg::CancellationSaved`].
     SaveCancellation(Cancellation),
+    /// Unmark a product marked as held by mistake → [`Msg::HoldingRemoved`].
+    RemoveHolding { client_id: u64, product: String },
     /// Store a call's outcome durably → [`Msg::ContactSaved`].
     SaveContact(Contact),
     /// Store an edited client (validated) → [`Msg::ClientUpdated`], or [`Msg::SameClients`]
@@ -658,6 +666,19 @@ impl App {
                 Screen::Client(c) => c.on_updated(self.lang, result),
                 _ => match result {
                     Ok(_) => Step::default(),
+                    Err(e) => Step::error(text::not_saved(self.lang, &e)),
+                },
+            },
+            Msg::HoldingRemoved {
+                client_id,
+                product,
+                result,
+            } => match &mut self.screen {
+                Screen::Client(c) if c.client.id == client_id => {
+                    c.on_holding_removed(&self.catalog, self.lang, product, result)
+                }
+                _ => match result {
+                    Ok(()) => Step::default(),
                     Err(e) => Step::error(text::not_saved(self.lang, &e)),
                 },
             },

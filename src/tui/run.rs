@@ -247,6 +247,13 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             ),
             Err(e) => Msg::ClientUpdated(Err(e.to_string())),
         },
+        Effect::RemoveHolding { client_id, product } => Msg::HoldingRemoved {
+            result: store
+                .remove_holding(client_id, &product)
+                .map_err(|e| e.to_string()),
+            client_id,
+            product,
+        },
         Effect::AddHolding { client_id, product } => Msg::HoldingAdded {
             result: store
                 .add_holding(client_id, &product)

@@ -1625,7 +1625,7 @@ fn h_lists_the_catalogue_and_marks_a_held_product() {
         app.update(key(KeyCode::Down));
     }
     assert!(app.update(key(KeyCode::Enter)).is_empty());
-    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("Уже отмечено")));
+    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("Продано здесь")));
     // On one not held, space asks; y records it.
     let free_at = products
         .iter()

@@ -560,3 +560,52 @@ fn snapshots_of_the_cancellation() {
         }
     }
 }
+
+#[test]
+fn a_product_marked_held_by_mistake_is_unmarked_and_a_sold_one_is_not() {
+    let mut app = card_with_a_sale();
+    // Mark the debit card (not sold here), then take it back.
+    let products: Vec<String> = app.catalog.products.iter().map(|p| p.id.clone()).collect();
+    let at = |id: &str| products.iter().position(|p| p == id).expect("product");
+    app.update(ch('h'));
+    for _ in 0..at("debit_card") {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(ch(' '));
+    assert_eq!(
+        app.update(ch('y')),
+        vec![Effect::AddHolding {
+            client_id: 7,
+            product: "debit_card".into()
+        }]
+    );
+    app.update(Msg::HoldingAdded {
+        client_id: 7,
+        product: "debit_card".into(),
+        result: Ok(()),
+    });
+    app.update(ch(' '));
+    assert!(render(&app, 80, 24).contains("Снять отметку?"));
+    assert_eq!(
+        app.update(ch('y')),
+        vec![Effect::RemoveHolding {
+            client_id: 7,
+            product: "debit_card".into()
+        }]
+    );
+    app.update(Msg::HoldingRemoved {
+        client_id: 7,
+        product: "debit_card".into(),
+        result: Ok(()),
+    });
+    assert!(matches!(&app.screen, Screen::Client(c) if !c.history.holdings.contains("debit_card")));
+    // The insurance was sold here: unmarking is refused, a cancellation is the way.
+    for _ in 0..products.len() {
+        app.update(key(KeyCode::Up));
+    }
+    for _ in 0..at("life_insurance") {
+        app.update(key(KeyCode::Down));
+    }
+    assert!(app.update(ch(' ')).is_empty());
+    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("(z)")));
+}

@@ -222,7 +222,6 @@ pub struct T {
     pub holdings_title: &'static str,
     pub holdings_intro: &'static str,
     pub holding_ask_title: &'static str,
-    pub holding_already: &'static str,
     pub help_card_title: &'static str,
 
     // consultation: stable numbers, undo, confirmations, 80×24 (issue 12)
@@ -439,7 +438,6 @@ pub const RU: T = T {
     holdings_title: "Что у клиента уже есть",
     holdings_intro: "Отметьте продукты, которые у клиента уже есть — у нас или в другом банке: их не будут предлагать.",
     holding_ask_title: "Отметить продукт?",
-    holding_already: "Уже отмечено; снять отметку здесь нельзя",
     help_card_title: "Клавиши карточки клиента",
     key_lines: "строки этапа",
     main_not_recorded: "не записан",
@@ -654,7 +652,6 @@ pub const EN: T = T {
     holdings_title: "What the client already holds",
     holdings_intro: "Mark the products the client already holds, with us or another bank: they will not be offered.",
     holding_ask_title: "Mark the product?",
-    holding_already: "Already marked; it cannot be unmarked here",
     help_card_title: "Keys of the client card",
     key_lines: "stage lines",
     main_not_recorded: "not recorded",
@@ -1050,10 +1047,10 @@ pub fn same_more(lang: Lang, n: usize) -> String {
 pub fn holding_question(lang: Lang, product: &str) -> String {
     match lang {
         Lang::Ru => format!(
-            "Записать, что у клиента уже есть: {product}? Предлагать этот продукт больше не будут; снять отметку здесь нельзя."
+            "Записать, что у клиента уже есть: {product}? Предлагать этот продукт больше не будут; снять отметку можно здесь же."
         ),
         Lang::En => format!(
-            "Record that the client already holds {product}? It will not be offered again; this cannot be undone here."
+            "Record that the client already holds {product}? It will not be offered again; it can be unmarked here."
         ),
     }
 }
