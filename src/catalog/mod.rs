@@ -1,5 +1,6 @@
 //! The trainer's files: formats, loading, diagnostics and lints.
 
+pub mod changes;
 pub mod diag;
 pub mod keep;
 pub mod load;
