@@ -79,12 +79,10 @@ impl Progress {
         let new = self.bar.as_ref().is_none_or(|(s, _)| *s != step);
         if new {
             self.finish();
-            let bar = ProgressBar::with_draw_target(
-                None,
-                ProgressDrawTarget::stderr_with_hz(REDRAW_HZ),
-            )
-            .with_style(style())
-            .with_prefix(step);
+            let bar =
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REDRAW_HZ))
+                    .with_style(style())
+                    .with_prefix(step);
             self.bar = Some((step, bar));
         }
         self.bar.as_ref().map(|(_, bar)| (bar, new))
@@ -111,9 +109,12 @@ pub fn bar_style() -> ProgressStyle {
     ProgressStyle::with_template("{prefix} [{bar:30}] {percent1} %  {done} / {total}")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("##-")
-        .with_key("percent1", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = write!(w, "{:>5.1}", per_mille(s) as f64 / 10.0);
-        })
+        .with_key(
+            "percent1",
+            |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:>5.1}", per_mille(s) as f64 / 10.0);
+            },
+        )
         .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
             let _ = w.write_str(&thousands(s.pos()));
         })
@@ -160,10 +161,12 @@ mod tests {
     /// The line as a terminal shows it.
     fn drawn(done: u64, total: u64, step: &'static str) -> String {
         let term = InMemoryTerm::new(2, 120);
-        let bar =
-            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::term_like(Box::new(term.clone())))
-                .with_style(bar_style())
-                .with_prefix(step);
+        let bar = ProgressBar::with_draw_target(
+            Some(total),
+            ProgressDrawTarget::term_like(Box::new(term.clone())),
+        )
+        .with_style(bar_style())
+        .with_prefix(step);
         bar.set_position(done.min(total));
         bar.force_draw();
         let _ = term.flush();
