@@ -304,8 +304,8 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
 fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
-    let catalog = match usable_catalog(global, global.lang.into()) {
-        Ok((c, _)) => c,
+    let (catalog, location) = match usable_catalog(global, global.lang.into()) {
+        Ok(c) => c,
         Err(e) => return fail(&e),
     };
     // A script file name is accepted as well as the main product's id.
@@ -335,9 +335,11 @@ fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
         Ok(app) => app,
         Err(e) => return fail(&e.to_string()),
     };
+    // The trainer's saves are shown as they come (a rehearsal records nothing, so the
+    // catalogue may change under it): see `tui::run::Runtime::follow_saves`.
     let runtime = tui::run::Runtime {
         store: None,
-        catalog: None,
+        catalog: Some(catalog::CatalogWatch::new(location)),
     };
     screen_ended(tui::run::run(runtime, app, Vec::new()))
 }
