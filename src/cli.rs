@@ -655,7 +655,8 @@ fn check_watch(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
         } else {
             "failing"
         };
-        println!("── {verdict}; waiting for the next save");
+        // A closed stdout (the pipe's reader gone) is no reason to panic.
+        let _ = writeln!(std::io::stdout(), "── {verdict}; waiting for the next save");
     });
     match watched {
         Ok(()) => ExitCode::SUCCESS,
