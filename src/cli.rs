@@ -59,6 +59,9 @@ pub enum Command {
         /// Treat warnings as errors (exit 1)
         #[arg(long)]
         deny_warnings: bool,
+        /// Check again whenever a catalogue file is saved, added or removed, until Ctrl-C
+        #[arg(long)]
+        watch: bool,
     },
     /// Rehearse a script on the consultation screen with a demo client; records nothing
     Preview {
@@ -161,7 +164,14 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let db = cli.global.db.first().map(|p| p.as_path());
     match cli.command {
-        Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
+        Some(Command::Check {
+            deny_warnings,
+            watch: false,
+        }) => check(&cli.global, deny_warnings),
+        Some(Command::Check {
+            deny_warnings,
+            watch: true,
+        }) => check_watch(&cli.global, deny_warnings),
         Some(Command::Preview { script }) => preview(&cli.global, &script),
         Some(Command::Stats(p)) => done(stats(&cli.global, &p)),
         Some(Command::Export(a)) => done(export(&cli.global, &a)),
@@ -294,8 +304,8 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
 fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
-    let catalog = match usable_catalog(global, global.lang.into()) {
-        Ok((c, _)) => c,
+    let (catalog, location) = match usable_catalog(global, global.lang.into()) {
+        Ok(c) => c,
         Err(e) => return fail(&e),
     };
     // A script file name is accepted as well as the main product's id.
@@ -325,9 +335,11 @@ fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
         Ok(app) => app,
         Err(e) => return fail(&e.to_string()),
     };
+    // The trainer's saves are shown as they come (a rehearsal records nothing, so the
+    // catalogue may change under it): see `tui::run::Runtime::follow_saves`.
     let runtime = tui::run::Runtime {
         store: None,
-        catalog: None,
+        catalog: Some(catalog::CatalogWatch::new(location)),
     };
     screen_ended(tui::run::run(runtime, app, Vec::new()))
 }
@@ -607,4 +619,47 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
         })
     };
     result.map_err(|e| e.to_string())
+}
+
+/// `sufler check --watch`: the check, then again after every change of the catalogue files,
+/// each run on a cleared screen under a time-stamped header, until Ctrl-C (exit 0).
+fn check_watch(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
+    use std::io::IsTerminal as _;
+    let location = catalog::locate(global.catalog.as_deref());
+    if let Err(p) = catalog::check_dir(&location) {
+        return fail(&tui::text::catalog_dir_problem(tui::Lang::En, &p));
+    }
+    let CatalogLocation::Dir(dir) = &location else {
+        return fail(
+            "--watch needs a catalogue directory (the one built into sufler never changes): \
+             give --catalog DIR or run it where products.toml is",
+        );
+    };
+    let clear = std::io::stdout().is_terminal();
+    let watched = catalog::changes::until_stopped(dir, || {
+        let mut out = std::io::stdout().lock();
+        if clear {
+            // The whole screen and its scroll-back, then home: each run reads from the top.
+            let _ = write!(out, "\x1b[H\x1b[2J\x1b[3J");
+        }
+        let _ = writeln!(
+            out,
+            "── {} sufler check {} — watching, Ctrl-C stops",
+            now().format("%H:%M:%S"),
+            dir.display()
+        );
+        let _ = out.flush();
+        drop(out);
+        let verdict = if check(global, deny_warnings) == ExitCode::SUCCESS {
+            "clean"
+        } else {
+            "failing"
+        };
+        // A closed stdout (the pipe's reader gone) is no reason to panic.
+        let _ = writeln!(std::io::stdout(), "── {verdict}; waiting for the next save");
+    });
+    match watched {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
 }

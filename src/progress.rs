@@ -1,19 +1,20 @@
 //! The one progress line that long commands (demo, export, verify, backup, restore) draw on
-//! stderr (DESIGN §6): only when stderr is a terminal, so pipes and logs stay clean; redrawn
-//! at most ten times a second; erased when the work ends, however it ends.
+//! stderr (DESIGN §6), through `indicatif`: only when stderr is a terminal, so pipes and logs
+//! stay clean; redrawn at most ten times a second; erased when the work ends, however it
+//! ends. Every command has the same look: [`bar_style`] when the total is known,
+//! [`count_style`] when it is not.
 
-use std::io::{IsTerminal as _, Write as _};
-use std::time::{Duration, Instant};
+use std::io::IsTerminal as _;
 
-const BAR_WIDTH: u64 = 30;
-const REDRAW: Duration = Duration::from_millis(100);
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+const REDRAW_HZ: u8 = 10;
 
 /// A progress line; a step name says which part of the work is running.
 pub struct Progress {
     on: bool,
-    step: &'static str,
-    last: Option<Instant>,
-    drawn: bool,
+    /// The line of the step running, with that step's name.
+    bar: Option<(&'static str, ProgressBar)>,
 }
 
 impl Progress {
@@ -28,58 +29,63 @@ impl Progress {
     }
 
     fn new(on: bool) -> Progress {
-        Progress {
-            on,
-            step: "",
-            last: None,
-            drawn: false,
-        }
+        Progress { on, bar: None }
     }
 
     /// `done` of `total` as a bar.
     pub fn show(&mut self, step: &'static str, done: u64, total: u64) {
-        if self.due(step, done >= total) {
-            self.draw(&bar_line(step, done, total));
+        let Some((bar, new)) = self.line(step, bar_style) else {
+            return;
+        };
+        bar.set_length(total);
+        bar.set_position(done.min(total));
+        // The first and the last state of a step are always drawn, whatever the rate.
+        if new || done >= total {
+            bar.force_draw();
         }
     }
 
     /// `done` so far, when the total is not known beforehand.
     pub fn count(&mut self, step: &'static str, done: u64, unit: &str) {
-        if self.due(step, false) {
-            self.draw(&format!("{step}: {} {unit}…", thousands(done)));
+        let Some((bar, new)) = self.line(step, count_style) else {
+            return;
+        };
+        if bar.message() != unit {
+            bar.set_message(unit.to_string());
+        }
+        bar.set_position(done);
+        if new {
+            bar.force_draw();
         }
     }
 
     /// Erases the line.
     pub fn finish(&mut self) {
-        if self.drawn {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[K");
-            let _ = err.flush();
-            self.drawn = false;
+        if let Some((_, bar)) = self.bar.take() {
+            bar.finish_and_clear();
         }
     }
 
-    /// Whether to draw now: on a terminal, at a new step, at the end, or when the last
-    /// drawing is old enough.
-    fn due(&mut self, step: &'static str, end: bool) -> bool {
+    /// The line of `step`, a new one (the previous erased) at a new step; `None` when
+    /// nothing is drawn.
+    fn line(
+        &mut self,
+        step: &'static str,
+        style: fn() -> ProgressStyle,
+    ) -> Option<(&ProgressBar, bool)> {
         if !self.on {
-            return false;
+            return None;
         }
-        let new_step = step != self.step;
-        if !new_step && !end && self.last.is_some_and(|t| t.elapsed() < REDRAW) {
-            return false;
+        let new = self.bar.as_ref().is_none_or(|(s, _)| *s != step);
+        if new {
+            self.finish();
+            let bar =
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REDRAW_HZ))
+                    .with_style(style())
+                    .with_prefix(step);
+            self.bar = Some((step, bar));
         }
-        self.step = step;
-        self.last = Some(Instant::now());
-        true
-    }
-
-    fn draw(&mut self, line: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[K{line}");
-        let _ = err.flush();
-        self.drawn = true;
+        self.bar.as_ref().map(|(_, bar)| (bar, new))
     }
 }
 
@@ -98,19 +104,40 @@ impl Drop for Progress {
     }
 }
 
-/// `verify [#########---------------------]  31.0 %  310 000 / 1 000 000`
-pub fn bar_line(step: &str, done: u64, total: u64) -> String {
-    let done = done.min(total);
-    let per_mille = (done * 1000).checked_div(total).unwrap_or(1000);
-    let filled = (per_mille * BAR_WIDTH / 1000) as usize;
-    format!(
-        "{step} [{}{}] {:>5.1} %  {} / {}",
-        "#".repeat(filled),
-        "-".repeat(BAR_WIDTH as usize - filled),
-        per_mille as f64 / 10.0,
-        thousands(done),
-        thousands(total)
-    )
+/// `verify [##########--------------------]  31.0 %  310 000 / 1 000 000`
+pub fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix} [{bar:30}] {percent1} %  {done} / {total}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("##-")
+        .with_key(
+            "percent1",
+            |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:>5.1}", per_mille(s) as f64 / 10.0);
+            },
+        )
+        .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&thousands(s.pos()));
+        })
+        .with_key("total", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&thousands(s.len().unwrap_or(0)));
+        })
+}
+
+/// `export: 4 096 rows…`
+pub fn count_style() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix}: {done} {msg}…")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&thousands(s.pos()));
+        })
+}
+
+/// Thousandths done; a total of nothing is all done.
+fn per_mille(s: &ProgressState) -> u64 {
+    let total = s.len().unwrap_or(0);
+    (s.pos().min(total) * 1000)
+        .checked_div(total)
+        .unwrap_or(1000)
 }
 
 /// `1234567` → `1 234 567`.
@@ -129,6 +156,22 @@ fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use indicatif::{InMemoryTerm, TermLike as _};
+
+    /// The line as a terminal shows it.
+    fn drawn(done: u64, total: u64, step: &'static str) -> String {
+        let term = InMemoryTerm::new(2, 120);
+        let bar = ProgressBar::with_draw_target(
+            Some(total),
+            ProgressDrawTarget::term_like(Box::new(term.clone())),
+        )
+        .with_style(bar_style())
+        .with_prefix(step);
+        bar.set_position(done.min(total));
+        bar.force_draw();
+        let _ = term.flush();
+        term.contents()
+    }
 
     #[test]
     fn the_bar_fills_with_the_work_done() {
@@ -139,7 +182,7 @@ mod tests {
                 "verify",
                 310_000,
                 1_000_000,
-                "verify [#########---------------------]  31.0 %  310 000 / 1 000 000",
+                "verify [##########--------------------]  31.0 %  310 000 / 1 000 000",
             ),
             (
                 "backup",
@@ -160,7 +203,7 @@ mod tests {
                 "restore [##############################] 100.0 %  0 / 0",
             ),
         ] {
-            assert_eq!(bar_line(step, done, total), line);
+            assert_eq!(drawn(done, total, step), line);
         }
     }
 
@@ -170,5 +213,14 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1 000");
         assert_eq!(thousands(1_653_835), "1 653 835");
+    }
+
+    #[test]
+    fn a_hidden_line_draws_nothing_and_finishes_quietly() {
+        let mut p = Progress::hidden();
+        p.show("verify", 1, 2);
+        p.count("export", 4096, "rows");
+        assert!(p.bar.is_none());
+        p.finish();
     }
 }

@@ -1,5 +1,6 @@
 //! The trainer's files: formats, loading, diagnostics and lints.
 
+pub mod changes;
 pub mod diag;
 pub mod keep;
 pub mod load;
@@ -39,7 +40,8 @@ impl std::fmt::Display for CatalogLocation {
 }
 
 /// `--catalog DIR`, else the current directory when it has products.toml, else
-/// `$XDG_CONFIG_HOME/sufler/` (or `~/.config/sufler/`) when it has one, else the bundled copy.
+/// the platform's config directory for sufler (`directories`: on Linux
+/// `$XDG_CONFIG_HOME/sufler/`, else `~/.config/sufler/`) when it has one, else the bundled copy.
 pub fn locate(explicit: Option<&Path>) -> CatalogLocation {
     if let Some(dir) = explicit {
         return CatalogLocation::Dir(dir.to_path_buf());
@@ -47,20 +49,13 @@ pub fn locate(explicit: Option<&Path>) -> CatalogLocation {
     if Path::new(load::PRODUCTS_FILE).is_file() {
         return CatalogLocation::Dir(PathBuf::from("."));
     }
-    if let Some(config) = config_dir() {
-        let dir = config.join("sufler");
+    if let Some(dirs) = crate::platform_dirs::project() {
+        let dir = dirs.config_dir();
         if dir.join(load::PRODUCTS_FILE).is_file() {
-            return CatalogLocation::Dir(dir);
+            return CatalogLocation::Dir(dir.to_path_buf());
         }
     }
     CatalogLocation::Bundled
-}
-
-fn config_dir() -> Option<PathBuf> {
-    match std::env::var_os("XDG_CONFIG_HOME") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")),
-    }
 }
 
 /// The bundled files as sources.

@@ -443,8 +443,9 @@ pub trait Store {
 /// How many clients [`Store::same_clients`] returns at most.
 pub const SAME_CLIENTS_LIMIT: usize = 20;
 
-/// The database directory: `explicit`, else `$SUFLER_DB`, else `$XDG_DATA_HOME/sufler`, else
-/// `~/.local/share/sufler`.
+/// The database directory: `explicit`, else `$SUFLER_DB`, else the platform's data directory
+/// for sufler (`directories`: on Linux `$XDG_DATA_HOME/sufler`, else
+/// `~/.local/share/sufler`), else `.sufler` when there is no home at all.
 pub fn default_path(explicit: Option<&Path>) -> PathBuf {
     if let Some(p) = explicit {
         return p.to_path_buf();
@@ -452,14 +453,8 @@ pub fn default_path(explicit: Option<&Path>) -> PathBuf {
     if let Some(p) = std::env::var_os("SUFLER_DB").filter(|v| !v.is_empty()) {
         return PathBuf::from(p);
     }
-    if let Some(p) = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-    {
-        return p.join("sufler");
-    }
-    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        Some(home) => PathBuf::from(home).join(".local/share/sufler"),
+    match crate::platform_dirs::project() {
+        Some(dirs) => dirs.data_dir().to_path_buf(),
         None => PathBuf::from(".sufler"),
     }
 }

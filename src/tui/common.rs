@@ -149,15 +149,29 @@ pub(crate) fn render_footer(hints: &[Hint<'_>], area: Rect, buf: &mut Buffer) {
 /// The status line: the last message, or "saving…".
 pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let tx = text::t(app.lang);
-    let line = match &app.status {
-        None => Line::default(),
-        Some(Status::Info(s)) => Line::from(vec![Span::styled(" ✓ ", OK), Span::raw(s.clone())]),
-        Some(Status::Hint(s)) => Line::from(vec![Span::styled(" › ", HEAD), Span::raw(s.clone())]),
-        Some(Status::Error(s)) => Line::from(vec![
+    let trouble = |s: &String| {
+        Line::from(vec![
+            Span::styled(" ! ", WARN),
+            Span::styled(s.clone(), WARN.add_modifier(Modifier::BOLD)),
+        ])
+    };
+    let line = match (&app.status, &app.catalog_trouble) {
+        // While the files saved fail check, that stays said over the passing messages.
+        (None | Some(Status::Info(_) | Status::Hint(_)), Some(t)) => trouble(t),
+        (None, None) => Line::default(),
+        (Some(Status::Info(s)), _) => {
+            Line::from(vec![Span::styled(" ✓ ", OK), Span::raw(s.clone())])
+        }
+        (Some(Status::Hint(s)), _) => {
+            Line::from(vec![Span::styled(" › ", HEAD), Span::raw(s.clone())])
+        }
+        (Some(Status::Error(s)), _) => Line::from(vec![
             Span::styled(" ✗ ", BAD),
             Span::styled(s.clone(), BAD.add_modifier(Modifier::BOLD)),
         ]),
-        Some(Status::Saving) => Line::from(vec![Span::styled(format!(" … {}", tx.saving), WARN)]),
+        (Some(Status::Saving), _) => {
+            Line::from(vec![Span::styled(format!(" … {}", tx.saving), WARN)])
+        }
     };
     Paragraph::new(line).render(area, buf);
 }

@@ -28,6 +28,7 @@ mod first_start;
 mod form;
 mod help;
 mod home;
+mod rehearsal;
 mod summary;
 
 #[cfg(test)]
@@ -338,6 +339,9 @@ pub struct App {
     pub help: bool,
     /// `sufler preview`: actions apply directly and nothing is recorded.
     pub rehearsal: bool,
+    /// `sufler preview`: why the files as saved are not on screen (they fail check), kept
+    /// in the status line until a save that checks.
+    pub catalog_trouble: Option<String>,
     /// The search as it was, restored when the officer goes back to it.
     last_find: Option<FindScreen>,
     /// The client card on screen was opened from the search (Esc goes back there), not from
@@ -453,6 +457,7 @@ impl App {
             status: None,
             help: false,
             rehearsal: false,
+            catalog_trouble: None,
             last_find: None,
             card_from_find: false,
         };
@@ -487,6 +492,7 @@ impl App {
             status: None,
             help: false,
             rehearsal: true,
+            catalog_trouble: None,
             last_find: None,
             card_from_find: false,
         })

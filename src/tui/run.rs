@@ -13,6 +13,7 @@ use super::{
     App, Effect, FollowUpItem, HomeData, Msg, SaveEvent, TodayConsultation, Unfinished,
     SEARCH_LIMIT,
 };
+use crate::catalog::changes::Changes;
 use crate::catalog::keep::keep;
 use crate::catalog::{CatalogLocation, CatalogWatch, Reload};
 use crate::consultation::{Client, Month};
@@ -269,7 +270,8 @@ pub struct Runtime<'a> {
     /// `None` in a rehearsal, which records nothing.
     pub store: Option<&'a dyn Store>,
     /// The catalogue's files, looked at again when the home screen loads and when a new
-    /// consultation starts; `None` when nothing is to be reloaded.
+    /// consultation starts (in a rehearsal: as soon as they are saved); `None` when nothing
+    /// is to be reloaded.
     pub catalog: Option<CatalogWatch>,
 }
 
@@ -296,6 +298,47 @@ impl Runtime<'_> {
                     if let Some(saved_at) = keep(store, dir, &sources, app.now) {
                         watch.kept(saved_at);
                     }
+                }
+            }
+        }
+    }
+
+    /// A rehearsal's notifications of saves to its catalogue's files; `None` for the
+    /// officer's screen (it looks at its files between consultations), for the built-in
+    /// catalogue, or when the system will not watch (the stamps are looked at instead).
+    fn rehearsal_changes(&self) -> Option<Changes> {
+        if self.store.is_some() {
+            return None;
+        }
+        match self.catalog.as_ref()?.location() {
+            CatalogLocation::Dir(dir) => Changes::watch(dir).ok(),
+            CatalogLocation::Bundled => None,
+        }
+    }
+
+    /// In a rehearsal, takes the files as saved into use when they check, or says that the
+    /// previous version stays when they do not.
+    fn follow_saves(&mut self, app: &mut App, changes: &mut Option<Changes>, looked: &mut Instant) {
+        if self.store.is_some() {
+            return;
+        }
+        let Some(watch) = &mut self.catalog else {
+            return;
+        };
+        let due = match changes {
+            Some(changes) => changes.changed(),
+            None => looked.elapsed() >= STAMPS_POLL,
+        };
+        if !due {
+            return;
+        }
+        *looked = Instant::now();
+        match watch.reload() {
+            Reload::Unchanged => {}
+            Reload::Loaded { catalog, .. } => app.rehearse_with(*catalog, now()),
+            Reload::Failed(errors) => {
+                if let CatalogLocation::Dir(dir) = watch.location() {
+                    app.rehearse_failed(dir, errors);
                 }
             }
         }
@@ -338,6 +381,8 @@ fn now() -> NaiveDateTime {
 
 /// How often the loop looks for a termination signal while no key comes.
 const SIGNAL_POLL: Duration = Duration::from_millis(200);
+/// How often a rehearsal looks at its files' stamps when the system gives no notifications.
+const STAMPS_POLL: Duration = Duration::from_secs(1);
 /// How often the clock on screen moves on while no key comes.
 const TICK: Duration = Duration::from_secs(30);
 
@@ -388,10 +433,13 @@ pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std:
             return Ok(Ended::Quit);
         }
         let mut last_tick = Instant::now();
+        let mut changes = runtime.rehearsal_changes();
+        let mut looked = Instant::now();
         loop {
             if let Some(ended) = received() {
                 return Ok(ended);
             }
+            runtime.follow_saves(&mut app, &mut changes, &mut looked);
             terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
             if !event::poll(SIGNAL_POLL)? {
                 if last_tick.elapsed() >= TICK {

@@ -143,3 +143,39 @@ pub fn db_problem(lang: Lang, e: &crate::store::StoreError) -> Option<String> {
         _ => return None,
     })
 }
+
+/// `sufler preview`'s status while the saved files fail check: the previous version stays on
+/// screen; how many errors, and the command that shows them.
+pub fn rehearsal_kept(lang: Lang, dir: &std::path::Path, n: usize) -> String {
+    let command = check_command(dir);
+    match lang {
+        Lang::Ru => format!(
+            "в файлах каталога {n} {} — на экране прежняя версия; подробно: {command}",
+            plural_ru(count(n), "ошибка", "ошибки", "ошибок")
+        ),
+        Lang::En => format!(
+            "the catalogue files have {n} {} — the previous version stays on screen; see: {command}",
+            if n == 1 { "error" } else { "errors" }
+        ),
+    }
+}
+
+/// `sufler preview`'s status when the saved files check but no longer have the script
+/// rehearsed: the previous version stays on screen.
+pub fn rehearsal_script_gone(lang: Lang, main: &str) -> String {
+    match lang {
+        Lang::Ru => format!("в каталоге больше нет сценария «{main}» — на экране прежняя версия"),
+        Lang::En => {
+            format!("the catalogue has no script for `{main}` any more — the previous version stays on screen")
+        }
+    }
+}
+
+/// `sufler preview`'s status when the saved files were taken into use.
+pub fn rehearsal_reloaded(lang: Lang, at: NaiveDateTime) -> String {
+    let at = at.format("%H:%M:%S");
+    match lang {
+        Lang::Ru => format!("каталог перечитан в {at}: на экране сохранённая версия"),
+        Lang::En => format!("catalogue reloaded at {at}: the saved version is on screen"),
+    }
+}
