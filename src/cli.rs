@@ -52,6 +52,13 @@ pub enum Lang {
     En,
 }
 
+/// How `sufler check` writes its diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check products.toml and scripts/: every error and warning at once
@@ -59,6 +66,9 @@ pub enum Command {
         /// Treat warnings as errors (exit 1)
         #[arg(long)]
         deny_warnings: bool,
+        /// text (file:line:column: …) or json (one object per line, on stdout)
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
     /// Rehearse a script on the consultation screen with a demo client; records nothing
     Preview {
@@ -161,7 +171,10 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let db = cli.global.db.first().map(|p| p.as_path());
     match cli.command {
-        Some(Command::Check { deny_warnings }) => check(&cli.global, deny_warnings),
+        Some(Command::Check {
+            deny_warnings,
+            format,
+        }) => check(&cli.global, deny_warnings, format),
         Some(Command::Preview { script }) => preview(&cli.global, &script),
         Some(Command::Stats(p)) => done(stats(&cli.global, &p)),
         Some(Command::Export(a)) => done(export(&cli.global, &a)),
@@ -399,7 +412,7 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
 }
 
 /// `sufler check`: every diagnostic, then a one-line summary.
-fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
+fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitCode {
     let location = catalog::locate(global.catalog.as_deref());
     // check speaks English throughout, whatever --lang; it never opens a database.
     if let Err(p) = catalog::check_dir(&location) {
@@ -407,11 +420,23 @@ fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
     }
     let report = catalog::load(&location);
     let mut err = std::io::stderr().lock();
+    let (errors, warnings) = (report.errors(), report.warnings());
+    let failed = errors > 0 || (deny_warnings && warnings > 0);
+    if format == CheckFormat::Json {
+        // Only the objects on stdout, one per line, so a pipe can read them as they come.
+        let mut out = std::io::stdout().lock();
+        for d in &report.diagnostics {
+            let _ = writeln!(out, "{}", d.to_json(&report.sources));
+        }
+        return if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
     for d in &report.diagnostics {
         let _ = write!(err, "{}", d.render(&report.sources));
     }
-    let (errors, warnings) = (report.errors(), report.warnings());
-    let failed = errors > 0 || (deny_warnings && warnings > 0);
     let where_ = match &location {
         CatalogLocation::Dir(dir) => dir.display().to_string(),
         CatalogLocation::Bundled => "built-in catalogue".to_string(),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::diag::{Diagnostic, Severity, Source};
+use super::diag::{Code, Diagnostic, Severity, Source};
 use super::model::*;
 use super::placeholder::{self, Scope, Token};
 use super::suggest::did_you_mean;
@@ -44,7 +44,7 @@ pub fn load_dir(dir: &Path) -> LoadReport {
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => sources.push(Source { path: rel, text }),
-                Err(e) => diagnostics.push(file_error(
+                Err(e) => diagnostics.push(file_error(Code::FileUnreadable, 
                     &rel,
                     format!(
                         "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
@@ -52,7 +52,7 @@ pub fn load_dir(dir: &Path) -> LoadReport {
                     ),
                 )),
             },
-            Err(e) => diagnostics.push(file_error(
+            Err(e) => diagnostics.push(file_error(Code::FileUnreadable, 
                 &rel,
                 format!("cannot read {}: {}", path.display(), io_reason(&e)),
             )),
@@ -72,7 +72,7 @@ pub fn load_dir(dir: &Path) -> LoadReport {
                 read(format!("{SCRIPTS_DIR}/{name}"), &mut diagnostics);
             }
         }
-        Err(e) => diagnostics.push(file_error(
+        Err(e) => diagnostics.push(file_error(Code::FileUnreadable, 
             &format!("{SCRIPTS_DIR}/"),
             format!(
                 "cannot read the scripts directory {}: {}",
@@ -99,13 +99,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn file_error(file: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: file.to_string(),
-        span: None,
-        message,
-    }
+fn file_error(code: Code, file: &str, message: String) -> Diagnostic {
+    Diagnostic::new(code, file, None, message)
 }
 
 fn sort_diagnostics(report: &mut LoadReport) {
@@ -281,19 +276,19 @@ struct Checker {
 }
 
 impl Checker {
-    fn push(&mut self, severity: Severity, file: &str, span: Range<usize>, message: String) {
-        self.diagnostics.push(Diagnostic {
-            severity,
-            file: file.to_string(),
-            span: Some(span),
-            message,
-        });
+    /// Records a problem; its severity is the code's (`E…` error, `W…` warning).
+    fn push(&mut self, code: Code, file: &str, span: Range<usize>, message: String) {
+        debug_assert!(!file.is_empty());
+        self.diagnostics
+            .push(Diagnostic::new(code, file, Some(span), message));
     }
-    fn error(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) {
-        self.push(Severity::Error, file, span, message.into());
+    fn error(&mut self, code: Code, file: &str, span: Range<usize>, message: impl Into<String>) {
+        debug_assert_eq!(code.severity(), Severity::Error);
+        self.push(code, file, span, message.into());
     }
-    fn warn(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) {
-        self.push(Severity::Warning, file, span, message.into());
+    fn warn(&mut self, code: Code, file: &str, span: Range<usize>, message: impl Into<String>) {
+        debug_assert_eq!(code.severity(), Severity::Warning);
+        self.push(code, file, span, message.into());
     }
 
     fn parse_doc<'i>(&mut self, source: &'i Source) -> Option<Spanned<DeTable<'i>>> {
@@ -304,7 +299,7 @@ impl Checker {
         }
         for e in errors {
             let span = e.span().unwrap_or(0..0);
-            self.error(
+            self.error(Code::TomlSyntax, 
                 &source.path,
                 span,
                 format!("TOML syntax: {}", first_line(e.message())),
@@ -332,7 +327,7 @@ impl Checker {
                 } else {
                     hint
                 };
-                self.error(
+                self.error(Code::UnknownKey, 
                     file,
                     key.span(),
                     format!("unknown key `{name}` in {what}{expected}"),
@@ -352,7 +347,7 @@ impl Checker {
         what: &str,
     ) -> Option<T> {
         let Some(table) = value.get_ref().as_table() else {
-            self.error(
+            self.error(Code::WrongType, 
                 file,
                 value.span(),
                 format!(
@@ -382,7 +377,12 @@ impl Checker {
                 } else {
                     span
                 };
-                self.error(file, span, format!("{what}: {}", first_line(e.message())));
+                let code = if e.message().starts_with("missing field") {
+                    Code::MissingField
+                } else {
+                    Code::WrongType
+                };
+                self.error(code, file, span, format!("{what}: {}", first_line(e.message())));
                 None
             }
         }
@@ -403,7 +403,7 @@ impl Checker {
             return out;
         };
         let Some(items) = value.get_ref().as_array() else {
-            self.error(
+            self.error(Code::WrongType, 
                 file,
                 value.span(),
                 format!("`{key}` must be an array of tables: write [[{key}]]"),
@@ -462,7 +462,7 @@ impl Checker {
                 Some(v) => match v.get_ref().as_str() {
                     Some(s) => Some(Spanned::new(v.span(), s.to_string())),
                     None => {
-                        this.error(
+                        this.error(Code::WrongType, 
                             file,
                             v.span(),
                             format!("`{key}` must be a string, found {}", v.get_ref().type_str()),
@@ -471,7 +471,7 @@ impl Checker {
                     }
                 },
                 None => {
-                    this.error(file, 0..0, format!("the script has no `{key}` key"));
+                    this.error(Code::MissingField, file, 0..0, format!("the script has no `{key}` key"));
                     None
                 }
             }
@@ -509,7 +509,7 @@ impl Checker {
                                         }
                                     }
                                 }
-                                None => self.error(
+                                None => self.error(Code::WrongType, 
                                     file,
                                     moment_value.span(),
                                     "`moment` must be an array of tables: write [[stage.moment]]",
@@ -521,7 +521,7 @@ impl Checker {
                         }
                     }
                 }
-                None => self.error(
+                None => self.error(Code::WrongType, 
                     file,
                     value.span(),
                     "`stage` must be an array of tables: write [[stage]]",
@@ -563,7 +563,7 @@ impl Checker {
         };
         if let Some(max) = &raw.policy.max_extra_offers {
             if formula.catch + formula.create > policy.max_extra_offers {
-                self.warn(
+                self.warn(Code::FormulaOverPolicy, 
                     pf,
                     max.span(),
                     format!(
@@ -584,7 +584,7 @@ impl Checker {
             let id = p.id.get_ref();
             self.check_id(pf, &p.id, "product id");
             if let Some(line) = first_seen.get(id) {
-                self.error(
+                self.error(Code::DuplicateProduct, 
                     pf,
                     p.id.span(),
                     format!("duplicate product id `{id}` (first defined on line {line})"),
@@ -606,7 +606,7 @@ impl Checker {
                 let r = *e.get_ref();
                 if let (Some(min), Some(max)) = (r.min_age, r.max_age) {
                     if min > max {
-                        self.error(
+                        self.error(Code::BadValue, 
                             pf,
                             e.span(),
                             format!("eligible: min_age {min} is greater than max_age {max}"),
@@ -620,7 +620,7 @@ impl Checker {
             });
             if let Some(plan) = &p.plan_per_month {
                 if *plan.get_ref() == 0 {
-                    self.error(
+                    self.error(Code::BadValue, 
                         pf,
                         plan.span(),
                         "plan_per_month must be at least 1 (remove it if the product has no plan)",
@@ -664,7 +664,7 @@ impl Checker {
                 self.lint_question(pf, opener, "create-the-moment opener");
             }
             if product.is_plan() && p.create.is_empty() {
-                self.warn(
+                self.warn(Code::PlanWithoutOpener, 
                     pf,
                     p.id.span(),
                     format!("plan product `{}` has no `create` openers: the officer has no question to open it with", product.id),
@@ -679,7 +679,7 @@ impl Checker {
             match find(main) {
                 None => {
                     let hint = did_you_mean(main, ids.iter().map(String::as_str));
-                    self.error(
+                    self.error(Code::ScriptWithoutProduct, 
                         &s.file,
                         s.main.span(),
                         format!("script for product `{main}`, which is not in products.toml{hint}"),
@@ -687,7 +687,7 @@ impl Checker {
                 }
                 Some(_) => {
                     if let Some(&other) = script_of.get(main) {
-                        self.error(
+                        self.error(Code::DuplicateScript, 
                             &s.file,
                             s.main.span(),
                             format!(
@@ -702,7 +702,7 @@ impl Checker {
             }
             let expected = format!("{SCRIPTS_DIR}/{main}.toml");
             if s.file != expected && find(main).is_some() {
-                self.warn(
+                self.warn(Code::ScriptFileName, 
                     &s.file,
                     s.main.span(),
                     format!("the script for `{main}` is expected in {expected}"),
@@ -720,7 +720,7 @@ impl Checker {
             if category.is_none() {
                 let all: Vec<&str> = LinkCategory::ALL.iter().map(|c| c.as_str()).collect();
                 let hint = did_you_mean(l.category.get_ref(), all.iter().copied());
-                self.error(
+                self.error(Code::UnknownCategory, 
                     pf,
                     l.category.span(),
                     format!(
@@ -740,12 +740,12 @@ impl Checker {
             }
             let (main, cross) = (l.main.get_ref().clone(), l.cross.get_ref().clone());
             if main == cross {
-                self.error(pf, l.cross.span(), format!("`{main}` is linked to itself"));
+                self.error(Code::SelfOffer, pf, l.cross.span(), format!("`{main}` is linked to itself"));
                 continue;
             }
             let key = (main.clone(), cross.clone());
             if let Some(line) = seen_links.get(&key) {
-                self.error(
+                self.error(Code::DuplicateLink, 
                     pf,
                     l.cross.span(),
                     format!("duplicate link {main} → {cross} (first on line {line})"),
@@ -754,7 +754,7 @@ impl Checker {
             }
             seen_links.insert(key, self.line_of(pf, l.main.span().start));
             if !script_of.contains_key(&main) {
-                self.warn(
+                self.warn(Code::UnusedLink, 
                     pf,
                     l.main.span(),
                     format!("`{main}` has no script in {SCRIPTS_DIR}/, so this link is never used"),
@@ -793,7 +793,7 @@ impl Checker {
             for (st, moments) in &s.stages {
                 self.check_id(file, &st.id, "stage id");
                 if let Some(line) = stage_seen.get(st.id.get_ref()) {
-                    self.error(
+                    self.error(Code::DuplicateStage, 
                         file,
                         st.id.span(),
                         format!(
@@ -824,7 +824,7 @@ impl Checker {
                         "create" => Some(Technique::Create),
                         other => {
                             let hint = did_you_mean(other, ["catch", "create"]);
-                            self.error(
+                            self.error(Code::UnknownTechnique, 
                                 file,
                                 m.technique.span(),
                                 format!(
@@ -841,7 +841,7 @@ impl Checker {
                     };
                     let product_ok = self.reference(file, &m.product, &ids);
                     if m.say.is_empty() {
-                        self.error(
+                        self.error(Code::NoPhrase, 
                             file,
                             m.product.span(),
                             "a moment needs at least one phrase in `say`",
@@ -869,7 +869,7 @@ impl Checker {
                     }
                     let product = m.product.get_ref();
                     if product == main_id {
-                        self.error(
+                        self.error(Code::SelfOffer, 
                             file,
                             m.product.span(),
                             format!("a moment cannot offer the main product `{main_id}` itself"),
@@ -882,7 +882,7 @@ impl Checker {
                                 catch_covered.push(product.clone());
                             }
                         } else {
-                            self.warn(
+                            self.warn(Code::CatchNotLinked, 
                                 file,
                                 m.product.span(),
                                 format!("catch moment for `{product}`, which products.toml does not link to `{main_id}`: add a [[link]] row or use technique = \"create\""),
@@ -900,7 +900,7 @@ impl Checker {
                     });
                 }
                 if distinct.len() as u32 > policy.max_extra_offers {
-                    self.warn(
+                    self.warn(Code::TooManyOffers, 
                         file,
                         st.id.span(),
                         format!(
@@ -920,14 +920,14 @@ impl Checker {
                 });
             }
             if s.stages.is_empty() {
-                self.error(file, s.main.span(), "the script has no [[stage]]");
+                self.error(Code::NoStage, file, s.main.span(), "the script has no [[stage]]");
             }
             let mut objections = Vec::new();
             for o in &s.objections {
                 let ok = self.reference(file, &o.product, &ids);
                 self.non_empty(file, &o.client, "objection (`client`)");
                 if o.answer.is_empty() {
-                    self.error(
+                    self.error(Code::NoPhrase, 
                         file,
                         o.client.span(),
                         "an objection needs at least one line in `answer`",
@@ -952,7 +952,7 @@ impl Checker {
                 continue;
             }
             if !has_create && !s.stages.is_empty() {
-                self.warn(
+                self.warn(Code::NoCreateMoment, 
                     file,
                     s.main.span(),
                     "no stage has a create moment or `create = true`: the create-the-moment part of the formula is never prompted",
@@ -968,7 +968,7 @@ impl Checker {
                 }
             }
             if (catch_covered.len() as u32) < formula.catch {
-                self.warn(
+                self.warn(Code::CatchUncovered, 
                     file,
                     s.main.span(),
                     format!(
@@ -981,7 +981,7 @@ impl Checker {
             for l in raw.links.iter().filter(|l| l.main.get_ref() == main_id) {
                 let cross = l.cross.get_ref();
                 if find(cross).is_some() && !catch_covered.contains(cross) && cross != main_id {
-                    self.warn(
+                    self.warn(Code::NoCatchPhrase, 
                         pf,
                         l.cross.span(),
                         format!("`{cross}` is linked to `{main_id}` but has no catch phrase anywhere (no catch moment in {file}, no `say` in the link)"),
@@ -1018,7 +1018,7 @@ impl Checker {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
-            self.error(
+            self.error(Code::BadId, 
                 file,
                 id.span(),
                 format!("{what} `{s}` may use only a-z, 0-9 and _"),
@@ -1033,13 +1033,13 @@ impl Checker {
             return true;
         }
         let hint = did_you_mean(s, ids.iter().map(String::as_str));
-        self.error(file, id.span(), format!("unknown product `{s}`{hint}"));
+        self.error(Code::UnknownProduct, file, id.span(), format!("unknown product `{s}`{hint}"));
         false
     }
 
     fn non_empty(&mut self, file: &str, text: &Text, what: &str) -> bool {
         if text.get_ref().trim().is_empty() {
-            self.error(file, text.span(), format!("empty {what}"));
+            self.error(Code::EmptyText, file, text.span(), format!("empty {what}"));
             return false;
         }
         true
@@ -1056,18 +1056,18 @@ impl Checker {
                 Token::Placeholder(p) => {
                     if let Some(msg) = placeholder::problem(p.name, scope) {
                         let span = self.inner_span(file, text, p.range.clone());
-                        self.error(file, span, msg);
+                        self.error(Code::UnknownPlaceholder, file, span, msg);
                     }
                 }
                 Token::Unclosed(at) => {
                     let span = self.inner_span(file, text, at..at + 1);
-                    self.error(file, span, "unclosed `{` (write `{{` for a literal brace)");
+                    self.error(Code::UnclosedBrace, file, span, "unclosed `{` (write `{{` for a literal brace)");
                 }
                 Token::Text(_) => {}
             }
         }
         if let Some(pattern) = blunt_pattern(value) {
-            self.warn(
+            self.warn(Code::BluntQuestion, 
                 file,
                 text.span(),
                 format!("this {what} asks bluntly for a yes/no purchase (\u{ab}{pattern}\u{bb}): state the benefit instead"),
@@ -1078,7 +1078,7 @@ impl Checker {
     fn lint_question(&mut self, file: &str, text: &Text, what: &str) {
         let value = text.get_ref().trim_end();
         if !value.is_empty() && !value.ends_with('?') {
-            self.warn(
+            self.warn(Code::NotAQuestion, 
                 file,
                 text.span(),
                 format!("a {what} should be a question (end with `?`): it opens the topic, it does not announce it"),

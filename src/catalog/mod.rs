@@ -10,7 +10,7 @@ pub mod watch;
 
 use std::path::{Path, PathBuf};
 
-pub use diag::{Diagnostic, Severity, Source};
+pub use diag::{Code, Diagnostic, Severity, Source};
 pub use load::{load_dir, load_sources, LoadReport};
 pub use model::*;
 pub use watch::{CatalogNotice, CatalogWatch, Fallback, Reload};
