@@ -101,6 +101,34 @@ pub enum Command {
         #[arg(value_name = "CLIENT")]
         client: String,
     },
+    /// Print the JSON Schema of products.toml or scripts/*.toml, for editors (taplo)
+    Schema {
+        /// Which file the schema describes
+        #[arg(long = "for", value_enum, default_value_t = SchemaFor::Products)]
+        target: SchemaFor,
+    },
+    /// Print a shell completion script: bash, zsh or fish
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the manual page (roff), e.g. `sufler man > sufler.1`
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFor {
+    /// products.toml
+    Products,
+    /// scripts/*.toml
+    Script,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +211,9 @@ pub fn run() -> ExitCode {
         Some(Command::Backup { output }) => store::commands::run_backup(db, &output),
         Some(Command::Restore { file }) => store::commands::run_restore(db, &file),
         Some(Command::Forget { client }) => store::commands::run_forget(db, &client),
+        Some(Command::Schema { target }) => schema(target),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
         None => officer_screen(&cli.global),
     }
 }
@@ -469,6 +500,49 @@ fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitC
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `sufler schema`: the JSON Schema on stdout.
+fn schema(target: SchemaFor) -> ExitCode {
+    let target = match target {
+        SchemaFor::Products => catalog::schema::Target::Products,
+        SchemaFor::Script => catalog::schema::Target::Script,
+    };
+    print_out(catalog::schema::render(target).as_bytes())
+}
+
+/// `sufler completions SHELL`: the completion script on stdout.
+fn completions(shell: CompletionShell) -> ExitCode {
+    use clap::CommandFactory as _;
+    use clap_complete::Shell;
+    let shell = match shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "sufler", &mut out);
+    print_out(&out)
+}
+
+/// `sufler man`: the manual page (roff) on stdout.
+fn man() -> ExitCode {
+    use clap::CommandFactory as _;
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+        return fail(&format!("cannot render the manual page: {e}"));
+    }
+    print_out(&out)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print_out(bytes: &[u8]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot write to stdout: {e}")),
     }
 }
 

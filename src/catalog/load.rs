@@ -6,10 +6,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
+use super::raw::*;
 use super::diag::{Code, Diagnostic, Severity, Source};
 use super::model::*;
 use super::placeholder::{self, Scope, Token};
@@ -142,58 +142,16 @@ pub fn load_sources(sources: Vec<Source>) -> LoadReport {
     report
 }
 
-// ---- raw, spanned shapes of the files ------------------------------------------------
+// ---- what the loader assembles from the raw tables (see raw.rs) -----------------------
 
-type Text = Spanned<String>;
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawFormula {
-    catch: Option<u32>,
-    create: Option<u32>,
+struct RawCatalog {
+    formula: RawFormula,
+    policy: RawPolicy,
+    products: Vec<RawProduct>,
+    links: Vec<RawLink>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    decline_cooldown_days: Option<u32>,
-    max_extra_offers: Option<Spanned<u32>>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(deny_unknown_fields)]
-struct RawEligible {
-    min_age: Option<u32>,
-    max_age: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ParamValue {
-    Text(String),
-    Integer(i64),
-    Float(f64),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProduct {
-    id: Text,
-    name: Text,
-    #[serde(default)]
-    family: String,
-    #[serde(default)]
-    params: BTreeMap<String, Spanned<ParamValue>>,
-    plan_per_month: Option<Spanned<u32>>,
-    eligible: Option<Spanned<RawEligible>>,
-    #[serde(default)]
-    create: Vec<Text>,
-    #[serde(default)]
-    pitch: Vec<Text>,
-    #[serde(default)]
-    disclosure: Vec<Text>,
-}
-const PRODUCT_KEYS: &[&str] = &[
+pub(crate) const PRODUCT_KEYS: &[&str] = &[
     "id",
     "name",
     "family",
@@ -204,59 +162,14 @@ const PRODUCT_KEYS: &[&str] = &[
     "pitch",
     "disclosure",
 ];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLink {
-    main: Text,
-    cross: Text,
-    category: Text,
-    why: Text,
-    #[serde(default)]
-    say: Vec<Text>,
-}
-const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
-
-struct RawCatalog {
-    formula: RawFormula,
-    policy: RawPolicy,
-    products: Vec<RawProduct>,
-    links: Vec<RawLink>,
-}
-const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStage {
-    id: Text,
-    title: Text,
-    #[serde(default)]
-    say: Vec<Text>,
-    #[serde(default)]
-    create: bool,
-}
-const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMoment {
-    technique: Text,
-    product: Text,
-    cue: Option<Text>,
-    say: Vec<Text>,
-}
-const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawObjection {
-    product: Text,
-    client: Text,
-    answer: Vec<Text>,
-}
-const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
-
-const SCRIPT_TOP_KEYS: &[&str] = &["main", "title", "stage", "objection"];
+pub(crate) const FORMULA_KEYS: &[&str] = &["catch", "create"];
+pub(crate) const POLICY_KEYS: &[&str] = &["decline_cooldown_days", "max_extra_offers"];
+pub(crate) const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
+pub(crate) const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
+pub(crate) const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
+pub(crate) const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
+pub(crate) const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
+pub(crate) const SCRIPT_TOP_KEYS: &[&str] = &["main", "title", "stage", "objection"];
 
 struct RawScript {
     file: String,
@@ -425,7 +338,7 @@ impl Checker {
         self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
         let formula = match doc.get("formula") {
             Some(v) => self
-                .table::<RawFormula>(file, v, &["catch", "create"], &[], "[formula]")
+                .table::<RawFormula>(file, v, FORMULA_KEYS, &[], "[formula]")
                 .unwrap_or_default(),
             None => RawFormula::default(),
         };
@@ -434,7 +347,7 @@ impl Checker {
                 .table::<RawPolicy>(
                     file,
                     v,
-                    &["decline_cooldown_days", "max_extra_offers"],
+                    POLICY_KEYS,
                     &[],
                     "[policy]",
                 )

@@ -5,6 +5,8 @@ pub mod keep;
 pub mod load;
 pub mod model;
 pub mod placeholder;
+mod raw;
+pub mod schema;
 pub mod suggest;
 pub mod watch;
 
