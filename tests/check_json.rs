@@ -163,3 +163,17 @@ fn a_file_that_cannot_be_read_has_null_position() {
     assert_eq!(o["file"], "products.toml");
     assert!(o["line"].is_null() && o["column"].is_null() && o["end"].is_null());
 }
+
+#[test]
+fn readme_lists_every_code_once() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap();
+    for code in sufler::catalog::Code::ALL {
+        let row = format!("| `{}` | {} |", code.as_str(), code.name());
+        assert_eq!(
+            readme.matches(&row).count(),
+            1,
+            "README.md should list {row} once (the table under `check --format json`)"
+        );
+    }
+}
