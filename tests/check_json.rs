@@ -36,7 +36,9 @@ fn objects(stdout: &str) -> Vec<Value> {
 /// 1-based line and character column of the first `needle` in a fixture file.
 fn place(file: &str, needle: &str) -> (u64, u64) {
     let text = std::fs::read_to_string(fixture().join(file)).unwrap();
-    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in {file}"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {file}"));
     let line = text[..at].matches('\n').count() + 1;
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     (line as u64, text[start..at].chars().count() as u64 + 1)
@@ -73,7 +75,12 @@ fn every_problem_is_one_json_object_with_its_code_and_place() {
     let expected: &[(&str, &str, &str, Option<&str>)] = &[
         ("E001", "products.toml", "\"crad\"", Some("card")),
         ("E002", "products.toml", "\"card\"\nname = \"Вторая", None),
-        ("E003", "scripts/deposit.toml", "\"greeting\"\ntitle = \"Ещё", None),
+        (
+            "E003",
+            "scripts/deposit.toml",
+            "\"greeting\"\ntitle = \"Ещё",
+            None,
+        ),
         ("E006", "scripts/deposit.toml", "{clinet}", Some("client")),
         ("E008", "products.toml", "\"\"", None),
         ("E009", "scripts/broken.toml", "\n", None),
@@ -87,14 +94,23 @@ fn every_problem_is_one_json_object_with_its_code_and_place() {
         ("W002", "products.toml", "\"card\"", None),
         ("W007", "scripts/deposit.toml", "\"deposit\"", None),
         ("W008", "scripts/deposit.toml", "\"deposit\"", None),
-        ("W009", "products.toml", "\"card\"\ncategory = \"populr\"", None),
+        (
+            "W009",
+            "products.toml",
+            "\"card\"\ncategory = \"populr\"",
+            None,
+        ),
         ("W011", "scripts/deposit.toml", "\"Не хотите", None),
     ];
     for &(code, file, needle, suggestion) in expected {
         let (line, column) = place(file, needle);
         let found = all.iter().find(|o| o["code"] == code && o["file"] == file);
         let o = found.unwrap_or_else(|| panic!("no {code} in {file}:\n{stdout}"));
-        assert_eq!((o["line"].as_u64(), o["column"].as_u64()), (Some(line), Some(column)), "{o}");
+        assert_eq!(
+            (o["line"].as_u64(), o["column"].as_u64()),
+            (Some(line), Some(column)),
+            "{o}"
+        );
         assert_eq!(o["suggestion"].as_str(), suggestion, "{o}");
         assert!(o["end"]["line"].as_u64().unwrap() >= line, "{o}");
     }
@@ -122,7 +138,10 @@ fn json_and_text_report_the_same_places() {
             o["severity"].as_str().unwrap(),
             o["message"].as_str().unwrap()
         );
-        assert!(stderr.lines().any(|l| l == head), "{head} not in:\n{stderr}");
+        assert!(
+            stderr.lines().any(|l| l == head),
+            "{head} not in:\n{stderr}"
+        );
     }
 }
 
@@ -166,8 +185,8 @@ fn a_file_that_cannot_be_read_has_null_position() {
 
 #[test]
 fn readme_lists_every_code_once() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for code in sufler::catalog::Code::ALL {
         let row = format!("| `{}` | {} |", code.as_str(), code.name());
         assert_eq!(

@@ -128,18 +128,26 @@ fn misspelt_key_and_wrong_type_are_rejected() {
     let misspelt = products.replacen("\nfamily = ", "\nfamly = ", 1);
     let found = errors(&v, &misspelt);
     assert!(
-        found.iter().any(|e| e.contains("famly") && e.contains("/product/0")),
+        found
+            .iter()
+            .any(|e| e.contains("famly") && e.contains("/product/0")),
         "{found:#?}"
     );
     let wrong_type = products.replacen("catch = 2", "catch = \"два\"", 1);
     let found = errors(&v, &wrong_type);
-    assert!(found.iter().any(|e| e.contains("/formula/catch")), "{found:#?}");
+    assert!(
+        found.iter().any(|e| e.contains("/formula/catch")),
+        "{found:#?}"
+    );
     let bad_category = products.replacen("category = \"popular\"", "category = \"populr\"", 1);
     assert!(!errors(&v, &bad_category).is_empty());
 
     let script = std::fs::read_to_string(root().join("scripts/deposit.toml")).unwrap();
     let v = validator("script");
-    let found = errors(&v, &script.replacen("technique = \"catch\"", "technique = \"cath\"", 1));
+    let found = errors(
+        &v,
+        &script.replacen("technique = \"catch\"", "technique = \"cath\"", 1),
+    );
     assert!(found.iter().any(|e| e.contains("technique")), "{found:#?}");
     let found = errors(&v, &script.replacen("  cue = ", "  queue = ", 1));
     assert!(found.iter().any(|e| e.contains("queue")), "{found:#?}");
@@ -174,4 +182,16 @@ fn man_page_is_roff_with_the_commands() {
     for word in ["check", "schema", "completions", "\\-\\-catalog"] {
         assert!(stdout.contains(word), "man lacks {word}");
     }
+}
+
+#[test]
+fn compiled_in_catalogue_keeps_its_directives_and_loads_clean() {
+    let sources = sufler::catalog::bundled_sources();
+    assert_eq!(sources.len(), bundled().len());
+    for s in &sources {
+        assert!(s.text.starts_with("#:schema "), "{}", s.path);
+    }
+    let report = sufler::catalog::load_sources(sources);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    assert!(report.catalog.is_some());
 }

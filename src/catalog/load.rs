@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::raw::*;
 use super::diag::{Code, Diagnostic, Severity, Source};
 use super::model::*;
 use super::placeholder::{self, Scope, Token};
+use super::raw::*;
 use super::suggest::did_you_mean;
 
 /// The result of loading: the catalogue when there is no error, and every problem found.
@@ -44,7 +44,8 @@ pub fn load_dir(dir: &Path) -> LoadReport {
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => sources.push(Source { path: rel, text }),
-                Err(e) => diagnostics.push(file_error(Code::FileUnreadable, 
+                Err(e) => diagnostics.push(file_error(
+                    Code::FileUnreadable,
                     &rel,
                     format!(
                         "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
@@ -52,7 +53,8 @@ pub fn load_dir(dir: &Path) -> LoadReport {
                     ),
                 )),
             },
-            Err(e) => diagnostics.push(file_error(Code::FileUnreadable, 
+            Err(e) => diagnostics.push(file_error(
+                Code::FileUnreadable,
                 &rel,
                 format!("cannot read {}: {}", path.display(), io_reason(&e)),
             )),
@@ -72,7 +74,8 @@ pub fn load_dir(dir: &Path) -> LoadReport {
                 read(format!("{SCRIPTS_DIR}/{name}"), &mut diagnostics);
             }
         }
-        Err(e) => diagnostics.push(file_error(Code::FileUnreadable, 
+        Err(e) => diagnostics.push(file_error(
+            Code::FileUnreadable,
             &format!("{SCRIPTS_DIR}/"),
             format!(
                 "cannot read the scripts directory {}: {}",
@@ -212,7 +215,8 @@ impl Checker {
         }
         for e in errors {
             let span = e.span().unwrap_or(0..0);
-            self.error(Code::TomlSyntax, 
+            self.error(
+                Code::TomlSyntax,
                 &source.path,
                 span,
                 format!("TOML syntax: {}", first_line(e.message())),
@@ -240,7 +244,8 @@ impl Checker {
                 } else {
                     hint
                 };
-                self.error(Code::UnknownKey, 
+                self.error(
+                    Code::UnknownKey,
                     file,
                     key.span(),
                     format!("unknown key `{name}` in {what}{expected}"),
@@ -260,7 +265,8 @@ impl Checker {
         what: &str,
     ) -> Option<T> {
         let Some(table) = value.get_ref().as_table() else {
-            self.error(Code::WrongType, 
+            self.error(
+                Code::WrongType,
                 file,
                 value.span(),
                 format!(
@@ -295,7 +301,12 @@ impl Checker {
                 } else {
                     Code::WrongType
                 };
-                self.error(code, file, span, format!("{what}: {}", first_line(e.message())));
+                self.error(
+                    code,
+                    file,
+                    span,
+                    format!("{what}: {}", first_line(e.message())),
+                );
                 None
             }
         }
@@ -316,7 +327,8 @@ impl Checker {
             return out;
         };
         let Some(items) = value.get_ref().as_array() else {
-            self.error(Code::WrongType, 
+            self.error(
+                Code::WrongType,
                 file,
                 value.span(),
                 format!("`{key}` must be an array of tables: write [[{key}]]"),
@@ -344,13 +356,7 @@ impl Checker {
         };
         let policy = match doc.get("policy") {
             Some(v) => self
-                .table::<RawPolicy>(
-                    file,
-                    v,
-                    POLICY_KEYS,
-                    &[],
-                    "[policy]",
-                )
+                .table::<RawPolicy>(file, v, POLICY_KEYS, &[], "[policy]")
                 .unwrap_or_default(),
             None => RawPolicy::default(),
         };
@@ -375,7 +381,8 @@ impl Checker {
                 Some(v) => match v.get_ref().as_str() {
                     Some(s) => Some(Spanned::new(v.span(), s.to_string())),
                     None => {
-                        this.error(Code::WrongType, 
+                        this.error(
+                            Code::WrongType,
                             file,
                             v.span(),
                             format!("`{key}` must be a string, found {}", v.get_ref().type_str()),
@@ -384,7 +391,12 @@ impl Checker {
                     }
                 },
                 None => {
-                    this.error(Code::MissingField, file, 0..0, format!("the script has no `{key}` key"));
+                    this.error(
+                        Code::MissingField,
+                        file,
+                        0..0,
+                        format!("the script has no `{key}` key"),
+                    );
                     None
                 }
             }
@@ -422,7 +434,8 @@ impl Checker {
                                         }
                                     }
                                 }
-                                None => self.error(Code::WrongType, 
+                                None => self.error(
+                                    Code::WrongType,
                                     file,
                                     moment_value.span(),
                                     "`moment` must be an array of tables: write [[stage.moment]]",
@@ -434,7 +447,8 @@ impl Checker {
                         }
                     }
                 }
-                None => self.error(Code::WrongType, 
+                None => self.error(
+                    Code::WrongType,
                     file,
                     value.span(),
                     "`stage` must be an array of tables: write [[stage]]",
@@ -476,7 +490,7 @@ impl Checker {
         };
         if let Some(max) = &raw.policy.max_extra_offers {
             if formula.catch + formula.create > policy.max_extra_offers {
-                self.warn(Code::FormulaOverPolicy, 
+                self.warn(Code::FormulaOverPolicy,
                     pf,
                     max.span(),
                     format!(
@@ -497,7 +511,8 @@ impl Checker {
             let id = p.id.get_ref();
             self.check_id(pf, &p.id, "product id");
             if let Some(line) = first_seen.get(id) {
-                self.error(Code::DuplicateProduct, 
+                self.error(
+                    Code::DuplicateProduct,
                     pf,
                     p.id.span(),
                     format!("duplicate product id `{id}` (first defined on line {line})"),
@@ -519,7 +534,8 @@ impl Checker {
                 let r = *e.get_ref();
                 if let (Some(min), Some(max)) = (r.min_age, r.max_age) {
                     if min > max {
-                        self.error(Code::BadValue, 
+                        self.error(
+                            Code::BadValue,
                             pf,
                             e.span(),
                             format!("eligible: min_age {min} is greater than max_age {max}"),
@@ -533,7 +549,8 @@ impl Checker {
             });
             if let Some(plan) = &p.plan_per_month {
                 if *plan.get_ref() == 0 {
-                    self.error(Code::BadValue, 
+                    self.error(
+                        Code::BadValue,
                         pf,
                         plan.span(),
                         "plan_per_month must be at least 1 (remove it if the product has no plan)",
@@ -577,7 +594,7 @@ impl Checker {
                 self.lint_question(pf, opener, "create-the-moment opener");
             }
             if product.is_plan() && p.create.is_empty() {
-                self.warn(Code::PlanWithoutOpener, 
+                self.warn(Code::PlanWithoutOpener,
                     pf,
                     p.id.span(),
                     format!("plan product `{}` has no `create` openers: the officer has no question to open it with", product.id),
@@ -592,7 +609,8 @@ impl Checker {
             match find(main) {
                 None => {
                     let hint = did_you_mean(main, ids.iter().map(String::as_str));
-                    self.error(Code::ScriptWithoutProduct, 
+                    self.error(
+                        Code::ScriptWithoutProduct,
                         &s.file,
                         s.main.span(),
                         format!("script for product `{main}`, which is not in products.toml{hint}"),
@@ -600,7 +618,8 @@ impl Checker {
                 }
                 Some(_) => {
                     if let Some(&other) = script_of.get(main) {
-                        self.error(Code::DuplicateScript, 
+                        self.error(
+                            Code::DuplicateScript,
                             &s.file,
                             s.main.span(),
                             format!(
@@ -615,7 +634,8 @@ impl Checker {
             }
             let expected = format!("{SCRIPTS_DIR}/{main}.toml");
             if s.file != expected && find(main).is_some() {
-                self.warn(Code::ScriptFileName, 
+                self.warn(
+                    Code::ScriptFileName,
                     &s.file,
                     s.main.span(),
                     format!("the script for `{main}` is expected in {expected}"),
@@ -633,7 +653,8 @@ impl Checker {
             if category.is_none() {
                 let all: Vec<&str> = LinkCategory::ALL.iter().map(|c| c.as_str()).collect();
                 let hint = did_you_mean(l.category.get_ref(), all.iter().copied());
-                self.error(Code::UnknownCategory, 
+                self.error(
+                    Code::UnknownCategory,
                     pf,
                     l.category.span(),
                     format!(
@@ -653,12 +674,18 @@ impl Checker {
             }
             let (main, cross) = (l.main.get_ref().clone(), l.cross.get_ref().clone());
             if main == cross {
-                self.error(Code::SelfOffer, pf, l.cross.span(), format!("`{main}` is linked to itself"));
+                self.error(
+                    Code::SelfOffer,
+                    pf,
+                    l.cross.span(),
+                    format!("`{main}` is linked to itself"),
+                );
                 continue;
             }
             let key = (main.clone(), cross.clone());
             if let Some(line) = seen_links.get(&key) {
-                self.error(Code::DuplicateLink, 
+                self.error(
+                    Code::DuplicateLink,
                     pf,
                     l.cross.span(),
                     format!("duplicate link {main} → {cross} (first on line {line})"),
@@ -667,7 +694,8 @@ impl Checker {
             }
             seen_links.insert(key, self.line_of(pf, l.main.span().start));
             if !script_of.contains_key(&main) {
-                self.warn(Code::UnusedLink, 
+                self.warn(
+                    Code::UnusedLink,
                     pf,
                     l.main.span(),
                     format!("`{main}` has no script in {SCRIPTS_DIR}/, so this link is never used"),
@@ -706,7 +734,8 @@ impl Checker {
             for (st, moments) in &s.stages {
                 self.check_id(file, &st.id, "stage id");
                 if let Some(line) = stage_seen.get(st.id.get_ref()) {
-                    self.error(Code::DuplicateStage, 
+                    self.error(
+                        Code::DuplicateStage,
                         file,
                         st.id.span(),
                         format!(
@@ -737,7 +766,8 @@ impl Checker {
                         "create" => Some(Technique::Create),
                         other => {
                             let hint = did_you_mean(other, ["catch", "create"]);
-                            self.error(Code::UnknownTechnique, 
+                            self.error(
+                                Code::UnknownTechnique,
                                 file,
                                 m.technique.span(),
                                 format!(
@@ -754,7 +784,8 @@ impl Checker {
                     };
                     let product_ok = self.reference(file, &m.product, &ids);
                     if m.say.is_empty() {
-                        self.error(Code::NoPhrase, 
+                        self.error(
+                            Code::NoPhrase,
                             file,
                             m.product.span(),
                             "a moment needs at least one phrase in `say`",
@@ -782,7 +813,8 @@ impl Checker {
                     }
                     let product = m.product.get_ref();
                     if product == main_id {
-                        self.error(Code::SelfOffer, 
+                        self.error(
+                            Code::SelfOffer,
                             file,
                             m.product.span(),
                             format!("a moment cannot offer the main product `{main_id}` itself"),
@@ -795,7 +827,7 @@ impl Checker {
                                 catch_covered.push(product.clone());
                             }
                         } else {
-                            self.warn(Code::CatchNotLinked, 
+                            self.warn(Code::CatchNotLinked,
                                 file,
                                 m.product.span(),
                                 format!("catch moment for `{product}`, which products.toml does not link to `{main_id}`: add a [[link]] row or use technique = \"create\""),
@@ -813,7 +845,7 @@ impl Checker {
                     });
                 }
                 if distinct.len() as u32 > policy.max_extra_offers {
-                    self.warn(Code::TooManyOffers, 
+                    self.warn(Code::TooManyOffers,
                         file,
                         st.id.span(),
                         format!(
@@ -833,14 +865,20 @@ impl Checker {
                 });
             }
             if s.stages.is_empty() {
-                self.error(Code::NoStage, file, s.main.span(), "the script has no [[stage]]");
+                self.error(
+                    Code::NoStage,
+                    file,
+                    s.main.span(),
+                    "the script has no [[stage]]",
+                );
             }
             let mut objections = Vec::new();
             for o in &s.objections {
                 let ok = self.reference(file, &o.product, &ids);
                 self.non_empty(file, &o.client, "objection (`client`)");
                 if o.answer.is_empty() {
-                    self.error(Code::NoPhrase, 
+                    self.error(
+                        Code::NoPhrase,
                         file,
                         o.client.span(),
                         "an objection needs at least one line in `answer`",
@@ -865,7 +903,7 @@ impl Checker {
                 continue;
             }
             if !has_create && !s.stages.is_empty() {
-                self.warn(Code::NoCreateMoment, 
+                self.warn(Code::NoCreateMoment,
                     file,
                     s.main.span(),
                     "no stage has a create moment or `create = true`: the create-the-moment part of the formula is never prompted",
@@ -881,7 +919,7 @@ impl Checker {
                 }
             }
             if (catch_covered.len() as u32) < formula.catch {
-                self.warn(Code::CatchUncovered, 
+                self.warn(Code::CatchUncovered,
                     file,
                     s.main.span(),
                     format!(
@@ -894,7 +932,7 @@ impl Checker {
             for l in raw.links.iter().filter(|l| l.main.get_ref() == main_id) {
                 let cross = l.cross.get_ref();
                 if find(cross).is_some() && !catch_covered.contains(cross) && cross != main_id {
-                    self.warn(Code::NoCatchPhrase, 
+                    self.warn(Code::NoCatchPhrase,
                         pf,
                         l.cross.span(),
                         format!("`{cross}` is linked to `{main_id}` but has no catch phrase anywhere (no catch moment in {file}, no `say` in the link)"),
@@ -931,7 +969,8 @@ impl Checker {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
-            self.error(Code::BadId, 
+            self.error(
+                Code::BadId,
                 file,
                 id.span(),
                 format!("{what} `{s}` may use only a-z, 0-9 and _"),
@@ -946,7 +985,12 @@ impl Checker {
             return true;
         }
         let hint = did_you_mean(s, ids.iter().map(String::as_str));
-        self.error(Code::UnknownProduct, file, id.span(), format!("unknown product `{s}`{hint}"));
+        self.error(
+            Code::UnknownProduct,
+            file,
+            id.span(),
+            format!("unknown product `{s}`{hint}"),
+        );
         false
     }
 
@@ -974,13 +1018,18 @@ impl Checker {
                 }
                 Token::Unclosed(at) => {
                     let span = self.inner_span(file, text, at..at + 1);
-                    self.error(Code::UnclosedBrace, file, span, "unclosed `{` (write `{{` for a literal brace)");
+                    self.error(
+                        Code::UnclosedBrace,
+                        file,
+                        span,
+                        "unclosed `{` (write `{{` for a literal brace)",
+                    );
                 }
                 Token::Text(_) => {}
             }
         }
         if let Some(pattern) = blunt_pattern(value) {
-            self.warn(Code::BluntQuestion, 
+            self.warn(Code::BluntQuestion,
                 file,
                 text.span(),
                 format!("this {what} asks bluntly for a yes/no purchase (\u{ab}{pattern}\u{bb}): state the benefit instead"),
@@ -991,7 +1040,7 @@ impl Checker {
     fn lint_question(&mut self, file: &str, text: &Text, what: &str) {
         let value = text.get_ref().trim_end();
         if !value.is_empty() && !value.ends_with('?') {
-            self.warn(Code::NotAQuestion, 
+            self.warn(Code::NotAQuestion,
                 file,
                 text.span(),
                 format!("a {what} should be a question (end with `?`): it opens the topic, it does not announce it"),

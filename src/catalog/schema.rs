@@ -170,9 +170,6 @@ mod tests {
             s["$defs"]["Technique"]["enum"],
             serde_json::json!(["catch", "create"])
         );
-        assert_eq!(
-            p["$schema"],
-            "https://json-schema.org/draft/2020-12/schema"
-        );
+        assert_eq!(p["$schema"], "https://json-schema.org/draft/2020-12/schema");
     }
 }
