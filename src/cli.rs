@@ -52,6 +52,13 @@ pub enum Lang {
     En,
 }
 
+/// How `sufler check` writes its diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check products.toml and scripts/: every error and warning at once
@@ -62,6 +69,9 @@ pub enum Command {
         /// Check again whenever a catalogue file is saved, added or removed, until Ctrl-C
         #[arg(long)]
         watch: bool,
+        /// text (file:line:column: …) or json (one object per line, on stdout)
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
     /// Rehearse a script on the consultation screen with a demo client; records nothing
     Preview {
@@ -94,6 +104,34 @@ pub enum Command {
         #[arg(value_name = "CLIENT")]
         client: String,
     },
+    /// Print the JSON Schema of products.toml or scripts/*.toml, for editors (taplo)
+    Schema {
+        /// Which file the schema describes
+        #[arg(long = "for", value_enum, default_value_t = SchemaFor::Products)]
+        target: SchemaFor,
+    },
+    /// Print a shell completion script: bash, zsh or fish
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the manual page (roff), e.g. `sufler man > sufler.1`
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFor {
+    /// products.toml
+    Products,
+    /// scripts/*.toml
+    Script,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]
@@ -167,10 +205,12 @@ pub fn run() -> ExitCode {
         Some(Command::Check {
             deny_warnings,
             watch: false,
-        }) => check(&cli.global, deny_warnings),
+            format,
+        }) => check(&cli.global, deny_warnings, format),
         Some(Command::Check {
             deny_warnings,
             watch: true,
+            ..
         }) => check_watch(&cli.global, deny_warnings),
         Some(Command::Preview { script }) => preview(&cli.global, &script),
         Some(Command::Stats(p)) => done(stats(&cli.global, &p)),
@@ -180,6 +220,9 @@ pub fn run() -> ExitCode {
         Some(Command::Backup { output }) => store::commands::run_backup(db, &output),
         Some(Command::Restore { file }) => store::commands::run_restore(db, &file),
         Some(Command::Forget { client }) => store::commands::run_forget(db, &client),
+        Some(Command::Schema { target }) => schema(target),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
         None => officer_screen(&cli.global),
     }
 }
@@ -411,7 +454,7 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
 }
 
 /// `sufler check`: every diagnostic, then a one-line summary.
-fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
+fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitCode {
     let location = catalog::locate(global.catalog.as_deref());
     // check speaks English throughout, whatever --lang; it never opens a database.
     if let Err(p) = catalog::check_dir(&location) {
@@ -419,11 +462,23 @@ fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
     }
     let report = catalog::load(&location);
     let mut err = std::io::stderr().lock();
+    let (errors, warnings) = (report.errors(), report.warnings());
+    let failed = errors > 0 || (deny_warnings && warnings > 0);
+    if format == CheckFormat::Json {
+        // Only the objects on stdout, one per line, so a pipe can read them as they come.
+        let mut out = std::io::stdout().lock();
+        for d in &report.diagnostics {
+            let _ = writeln!(out, "{}", d.to_json(&report.sources));
+        }
+        return if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
     for d in &report.diagnostics {
         let _ = write!(err, "{}", d.render(&report.sources));
     }
-    let (errors, warnings) = (report.errors(), report.warnings());
-    let failed = errors > 0 || (deny_warnings && warnings > 0);
     let where_ = match &location {
         CatalogLocation::Dir(dir) => dir.display().to_string(),
         CatalogLocation::Bundled => "built-in catalogue".to_string(),
@@ -456,6 +511,49 @@ fn check(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `sufler schema`: the JSON Schema on stdout.
+fn schema(target: SchemaFor) -> ExitCode {
+    let target = match target {
+        SchemaFor::Products => catalog::schema::Target::Products,
+        SchemaFor::Script => catalog::schema::Target::Script,
+    };
+    print_out(catalog::schema::render(target).as_bytes())
+}
+
+/// `sufler completions SHELL`: the completion script on stdout.
+fn completions(shell: CompletionShell) -> ExitCode {
+    use clap::CommandFactory as _;
+    use clap_complete::Shell;
+    let shell = match shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "sufler", &mut out);
+    print_out(&out)
+}
+
+/// `sufler man`: the manual page (roff) on stdout.
+fn man() -> ExitCode {
+    use clap::CommandFactory as _;
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+        return fail(&format!("cannot render the manual page: {e}"));
+    }
+    print_out(&out)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print_out(bytes: &[u8]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot write to stdout: {e}")),
     }
 }
 
@@ -650,7 +748,7 @@ fn check_watch(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
         );
         let _ = out.flush();
         drop(out);
-        let verdict = if check(global, deny_warnings) == ExitCode::SUCCESS {
+        let verdict = if check(global, deny_warnings, CheckFormat::Text) == ExitCode::SUCCESS {
             "clean"
         } else {
             "failing"

@@ -525,7 +525,8 @@ fn lint_catch_moments_cover_fewer_than_the_formula() {
     );
     let out = c.check(&[]);
     assert_eq!(out.code, Some(0), "warnings only:\n{}", out.stderr);
-    out.warning_at("scripts/deposit.toml", 2, "fewer than formula.catch = 4");
+    let line = c.line_of("scripts/deposit.toml", "main = ");
+    out.warning_at("scripts/deposit.toml", line, "fewer than formula.catch = 4");
 }
 
 #[test]

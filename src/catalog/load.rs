@@ -6,13 +6,13 @@ use std::ops::Range;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::diag::{Diagnostic, Severity, Source};
+use super::diag::{Code, Diagnostic, Severity, Source};
 use super::model::*;
 use super::placeholder::{self, Scope, Token};
+use super::raw::*;
 use super::suggest::did_you_mean;
 
 /// The result of loading: the catalogue when there is no error, and every problem found.
@@ -45,6 +45,7 @@ pub fn load_dir(dir: &Path) -> LoadReport {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => sources.push(Source { path: rel, text }),
                 Err(e) => diagnostics.push(file_error(
+                    Code::FileUnreadable,
                     &rel,
                     format!(
                         "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
@@ -53,6 +54,7 @@ pub fn load_dir(dir: &Path) -> LoadReport {
                 )),
             },
             Err(e) => diagnostics.push(file_error(
+                Code::FileUnreadable,
                 &rel,
                 format!("cannot read {}: {}", path.display(), io_reason(&e)),
             )),
@@ -73,6 +75,7 @@ pub fn load_dir(dir: &Path) -> LoadReport {
             }
         }
         Err(e) => diagnostics.push(file_error(
+            Code::FileUnreadable,
             &format!("{SCRIPTS_DIR}/"),
             format!(
                 "cannot read the scripts directory {}: {}",
@@ -99,13 +102,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn file_error(file: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: file.to_string(),
-        span: None,
-        message,
-    }
+fn file_error(code: Code, file: &str, message: String) -> Diagnostic {
+    Diagnostic::new(code, file, None, message)
 }
 
 fn sort_diagnostics(report: &mut LoadReport) {
@@ -147,58 +145,16 @@ pub fn load_sources(sources: Vec<Source>) -> LoadReport {
     report
 }
 
-// ---- raw, spanned shapes of the files ------------------------------------------------
+// ---- what the loader assembles from the raw tables (see raw.rs) -----------------------
 
-type Text = Spanned<String>;
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawFormula {
-    catch: Option<u32>,
-    create: Option<u32>,
+struct RawCatalog {
+    formula: RawFormula,
+    policy: RawPolicy,
+    products: Vec<RawProduct>,
+    links: Vec<RawLink>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    decline_cooldown_days: Option<u32>,
-    max_extra_offers: Option<Spanned<u32>>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(deny_unknown_fields)]
-struct RawEligible {
-    min_age: Option<u32>,
-    max_age: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ParamValue {
-    Text(String),
-    Integer(i64),
-    Float(f64),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProduct {
-    id: Text,
-    name: Text,
-    #[serde(default)]
-    family: String,
-    #[serde(default)]
-    params: BTreeMap<String, Spanned<ParamValue>>,
-    plan_per_month: Option<Spanned<u32>>,
-    eligible: Option<Spanned<RawEligible>>,
-    #[serde(default)]
-    create: Vec<Text>,
-    #[serde(default)]
-    pitch: Vec<Text>,
-    #[serde(default)]
-    disclosure: Vec<Text>,
-}
-const PRODUCT_KEYS: &[&str] = &[
+pub(crate) const PRODUCT_KEYS: &[&str] = &[
     "id",
     "name",
     "family",
@@ -209,59 +165,14 @@ const PRODUCT_KEYS: &[&str] = &[
     "pitch",
     "disclosure",
 ];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLink {
-    main: Text,
-    cross: Text,
-    category: Text,
-    why: Text,
-    #[serde(default)]
-    say: Vec<Text>,
-}
-const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
-
-struct RawCatalog {
-    formula: RawFormula,
-    policy: RawPolicy,
-    products: Vec<RawProduct>,
-    links: Vec<RawLink>,
-}
-const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStage {
-    id: Text,
-    title: Text,
-    #[serde(default)]
-    say: Vec<Text>,
-    #[serde(default)]
-    create: bool,
-}
-const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMoment {
-    technique: Text,
-    product: Text,
-    cue: Option<Text>,
-    say: Vec<Text>,
-}
-const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawObjection {
-    product: Text,
-    client: Text,
-    answer: Vec<Text>,
-}
-const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
-
-const SCRIPT_TOP_KEYS: &[&str] = &["main", "title", "stage", "objection"];
+pub(crate) const FORMULA_KEYS: &[&str] = &["catch", "create"];
+pub(crate) const POLICY_KEYS: &[&str] = &["decline_cooldown_days", "max_extra_offers"];
+pub(crate) const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
+pub(crate) const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
+pub(crate) const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
+pub(crate) const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
+pub(crate) const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
+pub(crate) const SCRIPT_TOP_KEYS: &[&str] = &["main", "title", "stage", "objection"];
 
 struct RawScript {
     file: String,
@@ -281,19 +192,19 @@ struct Checker {
 }
 
 impl Checker {
-    fn push(&mut self, severity: Severity, file: &str, span: Range<usize>, message: String) {
-        self.diagnostics.push(Diagnostic {
-            severity,
-            file: file.to_string(),
-            span: Some(span),
-            message,
-        });
+    /// Records a problem; its severity is the code's (`E…` error, `W…` warning).
+    fn push(&mut self, code: Code, file: &str, span: Range<usize>, message: String) {
+        debug_assert!(!file.is_empty());
+        self.diagnostics
+            .push(Diagnostic::new(code, file, Some(span), message));
     }
-    fn error(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) {
-        self.push(Severity::Error, file, span, message.into());
+    fn error(&mut self, code: Code, file: &str, span: Range<usize>, message: impl Into<String>) {
+        debug_assert_eq!(code.severity(), Severity::Error);
+        self.push(code, file, span, message.into());
     }
-    fn warn(&mut self, file: &str, span: Range<usize>, message: impl Into<String>) {
-        self.push(Severity::Warning, file, span, message.into());
+    fn warn(&mut self, code: Code, file: &str, span: Range<usize>, message: impl Into<String>) {
+        debug_assert_eq!(code.severity(), Severity::Warning);
+        self.push(code, file, span, message.into());
     }
 
     fn parse_doc<'i>(&mut self, source: &'i Source) -> Option<Spanned<DeTable<'i>>> {
@@ -305,6 +216,7 @@ impl Checker {
         for e in errors {
             let span = e.span().unwrap_or(0..0);
             self.error(
+                Code::TomlSyntax,
                 &source.path,
                 span,
                 format!("TOML syntax: {}", first_line(e.message())),
@@ -333,6 +245,7 @@ impl Checker {
                     hint
                 };
                 self.error(
+                    Code::UnknownKey,
                     file,
                     key.span(),
                     format!("unknown key `{name}` in {what}{expected}"),
@@ -353,6 +266,7 @@ impl Checker {
     ) -> Option<T> {
         let Some(table) = value.get_ref().as_table() else {
             self.error(
+                Code::WrongType,
                 file,
                 value.span(),
                 format!(
@@ -382,7 +296,17 @@ impl Checker {
                 } else {
                     span
                 };
-                self.error(file, span, format!("{what}: {}", first_line(e.message())));
+                let code = if e.message().starts_with("missing field") {
+                    Code::MissingField
+                } else {
+                    Code::WrongType
+                };
+                self.error(
+                    code,
+                    file,
+                    span,
+                    format!("{what}: {}", first_line(e.message())),
+                );
                 None
             }
         }
@@ -404,6 +328,7 @@ impl Checker {
         };
         let Some(items) = value.get_ref().as_array() else {
             self.error(
+                Code::WrongType,
                 file,
                 value.span(),
                 format!("`{key}` must be an array of tables: write [[{key}]]"),
@@ -425,19 +350,13 @@ impl Checker {
         self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
         let formula = match doc.get("formula") {
             Some(v) => self
-                .table::<RawFormula>(file, v, &["catch", "create"], &[], "[formula]")
+                .table::<RawFormula>(file, v, FORMULA_KEYS, &[], "[formula]")
                 .unwrap_or_default(),
             None => RawFormula::default(),
         };
         let policy = match doc.get("policy") {
             Some(v) => self
-                .table::<RawPolicy>(
-                    file,
-                    v,
-                    &["decline_cooldown_days", "max_extra_offers"],
-                    &[],
-                    "[policy]",
-                )
+                .table::<RawPolicy>(file, v, POLICY_KEYS, &[], "[policy]")
                 .unwrap_or_default(),
             None => RawPolicy::default(),
         };
@@ -463,6 +382,7 @@ impl Checker {
                     Some(s) => Some(Spanned::new(v.span(), s.to_string())),
                     None => {
                         this.error(
+                            Code::WrongType,
                             file,
                             v.span(),
                             format!("`{key}` must be a string, found {}", v.get_ref().type_str()),
@@ -471,7 +391,12 @@ impl Checker {
                     }
                 },
                 None => {
-                    this.error(file, 0..0, format!("the script has no `{key}` key"));
+                    this.error(
+                        Code::MissingField,
+                        file,
+                        0..0,
+                        format!("the script has no `{key}` key"),
+                    );
                     None
                 }
             }
@@ -510,6 +435,7 @@ impl Checker {
                                     }
                                 }
                                 None => self.error(
+                                    Code::WrongType,
                                     file,
                                     moment_value.span(),
                                     "`moment` must be an array of tables: write [[stage.moment]]",
@@ -522,6 +448,7 @@ impl Checker {
                     }
                 }
                 None => self.error(
+                    Code::WrongType,
                     file,
                     value.span(),
                     "`stage` must be an array of tables: write [[stage]]",
@@ -563,7 +490,7 @@ impl Checker {
         };
         if let Some(max) = &raw.policy.max_extra_offers {
             if formula.catch + formula.create > policy.max_extra_offers {
-                self.warn(
+                self.warn(Code::FormulaOverPolicy,
                     pf,
                     max.span(),
                     format!(
@@ -585,6 +512,7 @@ impl Checker {
             self.check_id(pf, &p.id, "product id");
             if let Some(line) = first_seen.get(id) {
                 self.error(
+                    Code::DuplicateProduct,
                     pf,
                     p.id.span(),
                     format!("duplicate product id `{id}` (first defined on line {line})"),
@@ -607,6 +535,7 @@ impl Checker {
                 if let (Some(min), Some(max)) = (r.min_age, r.max_age) {
                     if min > max {
                         self.error(
+                            Code::BadValue,
                             pf,
                             e.span(),
                             format!("eligible: min_age {min} is greater than max_age {max}"),
@@ -621,6 +550,7 @@ impl Checker {
             if let Some(plan) = &p.plan_per_month {
                 if *plan.get_ref() == 0 {
                     self.error(
+                        Code::BadValue,
                         pf,
                         plan.span(),
                         "plan_per_month must be at least 1 (remove it if the product has no plan)",
@@ -664,7 +594,7 @@ impl Checker {
                 self.lint_question(pf, opener, "create-the-moment opener");
             }
             if product.is_plan() && p.create.is_empty() {
-                self.warn(
+                self.warn(Code::PlanWithoutOpener,
                     pf,
                     p.id.span(),
                     format!("plan product `{}` has no `create` openers: the officer has no question to open it with", product.id),
@@ -680,6 +610,7 @@ impl Checker {
                 None => {
                     let hint = did_you_mean(main, ids.iter().map(String::as_str));
                     self.error(
+                        Code::ScriptWithoutProduct,
                         &s.file,
                         s.main.span(),
                         format!("script for product `{main}`, which is not in products.toml{hint}"),
@@ -688,6 +619,7 @@ impl Checker {
                 Some(_) => {
                     if let Some(&other) = script_of.get(main) {
                         self.error(
+                            Code::DuplicateScript,
                             &s.file,
                             s.main.span(),
                             format!(
@@ -703,6 +635,7 @@ impl Checker {
             let expected = format!("{SCRIPTS_DIR}/{main}.toml");
             if s.file != expected && find(main).is_some() {
                 self.warn(
+                    Code::ScriptFileName,
                     &s.file,
                     s.main.span(),
                     format!("the script for `{main}` is expected in {expected}"),
@@ -721,6 +654,7 @@ impl Checker {
                 let all: Vec<&str> = LinkCategory::ALL.iter().map(|c| c.as_str()).collect();
                 let hint = did_you_mean(l.category.get_ref(), all.iter().copied());
                 self.error(
+                    Code::UnknownCategory,
                     pf,
                     l.category.span(),
                     format!(
@@ -740,12 +674,18 @@ impl Checker {
             }
             let (main, cross) = (l.main.get_ref().clone(), l.cross.get_ref().clone());
             if main == cross {
-                self.error(pf, l.cross.span(), format!("`{main}` is linked to itself"));
+                self.error(
+                    Code::SelfOffer,
+                    pf,
+                    l.cross.span(),
+                    format!("`{main}` is linked to itself"),
+                );
                 continue;
             }
             let key = (main.clone(), cross.clone());
             if let Some(line) = seen_links.get(&key) {
                 self.error(
+                    Code::DuplicateLink,
                     pf,
                     l.cross.span(),
                     format!("duplicate link {main} → {cross} (first on line {line})"),
@@ -755,6 +695,7 @@ impl Checker {
             seen_links.insert(key, self.line_of(pf, l.main.span().start));
             if !script_of.contains_key(&main) {
                 self.warn(
+                    Code::UnusedLink,
                     pf,
                     l.main.span(),
                     format!("`{main}` has no script in {SCRIPTS_DIR}/, so this link is never used"),
@@ -794,6 +735,7 @@ impl Checker {
                 self.check_id(file, &st.id, "stage id");
                 if let Some(line) = stage_seen.get(st.id.get_ref()) {
                     self.error(
+                        Code::DuplicateStage,
                         file,
                         st.id.span(),
                         format!(
@@ -825,6 +767,7 @@ impl Checker {
                         other => {
                             let hint = did_you_mean(other, ["catch", "create"]);
                             self.error(
+                                Code::UnknownTechnique,
                                 file,
                                 m.technique.span(),
                                 format!(
@@ -842,6 +785,7 @@ impl Checker {
                     let product_ok = self.reference(file, &m.product, &ids);
                     if m.say.is_empty() {
                         self.error(
+                            Code::NoPhrase,
                             file,
                             m.product.span(),
                             "a moment needs at least one phrase in `say`",
@@ -870,6 +814,7 @@ impl Checker {
                     let product = m.product.get_ref();
                     if product == main_id {
                         self.error(
+                            Code::SelfOffer,
                             file,
                             m.product.span(),
                             format!("a moment cannot offer the main product `{main_id}` itself"),
@@ -882,7 +827,7 @@ impl Checker {
                                 catch_covered.push(product.clone());
                             }
                         } else {
-                            self.warn(
+                            self.warn(Code::CatchNotLinked,
                                 file,
                                 m.product.span(),
                                 format!("catch moment for `{product}`, which products.toml does not link to `{main_id}`: add a [[link]] row or use technique = \"create\""),
@@ -900,7 +845,7 @@ impl Checker {
                     });
                 }
                 if distinct.len() as u32 > policy.max_extra_offers {
-                    self.warn(
+                    self.warn(Code::TooManyOffers,
                         file,
                         st.id.span(),
                         format!(
@@ -920,7 +865,12 @@ impl Checker {
                 });
             }
             if s.stages.is_empty() {
-                self.error(file, s.main.span(), "the script has no [[stage]]");
+                self.error(
+                    Code::NoStage,
+                    file,
+                    s.main.span(),
+                    "the script has no [[stage]]",
+                );
             }
             let mut objections = Vec::new();
             for o in &s.objections {
@@ -928,6 +878,7 @@ impl Checker {
                 self.non_empty(file, &o.client, "objection (`client`)");
                 if o.answer.is_empty() {
                     self.error(
+                        Code::NoPhrase,
                         file,
                         o.client.span(),
                         "an objection needs at least one line in `answer`",
@@ -952,7 +903,7 @@ impl Checker {
                 continue;
             }
             if !has_create && !s.stages.is_empty() {
-                self.warn(
+                self.warn(Code::NoCreateMoment,
                     file,
                     s.main.span(),
                     "no stage has a create moment or `create = true`: the create-the-moment part of the formula is never prompted",
@@ -968,7 +919,7 @@ impl Checker {
                 }
             }
             if (catch_covered.len() as u32) < formula.catch {
-                self.warn(
+                self.warn(Code::CatchUncovered,
                     file,
                     s.main.span(),
                     format!(
@@ -981,7 +932,7 @@ impl Checker {
             for l in raw.links.iter().filter(|l| l.main.get_ref() == main_id) {
                 let cross = l.cross.get_ref();
                 if find(cross).is_some() && !catch_covered.contains(cross) && cross != main_id {
-                    self.warn(
+                    self.warn(Code::NoCatchPhrase,
                         pf,
                         l.cross.span(),
                         format!("`{cross}` is linked to `{main_id}` but has no catch phrase anywhere (no catch moment in {file}, no `say` in the link)"),
@@ -1019,6 +970,7 @@ impl Checker {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
             self.error(
+                Code::BadId,
                 file,
                 id.span(),
                 format!("{what} `{s}` may use only a-z, 0-9 and _"),
@@ -1033,13 +985,18 @@ impl Checker {
             return true;
         }
         let hint = did_you_mean(s, ids.iter().map(String::as_str));
-        self.error(file, id.span(), format!("unknown product `{s}`{hint}"));
+        self.error(
+            Code::UnknownProduct,
+            file,
+            id.span(),
+            format!("unknown product `{s}`{hint}"),
+        );
         false
     }
 
     fn non_empty(&mut self, file: &str, text: &Text, what: &str) -> bool {
         if text.get_ref().trim().is_empty() {
-            self.error(file, text.span(), format!("empty {what}"));
+            self.error(Code::EmptyText, file, text.span(), format!("empty {what}"));
             return false;
         }
         true
@@ -1056,18 +1013,23 @@ impl Checker {
                 Token::Placeholder(p) => {
                     if let Some(msg) = placeholder::problem(p.name, scope) {
                         let span = self.inner_span(file, text, p.range.clone());
-                        self.error(file, span, msg);
+                        self.error(Code::UnknownPlaceholder, file, span, msg);
                     }
                 }
                 Token::Unclosed(at) => {
                     let span = self.inner_span(file, text, at..at + 1);
-                    self.error(file, span, "unclosed `{` (write `{{` for a literal brace)");
+                    self.error(
+                        Code::UnclosedBrace,
+                        file,
+                        span,
+                        "unclosed `{` (write `{{` for a literal brace)",
+                    );
                 }
                 Token::Text(_) => {}
             }
         }
         if let Some(pattern) = blunt_pattern(value) {
-            self.warn(
+            self.warn(Code::BluntQuestion,
                 file,
                 text.span(),
                 format!("this {what} asks bluntly for a yes/no purchase (\u{ab}{pattern}\u{bb}): state the benefit instead"),
@@ -1078,7 +1040,7 @@ impl Checker {
     fn lint_question(&mut self, file: &str, text: &Text, what: &str) {
         let value = text.get_ref().trim_end();
         if !value.is_empty() && !value.ends_with('?') {
-            self.warn(
+            self.warn(Code::NotAQuestion,
                 file,
                 text.span(),
                 format!("a {what} should be a question (end with `?`): it opens the topic, it does not announce it"),

@@ -6,12 +6,14 @@ pub mod keep;
 pub mod load;
 pub mod model;
 pub mod placeholder;
+mod raw;
+pub mod schema;
 pub mod suggest;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
 
-pub use diag::{Diagnostic, Severity, Source};
+pub use diag::{Code, Diagnostic, Severity, Source};
 pub use load::{load_dir, load_sources, LoadReport};
 pub use model::*;
 pub use watch::{CatalogNotice, CatalogWatch, Fallback, Reload};

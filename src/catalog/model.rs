@@ -66,7 +66,9 @@ impl Product {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Категория связи: complementary — дополняет, necessary — необходим, interesting — интересен, popular — популярен, priority — приоритет банка, impulse — импульсная покупка, seasonal — сезонный / The link's category: complementary, necessary, interesting, popular, priority (the bank's), impulse, seasonal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
+#[schemars(rename_all = "lowercase")]
 pub enum LinkCategory {
     Complementary,
     Necessary,
@@ -116,9 +118,22 @@ pub struct Link {
     pub say: Vec<String>,
 }
 
+/// Техника: catch — «Лови момент» (подхватить тему клиента), create — «Создай момент» (открыть тему вопросом) / The technique: catch (pick up the client's topic) or create (open a topic with a question).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
+// The schema names the values as the files write them; the stored form is untouched.
+#[schemars(rename_all = "lowercase")]
 pub enum Technique {
     Catch,
     Create,

@@ -7,6 +7,12 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .unwrap_or_default()
 }
 
+/// The suggestion inside a message that `did_you_mean` ended.
+pub fn suggestion_in(message: &str) -> Option<&str> {
+    let (_, tail) = message.rsplit_once("; did you mean `")?;
+    tail.strip_suffix("`?")
+}
+
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
