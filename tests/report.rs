@@ -61,6 +61,7 @@ fn consultation(
         finished_at: Some(started_at),
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 

@@ -69,6 +69,7 @@ fn consultation(
         finished_at: None,
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 

@@ -134,7 +134,10 @@ pub fn load_sources(sources: Vec<Source>) -> LoadReport {
         .filter(|s| s.path != PRODUCTS_FILE)
         .filter_map(|s| checker.parse_script(s))
         .collect();
-    let catalog = raw_catalog.map(|raw| checker.validate(raw, raw_scripts));
+    let catalog = raw_catalog.map(|raw| Catalog {
+        hash: super::version::content_hash(&sources),
+        ..checker.validate(raw, raw_scripts)
+    });
     let mut report = LoadReport {
         catalog,
         diagnostics: checker.diagnostics,
@@ -223,12 +226,13 @@ struct RawLink {
 const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
 
 struct RawCatalog {
+    version: Option<String>,
     formula: RawFormula,
     policy: RawPolicy,
     products: Vec<RawProduct>,
     links: Vec<RawLink>,
 }
-const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
+const PRODUCTS_TOP_KEYS: &[&str] = &["version", "formula", "policy", "product", "link"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -423,6 +427,24 @@ impl Checker {
         let doc = self.parse_doc(source)?;
         let doc = doc.get_ref();
         self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
+        let version = match doc.get("version") {
+            Some(v) => match v.get_ref().as_str() {
+                Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                Some(_) => {
+                    self.error(file, v.span(), "`version` is empty: write a label such as \"2026-12\" or remove the line");
+                    None
+                }
+                None => {
+                    self.error(
+                        file,
+                        v.span(),
+                        format!("`version` must be a string such as \"2026-12\", found {}", v.get_ref().type_str()),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
         let formula = match doc.get("formula") {
             Some(v) => self
                 .table::<RawFormula>(file, v, &["catch", "create"], &[], "[formula]")
@@ -445,6 +467,7 @@ impl Checker {
             self.array::<RawProduct>(file, doc, "product", PRODUCT_KEYS, &[], "[[product]]");
         let links = self.array::<RawLink>(file, doc, "link", LINK_KEYS, &[], "[[link]]");
         Some(RawCatalog {
+            version,
             formula,
             policy,
             products,
@@ -997,6 +1020,8 @@ impl Checker {
         }
         out_scripts.sort_by(|a, b| a.main.cmp(&b.main));
         Catalog {
+            version: raw.version,
+            hash: String::new(),
             formula,
             policy,
             products,

@@ -6,6 +6,7 @@ pub mod load;
 pub mod model;
 pub mod placeholder;
 pub mod suggest;
+pub mod version;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Severity, Source};
 pub use load::{load_dir, load_sources, LoadReport};
 pub use model::*;
+pub use version::{CatalogVersion, PhraseSet, VersionTexts};
 pub use watch::{CatalogNotice, CatalogWatch, Fallback, Reload};
 
 mod bundled {

@@ -750,6 +750,7 @@ mod tests {
             finished_at: Some(started_at),
             variant_bumps: Vec::new(),
             main_follow_up: None,
+            catalog: None,
         }
     }
 
