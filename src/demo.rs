@@ -828,6 +828,8 @@ pub fn generate<S: Store + Sync + ?Sized>(
             "consultations need at least one client (--clients)".into(),
         ));
     }
+    // The consultations record the catalogue's version; its texts and plan go with them.
+    store.use_catalog(catalog);
     if store.clients().next().is_some() {
         return Err(DemoError::NotEmpty("clients"));
     }
