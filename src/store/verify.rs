@@ -188,6 +188,16 @@ pub(super) fn verify(
         for (tk, tally) in c.tallies() {
             counters.entry(tk).or_default().add(&tally);
         }
+        if let Some(v) = &c.catalog {
+            if !t.catalog_versions.contains_key(v.hash.as_bytes())? {
+                r.push(
+                    "catalogue version texts",
+                    format!("{} of consultation {}", v.name(), c.id),
+                    MISSING,
+                    format!("the texts of version {}", v.hash),
+                );
+            }
+        }
         let e = entries(&c, &pk);
         for (rk, n) in &e.rotation {
             *rotation.entry(rk.clone()).or_default() += n;
