@@ -10,7 +10,9 @@
 pub mod detail;
 pub mod figures;
 pub mod period;
+pub mod plans;
 pub mod table;
+pub mod variants;
 pub mod write;
 
 use std::path::PathBuf;
@@ -21,6 +23,7 @@ use crate::catalog::suggest::did_you_mean;
 use crate::store::StoreError;
 
 pub use figures::{compute, Counts, Figures, PlanFigure, Report, Source};
+pub use variants::{VariantPair, VariantRow};
 pub use period::Period;
 
 /// Everything that can stop a report. Each is one line for stderr.
@@ -99,9 +102,9 @@ impl Grouping {
     }
 
     /// Groupings read from the records rather than the counters: the counters hold neither
-    /// the branch nor the notes.
+    /// the branch nor the notes, nor a variant's script and catalogue version.
     pub fn needs_scan(self) -> bool {
-        matches!(self, Grouping::Branch | Grouping::Gaps)
+        matches!(self, Grouping::Branch | Grouping::Gaps | Grouping::Variant)
     }
 
     /// `--by` values (already split at commas): trimmed, case-folded, duplicates dropped,
