@@ -894,7 +894,7 @@ mod tests {
         let v = r
             .variant
             .iter()
-            .find(|v| v.product == "debit_card" && v.variant == 0)
+            .find(|v| v.main == "deposit" && v.product == "debit_card" && v.variant == 1)
             .unwrap();
         assert_eq!((v.counts.offered, v.counts.accepted), (2, 2));
         assert!(v.too_few());
@@ -904,12 +904,14 @@ mod tests {
         let (wl, wh) = v.counts.wilson().unwrap();
         close(Some(wl), lo);
         close(Some(wh), 1.0);
-        let npf1 = r
+        // The second npf phrase, split by script: one offer in each.
+        let npf2: Vec<(&str, u64, u64)> = r
             .variant
             .iter()
-            .find(|v| v.product == "npf" && v.variant == 1)
-            .unwrap();
-        assert_eq!((npf1.counts.offered, npf1.counts.accepted), (2, 0));
+            .filter(|v| v.product == "npf" && v.variant == 2)
+            .map(|v| (v.main.as_str(), v.counts.offered, v.counts.accepted))
+            .collect();
+        assert_eq!(npf2, [("deposit", 1, 0), ("credit_card", 1, 0)]);
 
         assert_eq!(
             r.gaps,

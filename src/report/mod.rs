@@ -15,6 +15,9 @@ pub mod table;
 pub mod variants;
 pub mod write;
 
+#[cfg(test)]
+mod tests_versions;
+
 use std::path::PathBuf;
 
 use thiserror::Error;
