@@ -140,6 +140,31 @@ impl Catalog {
         out
     }
 
+    /// The same catalogue with one phrase reworded, as a trainer's edit would leave it (for
+    /// the demo's history): the second phrase of the first catch moment that has two, a new
+    /// label (`…-правка`) and a hash of its own. `None` when no moment has two phrases.
+    pub fn with_demo_edit(&self) -> Option<Catalog> {
+        let mut edited = self.clone();
+        let moment = edited
+            .scripts
+            .iter_mut()
+            .flat_map(|s| s.stages.iter_mut())
+            .flat_map(|s| s.moments.iter_mut())
+            .find(|m| m.technique == Technique::Catch && m.say.len() >= 2)?;
+        let old = moment.say[1].trim_end().to_string();
+        moment.say[1] = format!("{old} Оформим прямо сейчас, это займёт пару минут?");
+        edited.version = Some(format!(
+            "{}-правка",
+            self.version.as_deref().unwrap_or("demo")
+        ));
+        let mut h = Sha256::new();
+        h.update(self.hash.as_bytes());
+        h.update([0]);
+        h.update(moment.say[1].as_bytes());
+        edited.hash = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Some(edited)
+    }
+
     /// The texts the database keeps for this version, first used at `at`.
     pub fn version_texts(&self, at: NaiveDateTime) -> VersionTexts {
         VersionTexts {
