@@ -428,21 +428,26 @@ impl Checker {
         let doc = doc.get_ref();
         self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
         let version = match doc.get("version") {
-            Some(v) => match v.get_ref().as_str() {
-                Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-                Some(_) => {
-                    self.error(file, v.span(), "`version` is empty: write a label such as \"2026-12\" or remove the line");
-                    None
+            Some(v) => {
+                match v.get_ref().as_str() {
+                    Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    Some(_) => {
+                        self.error(file, v.span(), "`version` is empty: write a label such as \"2026-12\" or remove the line");
+                        None
+                    }
+                    None => {
+                        self.error(
+                            file,
+                            v.span(),
+                            format!(
+                                "`version` must be a string such as \"2026-12\", found {}",
+                                v.get_ref().type_str()
+                            ),
+                        );
+                        None
+                    }
                 }
-                None => {
-                    self.error(
-                        file,
-                        v.span(),
-                        format!("`version` must be a string such as \"2026-12\", found {}", v.get_ref().type_str()),
-                    );
-                    None
-                }
-            },
+            }
             None => None,
         };
         let formula = match doc.get("formula") {

@@ -52,7 +52,13 @@ pub struct VersionTexts {
 
 impl VersionTexts {
     /// The text of variant `index` (0-based, as stored in an offer).
-    pub fn text(&self, main: &str, product: &str, technique: Technique, index: u32) -> Option<&str> {
+    pub fn text(
+        &self,
+        main: &str,
+        product: &str,
+        technique: Technique,
+        index: u32,
+    ) -> Option<&str> {
         self.phrases
             .iter()
             .find(|p| p.main == main && p.product == product && p.technique == technique)
@@ -186,7 +192,10 @@ mod tests {
         let a = load_sources(sources.clone()).catalog.unwrap();
         assert_eq!(a.hash.len(), 64);
         assert_eq!(a.version_id().unwrap().hash, a.hash);
-        let products = sources.iter_mut().find(|s| s.path == "products.toml").unwrap();
+        let products = sources
+            .iter_mut()
+            .find(|s| s.path == "products.toml")
+            .unwrap();
         products.text = format!("version = \"2026-12\"\n{}", products.text);
         let b = load_sources(sources).catalog.unwrap();
         assert_eq!(b.version.as_deref(), Some("2026-12"));
@@ -199,11 +208,17 @@ mod tests {
     #[test]
     fn a_version_that_is_not_a_string_is_an_error() {
         let mut sources = bundled_sources();
-        let products = sources.iter_mut().find(|s| s.path == "products.toml").unwrap();
+        let products = sources
+            .iter_mut()
+            .find(|s| s.path == "products.toml")
+            .unwrap();
         products.text = format!("version = 2026\n{}", products.text);
         let r = load_sources(sources);
         assert!(r.catalog.is_none());
-        assert!(r.diagnostics.iter().any(|d| d.message.contains("`version`")));
+        assert!(r
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("`version`")));
     }
 
     #[test]

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::plans::Plans;
-use super::variants::{VariantRow, VariantPair, Variants};
 use super::period::Period;
+use super::plans::Plans;
+use super::variants::{VariantPair, VariantRow, Variants};
 use super::{Grouping, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{

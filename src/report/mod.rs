@@ -26,8 +26,8 @@ use crate::catalog::suggest::did_you_mean;
 use crate::store::StoreError;
 
 pub use figures::{compute, Counts, Figures, PlanFigure, Report, Source};
-pub use variants::{VariantPair, VariantRow};
 pub use period::Period;
+pub use variants::{VariantPair, VariantRow};
 
 /// Everything that can stop a report. Each is one line for stderr.
 #[derive(Debug, Error)]

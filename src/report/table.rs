@@ -127,7 +127,11 @@ fn plan_columns() -> Vec<Column> {
         col("target", "Цель", "Target"),
         col("fulfilment", "Выполнение", "Fulfilment"),
         col("prorated", "Пропорц.", "Prorated"),
-        col("plan_from_catalog", "План из каталога", "Plan from catalogue"),
+        col(
+            "plan_from_catalog",
+            "План из каталога",
+            "Plan from catalogue",
+        ),
     ]
 }
 

@@ -171,5 +171,8 @@ fn a_report_on_may_uses_mays_plan_whatever_the_files_say_today() {
     assert_eq!(r.plan_from_catalog, [Month(202605)]);
     let tables = super::table::tables(&r);
     let text = super::write::stats_text(&r, &tables, crate::cli::Lang::Ru);
-    assert!(text.contains("за 2026-05 в базе нет сохранённого плана"), "{text}");
+    assert!(
+        text.contains("за 2026-05 в базе нет сохранённого плана"),
+        "{text}"
+    );
 }

@@ -172,7 +172,10 @@ impl Variants {
         };
         let first_used = |v: &Option<CatalogVersion>| {
             v.as_ref().map(|v| {
-                let at = texts.get(&v.hash).and_then(|t| t.as_ref()).map(|t| t.first_used);
+                let at = texts
+                    .get(&v.hash)
+                    .and_then(|t| t.as_ref())
+                    .map(|t| t.first_used);
                 (at.unwrap_or(chrono::NaiveDateTime::MAX), v.name())
             })
         };
@@ -269,7 +272,8 @@ fn compare(
 
 /// The `variant` and `variant_pairs` tables.
 pub fn tables(r: &super::Report) -> [Table; 2] {
-    let version = |v: &Option<CatalogVersion>| Cell::Text(v.as_ref().map(|v| v.name()).unwrap_or_default());
+    let version =
+        |v: &Option<CatalogVersion>| Cell::Text(v.as_ref().map(|v| v.name()).unwrap_or_default());
     let moment = |main: &str, product: &str, t: Technique, v: &Option<CatalogVersion>| {
         vec![
             Cell::Text(main.to_string()),

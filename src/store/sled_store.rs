@@ -21,8 +21,8 @@ use super::codec::{
 use super::keys::{self, hex};
 use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
 use super::sync::{sync_dir, Syncer};
-use super::versions::{self, Declared, MonthPlan, Pending};
 use super::trees::*;
+use super::versions::{self, Declared, MonthPlan, Pending};
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::names::same_person;
 use crate::consultation::{

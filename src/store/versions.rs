@@ -68,7 +68,9 @@ pub(super) struct Declared {
 
 impl Declared {
     pub(super) fn declare(lock: &Mutex<Declared>, catalog: &Catalog) {
-        let mut d = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut d = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(v) = catalog.version_id() {
             d.texts
                 .entry(v.hash)
@@ -94,7 +96,9 @@ impl Pending {
         plans: &Tree,
         cs: &[Consultation],
     ) -> Result<Pending, StoreError> {
-        let d = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let d = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut first: BTreeMap<&str, NaiveDateTime> = BTreeMap::new();
         let mut months: BTreeSet<Month> = BTreeSet::new();
         for c in cs {
