@@ -62,6 +62,8 @@ fn z_statistic(ka: u64, kb: u64, n: u64) -> Option<f64> {
 
 /// A moment: the script, the product, the technique, the catalogue version.
 type Moment = (String, String, Technique, Option<CatalogVersion>);
+/// Each variant's counts and accepted flags in scan order.
+type Arms = BTreeMap<u32, (Counts, Vec<bool>)>;
 
 /// One row of the variant table.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +117,7 @@ pub struct VariantPair {
 /// The accepted flags of each variant's offers, in the order scanned (time order).
 #[derive(Default)]
 pub struct Variants {
-    arms: BTreeMap<Moment, BTreeMap<u32, (Counts, Vec<bool>)>>,
+    arms: BTreeMap<Moment, Arms>,
 }
 
 impl Variants {
@@ -179,8 +181,7 @@ impl Variants {
                 (at.unwrap_or(chrono::NaiveDateTime::MAX), v.name())
             })
         };
-        let mut moments: Vec<(Moment, BTreeMap<u32, (Counts, Vec<bool>)>)> =
-            self.arms.into_iter().collect();
+        let mut moments: Vec<(Moment, Arms)> = self.arms.into_iter().collect();
         moments.sort_by_cached_key(|((main, product, technique, version), _)| {
             (
                 order(main),

@@ -169,7 +169,7 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
                     plan_sold: store.plan_sold(&app.officer, month)?,
                     rotation: store.rotation(&app.officer)?,
                     client,
-                    consultation,
+                    consultation: Box::new(consultation),
                 })
             };
             load().unwrap_or_else(failed)
