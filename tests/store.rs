@@ -1248,7 +1248,8 @@ fn bundled_with(edit: impl FnOnce(&mut String)) -> sufler::catalog::Catalog {
 fn a_version_is_stored_once_with_its_first_consultation() {
     let tmp = tempfile::tempdir().unwrap();
     let store = SledStore::open(&tmp.path().join("db")).unwrap();
-    let catalog = bundled_with(|t| *t = format!("version = \"2026-05\"\n{t}"));
+    let catalog =
+        bundled_with(|t| *t = t.replacen("version = \"2026-12\"", "version = \"2026-05\"", 1));
     store.use_catalog(&catalog);
     let mut c = consultation(1, 1, "Анна", at(2026, 5, 6, 10, 0), "deposit");
     c.catalog = catalog.version_id();

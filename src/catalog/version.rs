@@ -196,11 +196,14 @@ mod tests {
             .iter_mut()
             .find(|s| s.path == "products.toml")
             .unwrap();
-        products.text = format!("version = \"2026-12\"\n{}", products.text);
+        products.text = products
+            .text
+            .replacen("version = \"2026-12\"", "version = \"2027-01\"", 1);
         let b = load_sources(sources).catalog.unwrap();
-        assert_eq!(b.version.as_deref(), Some("2026-12"));
+        assert_eq!(a.version.as_deref(), Some("2026-12"));
+        assert_eq!(b.version.as_deref(), Some("2027-01"));
         assert_ne!(a.hash, b.hash);
-        assert!(b.version_id().unwrap().name().starts_with("2026-12 ("));
+        assert!(b.version_id().unwrap().name().starts_with("2027-01 ("));
         // A catalogue built in code records no version.
         assert_eq!(Catalog::default().version_id(), None);
     }
@@ -212,7 +215,9 @@ mod tests {
             .iter_mut()
             .find(|s| s.path == "products.toml")
             .unwrap();
-        products.text = format!("version = 2026\n{}", products.text);
+        products.text = products
+            .text
+            .replacen("version = \"2026-12\"", "version = 2026", 1);
         let r = load_sources(sources);
         assert!(r.catalog.is_none());
         assert!(r

@@ -22,7 +22,13 @@ fn bundled(file: &str, edit: impl FnOnce(&mut String)) -> Catalog {
 }
 
 fn labelled(label: &str) -> impl FnOnce(&mut String) + '_ {
-    move |t: &mut String| *t = format!("version = \"{label}\"\n{t}")
+    move |t: &mut String| {
+        *t = t.replacen(
+            "version = \"2026-12\"",
+            &format!("version = \"{label}\""),
+            1,
+        )
+    }
 }
 
 const FIRST: &str = "Проценты удобно сразу получать на дебетовую карту";
@@ -64,7 +70,9 @@ fn variant_rows_are_split_by_script_and_by_version_with_their_texts() {
         let mut sources = bundled_sources();
         for src in &mut sources {
             if src.path == "products.toml" {
-                src.text = format!("version = \"2026-06\"\n{}", src.text);
+                src.text = src
+                    .text
+                    .replacen("version = \"2026-12\"", "version = \"2026-06\"", 1);
             } else if src.path.ends_with("deposit.toml") {
                 assert!(src.text.contains(FIRST));
                 src.text = src.text.replace(FIRST, EDITED);
