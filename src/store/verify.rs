@@ -160,6 +160,8 @@ pub(super) fn verify(
         total += (list.len() / ID_BLOCKS.record) as u64;
     }
     let mut done = 0u64;
+    // Catalogue versions without their texts: hash → name, first consultation, how many.
+    let mut versionless: BTreeMap<String, (String, u64, u64)> = BTreeMap::new();
     // Records: what each one implies must be stored.
     for item in t.consultations.iter() {
         done += 1;
@@ -190,12 +192,10 @@ pub(super) fn verify(
         }
         if let Some(v) = &c.catalog {
             if !t.catalog_versions.contains_key(v.hash.as_bytes())? {
-                r.push(
-                    "catalogue version texts",
-                    format!("{} of consultation {}", v.name(), c.id),
-                    MISSING,
-                    format!("the texts of version {}", v.hash),
-                );
+                let e = versionless
+                    .entry(v.hash.clone())
+                    .or_insert((v.name(), c.id, 0));
+                e.2 += 1;
             }
         }
         let e = entries(&c, &pk);
@@ -263,6 +263,14 @@ pub(super) fn verify(
                 format!("client {}", c.client_id),
             );
         }
+    }
+    for (hash, (name, first, n)) in versionless {
+        r.push(
+            "catalogue version texts",
+            format!("{name}, consultation {first} and {} more", n - 1),
+            MISSING,
+            format!("the texts of version {hash}"),
+        );
     }
     // The index checks below read every list once more; the bar stays full meanwhile.
     progress(done, done);
