@@ -518,7 +518,7 @@ impl Builder {
             product,
             variant,
             variant_pairs,
-            plan_from_catalog: plans.from_catalog(),
+            plan_from_catalog: plans.from_catalog(&self.total.officer_months),
             gaps,
             plan: all_plan,
             total: self.total,

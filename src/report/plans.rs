@@ -36,13 +36,43 @@ impl Plans {
         Ok(Plans { months })
     }
 
-    /// The months of the period whose plan is today's catalogue's.
-    pub fn from_catalog(&self) -> Vec<Month> {
+    /// The months with consultations (`officer_months`) whose plan is today's catalogue's;
+    /// for a period without any, the period's months without a stored plan.
+    pub fn from_catalog(&self, officer_months: &BTreeSet<(Month, String)>) -> Vec<Month> {
+        let worked: BTreeSet<Month> = officer_months.iter().map(|(m, _)| *m).collect();
         self.months
             .iter()
-            .filter(|(_, p)| p.is_none())
+            .filter(|(m, p)| p.is_none() && (worked.is_empty() || worked.contains(m)))
             .map(|(m, _)| *m)
             .collect()
+    }
+
+    /// Months as runs: `2024-03, 2024-05 — 2024-08`.
+    pub fn runs(months: &[Month]) -> String {
+        let next = |m: Month| {
+            if m.month() == 12 {
+                Month((m.year() as u32 + 1) * 100 + 1)
+            } else {
+                Month(m.0 + 1)
+            }
+        };
+        let mut runs: Vec<(Month, Month)> = Vec::new();
+        for &m in months {
+            match runs.last_mut() {
+                Some((_, last)) if next(*last) == m => *last = m,
+                _ => runs.push((m, m)),
+            }
+        }
+        runs.iter()
+            .map(|(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a} — {b}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The target of `product` in month `m`, and whether it is the catalogue's.

@@ -40,8 +40,7 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
         )
     });
     if !r.plan_from_catalog.is_empty() {
-        let months: Vec<String> = r.plan_from_catalog.iter().map(|m| m.to_string()).collect();
-        let months = months.join(", ");
+        let months = super::plans::Plans::runs(&r.plan_from_catalog);
         out.push_str(&if ru {
             format!("План: за {months} в базе нет сохранённого плана, цели взяты из текущего каталога\n")
         } else {
