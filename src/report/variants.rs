@@ -357,11 +357,12 @@ pub fn tables(r: &super::Report) -> [Table; 2] {
                     Cell::Int(p.offered_b),
                     Cell::Ratio(p.conversion_a),
                     Cell::Ratio(p.conversion_b),
-                    Cell::Num(p.needed.map(|n| n as f64), 0),
+                    p.needed.map_or(Cell::Num(None, 0), Cell::Int),
                     Cell::Int(p.more_a),
                     Cell::Int(p.more_b),
                     Cell::Flag(p.decided, DECIDED),
-                    Cell::Num(p.winner.map(f64::from), 0),
+                    p.winner
+                        .map_or(Cell::Num(None, 0), |w| Cell::Int(u64::from(w))),
                 ]);
                 row
             })
