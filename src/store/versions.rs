@@ -125,11 +125,14 @@ impl Pending {
                 .push((hash.as_bytes().to_vec(), encode(&texts)?));
         }
         if let Some(plan) = &d.plan {
-            let value = encode(plan)?;
+            let mut value: Option<Vec<u8>> = None;
             for m in months {
                 let k = month_key(m);
                 if !plans.contains_key(k)? {
-                    out.plans.push((k, value.clone()));
+                    if value.is_none() {
+                        value = Some(encode(plan)?);
+                    }
+                    out.plans.push((k, value.clone().unwrap_or_default()));
                 }
             }
         }
