@@ -91,6 +91,7 @@ fn history(n: u64) -> impl Iterator<Item = Consultation> {
             finished_at: Some(started_at),
             variant_bumps: Vec::new(),
             main_follow_up: None,
+            catalog: None,
         }
     })
 }

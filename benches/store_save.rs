@@ -43,6 +43,7 @@ fn consultation(id: u64, client_id: u64, officer: &str, started_at: NaiveDateTim
         finished_at: None,
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 

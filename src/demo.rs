@@ -574,6 +574,9 @@ fn product_appeal(id: &str) -> f64 {
 
 struct Plan<'a> {
     catalog: &'a Catalog,
+    /// The trainer's phrase edit halfway through the history: consultations from then on
+    /// run on this version.
+    edit: Option<(NaiveDateTime, &'a Catalog)>,
     products: Vec<String>,
     mains: Vec<(&'a str, u64)>,
     main_weight: u64,
@@ -581,7 +584,15 @@ struct Plan<'a> {
     born_span: u64,
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    /// The catalogue in force at `at`.
+    fn catalog_at(&self, at: NaiveDateTime) -> &'a Catalog {
+        match self.edit {
+            Some((from, edited)) if at >= from => edited,
+            _ => self.catalog,
+        }
+    }
+
     fn index_of(&self, id: &str) -> Option<u16> {
         self.products
             .iter()
@@ -618,7 +629,7 @@ fn meeting(
     started_at: NaiveDateTime,
     stop_at: Option<usize>,
 ) -> Result<Consultation, DemoError> {
-    let catalog = plan.catalog;
+    let catalog = plan.catalog_at(started_at);
     let main = plan.pick_main(rng);
     let mut c = Consultation::start(
         0,
@@ -828,6 +839,8 @@ pub fn generate<S: Store + Sync + ?Sized>(
             "consultations need at least one client (--clients)".into(),
         ));
     }
+    // The consultations record the catalogue's version; its texts and plan go with them.
+    store.use_catalog(catalog);
     if store.clients().next().is_some() {
         return Err(DemoError::NotEmpty("clients"));
     }
@@ -858,8 +871,16 @@ pub fn generate<S: Store + Sync + ?Sized>(
         .checked_sub_months(Months::new(18 * 12))
         .unwrap_or(from);
     let born_span = u64::try_from((born_to - born_from).num_days().max(0)).unwrap_or(0) + 1;
+    let edited = catalog.with_demo_edit();
+    if let Some(e) = &edited {
+        store.use_catalog(e);
+    }
+    let halfway = from + TimeDelta::days((opts.until - from).num_days() / 2);
     let plan = Plan {
         catalog,
+        edit: edited
+            .as_ref()
+            .and_then(|e| Some((halfway.and_hms_opt(0, 0, 0)?, e))),
         products: catalog.products.iter().map(|p| p.id.clone()).collect(),
         main_weight: mains.iter().map(|(_, w)| w).sum(),
         mains,

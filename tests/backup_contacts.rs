@@ -79,6 +79,7 @@ fn consultation(
         finished_at: Some(started + chrono::Duration::minutes(25)),
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     };
     store.save(&c, EventKind::Finished, "").expect("save");
     c

@@ -63,6 +63,7 @@ fn consultation(
         finished_at: Some(started + chrono::Duration::minutes(25)),
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 
@@ -465,6 +466,12 @@ fn a_schema_1_database_is_migrated_with_its_call_backs() {
         .map(|o| store.follow_ups(o).expect("follow-ups").len())
         .sum();
     assert_eq!(by_day, expected);
+    // Schema 1 kept neither catalogue versions nor plans: none read, none stored.
+    assert!(all.iter().all(|c| c.catalog.is_none()));
+    for c in &all {
+        let month = sufler::consultation::Month::of(c.started_at.date());
+        assert_eq!(store.month_plan(month).expect("plan"), None);
+    }
     drop(store);
     assert_eq!(stored_schema(&db), SCHEMA_VERSION);
     // Opening again changes nothing.

@@ -61,6 +61,7 @@ fn sold_insurance(store: &SledStore, client: u64) -> Consultation {
         finished_at: Some(when + chrono::Duration::minutes(25)),
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     };
     store.save(&c, EventKind::Finished, "").expect("save");
     c

@@ -126,6 +126,7 @@ fn crash_child() {
                     finished_at: None,
                     variant_bumps: Vec::new(),
                     main_follow_up: None,
+                    catalog: None,
                 };
                 store.save(&c, EventKind::Started, &tag).expect("save");
                 println!("ACK {tag} save {} {} 0", c.id, c.create_skip);

@@ -47,6 +47,7 @@ fn sample_consultation(id: u64, client_id: u64) -> Consultation {
         finished_at: Some(at),
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 

@@ -61,6 +61,7 @@ fn consultation(
         finished_at: Some(started_at),
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 
@@ -71,6 +72,11 @@ fn fill(dir: &Path) {
     use Outcome::{Accepted as A, Declined as D, Thinking as T};
     use Technique::{Catch, Create};
     let store = SledStore::open(dir).expect("open");
+    // The plan in force is stored with each month, as the officer's screen does.
+    let catalog = sufler::catalog::load_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .catalog
+        .expect("the catalogue");
+    store.use_catalog(&catalog);
     let clients = store
         .add_clients(vec![
             Client {
@@ -110,6 +116,8 @@ fn fill(dir: &Path) {
             offer("npf", Create, 0, Some(A)),
         ],
     );
+    // The first consultation ran on the catalogue's version (the others on none, as schema 1).
+    first.catalog = catalog.version_id();
     first.notes.push(Note {
         stage: "presentation".into(),
         product: Some("debit_card".into()),
@@ -159,6 +167,15 @@ fn fill(dir: &Path) {
     store
         .save_all(&history, EventKind::Imported, "test")
         .expect("save");
+}
+
+/// How the detail names the version of the catalogue the tests run on.
+fn version_name() -> String {
+    sufler::catalog::load_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .catalog
+        .and_then(|c| c.version_id())
+        .expect("a version")
+        .name()
 }
 
 fn filled() -> tempfile::TempDir {
@@ -498,7 +515,8 @@ fn xlsx_has_sheets_numbers_and_a_chart() {
             "Отмены в период охлаждения",
             "Сотрудники",
             "План по сотрудникам",
-            "Варианты фраз"
+            "Варианты фраз",
+            "Сравнение фраз"
         ]
     );
     let summary = wb.worksheet_range("Итого").expect("sheet");
@@ -572,7 +590,8 @@ fn detail_rows_and_client_names_only_on_request() {
             "technique",
             "stage",
             "variant",
-            "outcome"
+            "outcome",
+            "catalog_version"
         ]
     );
     // Eight offers, and one row for the consultation without any.
@@ -591,7 +610,8 @@ fn detail_rows_and_client_names_only_on_request() {
             "catch",
             "presentation",
             "0",
-            "accepted"
+            "accepted",
+            &version_name()
         ]
     );
     assert_eq!(&rows[9][5..8], ["consumer_loan", "accepted", ""]);
@@ -599,8 +619,14 @@ fn detail_rows_and_client_names_only_on_request() {
     assert!(!all.contains("Иванова") && !all.contains("7916"), "{all}");
 
     let with = detail(db.path(), &["--with-clients"]);
-    assert_eq!(&with[0][12..], ["client_name", "client_phone"]);
-    assert_eq!(&with[1][12..], ["Иванова Мария Петровна", "79161234567"]);
+    assert_eq!(
+        &with[0][12..],
+        ["client_name", "client_phone", "catalog_version"]
+    );
+    assert_eq!(
+        &with[1][12..],
+        ["Иванова Мария Петровна", "79161234567", &version_name()]
+    );
 
     // A file with names is the owner's only.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -692,7 +718,13 @@ fn a_merged_detail_export_names_each_rows_database() {
     let rows = detail_of(&[a.path(), b.path()], &["--with-clients"]);
     assert_eq!(
         &rows[0][11..],
-        ["outcome", "database", "client_name", "client_phone"]
+        [
+            "outcome",
+            "database",
+            "client_name",
+            "client_phone",
+            "catalog_version"
+        ]
     );
     assert_eq!(rows.len(), 1 + 2 * 9);
     let (from_a, from_b) = rows[1..].split_at(9);
@@ -702,12 +734,16 @@ fn a_merged_detail_export_names_each_rows_database() {
     assert!(from_b.iter().all(|r| r[12] == b_path), "{from_b:?}");
     // The same consultation ids in both; told apart by the database.
     assert_eq!(from_a[0][0], from_b[0][0]);
-    assert_eq!(&from_a[0][13..], ["Иванова Мария Петровна", "79161234567"]);
     assert_eq!(
-        detail(a.path(), &[])[0].len(),
-        12,
-        "one database: no extra column"
+        &from_a[0][13..],
+        ["Иванова Мария Петровна", "79161234567", &version_name()]
     );
+    assert_eq!(
+        detail(a.path(), &[])[0].last().map(String::as_str),
+        Some("catalog_version"),
+        "one database: no database column, the catalogue version last"
+    );
+    assert_eq!(detail(a.path(), &[])[0].len(), 13);
 }
 
 #[test]

@@ -128,6 +128,7 @@ fn populate(dir: &Path, consultations: usize) -> Vec<Client> {
                     bumps: 2,
                 }],
                 main_follow_up: None,
+                catalog: None,
             });
         }
         // In the order they happened, as the screen saves them: the open call backs depend

@@ -69,6 +69,7 @@ fn consultation(
         finished_at: None,
         variant_bumps: Vec::new(),
         main_follow_up: None,
+        catalog: None,
     }
 }
 
@@ -1227,4 +1228,112 @@ fn a_backup_carries_the_consent_to_calls_and_an_older_line_reads_as_no() {
     let c: Client = serde_json::from_value(value["client"].clone()).expect("an older line");
     assert!(!c.calls_consent);
     assert_eq!(c.last_name, "Петрова");
+}
+
+// ── catalogue versions and plans as they were ──
+
+fn bundled_with(edit: impl FnOnce(&mut String)) -> sufler::catalog::Catalog {
+    let mut sources = sufler::catalog::bundled_sources();
+    let products = sources
+        .iter_mut()
+        .find(|s| s.path == "products.toml")
+        .expect("products.toml");
+    edit(&mut products.text);
+    sufler::catalog::load_sources(sources)
+        .catalog
+        .expect("the edited catalogue loads")
+}
+
+#[test]
+fn a_version_is_stored_once_with_its_first_consultation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&tmp.path().join("db")).unwrap();
+    let catalog =
+        bundled_with(|t| *t = t.replacen("version = \"2026-12\"", "version = \"2026-05\"", 1));
+    store.use_catalog(&catalog);
+    let mut c = consultation(1, 1, "Анна", at(2026, 5, 6, 10, 0), "deposit");
+    c.catalog = catalog.version_id();
+    let hash = catalog.hash.clone();
+    assert_eq!(store.version_texts(&hash).unwrap(), None);
+    store.save(&c, EventKind::Started, "").unwrap();
+    let texts = store.version_texts(&hash).unwrap().expect("stored");
+    assert_eq!(texts.label.as_deref(), Some("2026-05"));
+    assert_eq!(texts.first_used, at(2026, 5, 6, 10, 0));
+    assert_eq!(texts.phrases, catalog.phrase_sets());
+    // A later consultation on the same version does not rewrite it.
+    let mut later = consultation(2, 1, "Анна", at(2026, 5, 1, 9, 0), "deposit");
+    later.catalog = catalog.version_id();
+    store.save(&later, EventKind::Started, "").unwrap();
+    assert_eq!(
+        store.version_texts(&hash).unwrap().unwrap().first_used,
+        at(2026, 5, 6, 10, 0)
+    );
+    // Undeclared versions store nothing (and verify says so).
+    let mut stray = consultation(3, 1, "Анна", at(2026, 5, 7, 9, 0), "deposit");
+    stray.catalog = Some(sufler::catalog::CatalogVersion {
+        label: None,
+        hash: "feed".into(),
+    });
+    store
+        .add_consultations(vec![stray], EventKind::Imported, "")
+        .unwrap();
+    assert_eq!(store.version_texts("feed").unwrap(), None);
+    let report = store.verify().unwrap();
+    assert!(
+        format!("{report:?}").contains("feed"),
+        "verify names the version without texts: {report:?}"
+    );
+}
+
+#[test]
+fn a_month_keeps_the_plan_in_force_at_its_first_consultation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&tmp.path().join("db")).unwrap();
+    let may = bundled_with(|_| ());
+    let plan_product = may.plan_products().next().expect("a plan product").clone();
+    store.use_catalog(&may);
+    store
+        .save(
+            &consultation(1, 1, "Анна", at(2026, 5, 6, 10, 0), "deposit"),
+            EventKind::Started,
+            "",
+        )
+        .unwrap();
+    // The files change: the plan of May stays, June takes the new one.
+    let june = bundled_with(|t| {
+        *t = t.replacen(
+            &format!("plan_per_month = {}", plan_product.plan_per_month.unwrap()),
+            "plan_per_month = 999",
+            1,
+        )
+    });
+    store.use_catalog(&june);
+    store
+        .save(
+            &consultation(2, 1, "Анна", at(2026, 5, 20, 10, 0), "deposit"),
+            EventKind::Started,
+            "",
+        )
+        .unwrap();
+    store
+        .save(
+            &consultation(3, 1, "Анна", at(2026, 6, 2, 10, 0), "deposit"),
+            EventKind::Started,
+            "",
+        )
+        .unwrap();
+    let target = |m: u32| {
+        store
+            .month_plan(Month(m))
+            .unwrap()
+            .expect("stored")
+            .targets
+            .iter()
+            .find(|t| t.product == plan_product.id)
+            .unwrap()
+            .per_month
+    };
+    assert_eq!(target(202605), plan_product.plan_per_month.unwrap());
+    assert_eq!(target(202606), 999);
+    assert_eq!(store.month_plan(Month(202607)).unwrap(), None);
 }

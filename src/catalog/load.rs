@@ -132,7 +132,10 @@ pub fn load_sources(sources: Vec<Source>) -> LoadReport {
         .filter(|s| s.path != PRODUCTS_FILE)
         .filter_map(|s| checker.parse_script(s))
         .collect();
-    let catalog = raw_catalog.map(|raw| checker.validate(raw, raw_scripts));
+    let catalog = raw_catalog.map(|raw| Catalog {
+        hash: super::version::content_hash(&sources),
+        ..checker.validate(raw, raw_scripts)
+    });
     let mut report = LoadReport {
         catalog,
         diagnostics: checker.diagnostics,
@@ -148,6 +151,7 @@ pub fn load_sources(sources: Vec<Source>) -> LoadReport {
 // ---- what the loader assembles from the raw tables (see raw.rs) -----------------------
 
 struct RawCatalog {
+    version: Option<String>,
     formula: RawFormula,
     policy: RawPolicy,
     products: Vec<RawProduct>,
@@ -168,7 +172,7 @@ pub(crate) const PRODUCT_KEYS: &[&str] = &[
 pub(crate) const FORMULA_KEYS: &[&str] = &["catch", "create"];
 pub(crate) const POLICY_KEYS: &[&str] = &["decline_cooldown_days", "max_extra_offers"];
 pub(crate) const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
-pub(crate) const PRODUCTS_TOP_KEYS: &[&str] = &["formula", "policy", "product", "link"];
+pub(crate) const PRODUCTS_TOP_KEYS: &[&str] = &["version", "formula", "policy", "product", "link"];
 pub(crate) const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
 pub(crate) const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
 pub(crate) const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
@@ -348,6 +352,30 @@ impl Checker {
         let doc = self.parse_doc(source)?;
         let doc = doc.get_ref();
         self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
+        let version = match doc.get("version") {
+            Some(v) => {
+                match v.get_ref().as_str() {
+                    Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    Some(_) => {
+                        self.error(Code::EmptyText, file, v.span(), "`version` is empty: write a label such as \"2026-12\" or remove the line");
+                        None
+                    }
+                    None => {
+                        self.error(
+                            Code::WrongType,
+                            file,
+                            v.span(),
+                            format!(
+                                "`version` must be a string such as \"2026-12\", found {}",
+                                v.get_ref().type_str()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
         let formula = match doc.get("formula") {
             Some(v) => self
                 .table::<RawFormula>(file, v, FORMULA_KEYS, &[], "[formula]")
@@ -364,6 +392,7 @@ impl Checker {
             self.array::<RawProduct>(file, doc, "product", PRODUCT_KEYS, &[], "[[product]]");
         let links = self.array::<RawLink>(file, doc, "link", LINK_KEYS, &[], "[[link]]");
         Some(RawCatalog {
+            version,
             formula,
             policy,
             products,
@@ -948,6 +977,8 @@ impl Checker {
         }
         out_scripts.sort_by(|a, b| a.main.cmp(&b.main));
         Catalog {
+            version: raw.version,
+            hash: String::new(),
             formula,
             policy,
             products,

@@ -9,6 +9,7 @@ pub mod placeholder;
 mod raw;
 pub mod schema;
 pub mod suggest;
+pub mod version;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Code, Diagnostic, Severity, Source};
 pub use load::{load_dir, load_sources, LoadReport};
 pub use model::*;
+pub use version::{CatalogVersion, PhraseSet, VersionTexts};
 pub use watch::{CatalogNotice, CatalogWatch, Fallback, Reload};
 
 mod bundled {

@@ -185,6 +185,11 @@ pub struct Script {
 /// Everything the trainer wrote, checked.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Catalog {
+    /// The trainer's `version` label, top of products.toml (DESIGN §3).
+    pub version: Option<String>,
+    /// SHA-256 (hex) of the files' content it was loaded from; empty for a catalogue built in
+    /// code (which then records no version).
+    pub hash: String,
     pub formula: Formula,
     pub policy: Policy,
     /// In file order: ties in plan gaps are broken by this order.

@@ -181,6 +181,8 @@ pub(crate) struct RawObjection {
 #[schemars(deny_unknown_fields)]
 #[allow(dead_code)]
 pub(crate) struct ProductsFile {
+    /// Метка версии каталога, например "2026-12"; хранится с каждой консультацией / The catalogue's version label, such as "2026-12"; stored with every consultation.
+    version: Option<String>,
     /// Формула продаж / The sales formula.
     formula: Option<RawFormula>,
     /// Правила предложений / Offer policy.

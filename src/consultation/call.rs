@@ -283,6 +283,7 @@ mod tests {
             finished_at: None,
             variant_bumps: Vec::new(),
             main_follow_up: None,
+            catalog: None,
         }
     }
 

@@ -198,6 +198,7 @@ mod tests {
             finished_at: Some(when),
             variant_bumps: Vec::new(),
             main_follow_up: None,
+            catalog: None,
         }
     }
 

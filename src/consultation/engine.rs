@@ -281,6 +281,7 @@ impl Consultation {
             finished_at: None,
             variant_bumps: Vec::new(),
             main_follow_up: None,
+            catalog: catalog.version_id(),
         })
     }
 
@@ -1272,6 +1273,8 @@ mod tests {
         let mut closing = stage("closing");
         closing.create = true;
         Catalog {
+            version: None,
+            hash: String::new(),
             formula: Formula::default(),
             policy: Policy::default(),
             products: vec![

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-pub use crate::catalog::Technique;
+pub use crate::catalog::{CatalogVersion, Technique};
 
 /// What the client said to an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -133,6 +133,10 @@ pub struct Consultation {
     /// (`None`: no call). Schema 2; a schema-1 record reads as start + 3 days.
     #[serde(default)]
     pub main_follow_up: Option<NaiveDate>,
+    /// The catalogue version it ran on (label and content hash). Schema 2; a schema-1
+    /// record, or one started on a catalogue built in code, has none.
+    #[serde(default)]
+    pub catalog: Option<CatalogVersion>,
 }
 
 /// The officer pressed `v` on a prompt `bumps` times: the variant shown moves on by that many

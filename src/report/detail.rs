@@ -39,6 +39,11 @@ pub const DATABASE_COLUMN: &str = "database";
 /// Added with `--with-clients`.
 pub const CLIENT_COLUMNS: [&str; 2] = ["client_name", "client_phone"];
 
+/// Added in the second release, after every other column (so none of those moves): the
+/// catalogue version the consultation ran on (label and short hash, as the variant table
+/// names it), empty for a consultation recorded before versions were.
+pub const CATALOG_VERSION_COLUMN: &str = "catalog_version";
+
 /// Whether long exports report their progress on stderr (set by the command line when stderr
 /// is a terminal; quiet when piped, and in the library's own use).
 static PROGRESS: AtomicBool = AtomicBool::new(false);
@@ -78,6 +83,9 @@ fn rows(
             row.push(Cell::Text(name.clone()));
             row.push(Cell::Text(phone.clone()));
         }
+        row.push(Cell::Text(
+            c.catalog.as_ref().map(|v| v.name()).unwrap_or_default(),
+        ));
     };
     if c.offers.is_empty() {
         let mut row = head.to_vec();
@@ -171,6 +179,7 @@ fn header(stores: &[&dyn Store], with_clients: bool) -> Vec<&'static str> {
     if with_clients {
         h.extend(CLIENT_COLUMNS);
     }
+    h.push(CATALOG_VERSION_COLUMN);
     h
 }
 

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 
 use super::period::Period;
+use super::plans::Plans;
+use super::variants::{VariantPair, VariantRow, Variants};
 use super::{Grouping, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{
@@ -35,7 +37,7 @@ impl Counts {
         self.thinking += t.thinking;
     }
 
-    fn add_outcome(&mut self, outcome: Option<Outcome>) {
+    pub(super) fn add_outcome(&mut self, outcome: Option<Outcome>) {
         self.offered += 1;
         match outcome {
             Some(Outcome::Accepted) => self.accepted += 1,
@@ -239,6 +241,8 @@ pub struct PlanFigure {
     pub target: f64,
     /// The target covers part of some month (the current one, or a day range).
     pub prorated: bool,
+    /// Some month of the target had no stored plan: today's catalogue's was used.
+    pub from_catalog: bool,
 }
 
 impl PlanFigure {
@@ -255,22 +259,6 @@ pub struct Group {
     pub key: String,
     pub figures: Figures,
     pub plan: Vec<PlanFigure>,
-}
-
-/// One phrase variant's offers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VariantFigure {
-    pub product: String,
-    pub technique: Technique,
-    /// The index of the phrase variant, as stored and exported in `--detail`.
-    pub variant: u32,
-    pub counts: Counts,
-}
-
-impl VariantFigure {
-    pub fn too_few(&self) -> bool {
-        self.counts.offered < MIN_VARIANT_OFFERS
-    }
 }
 
 /// "Not in the script" notes with the same stage, product and text.
@@ -295,7 +283,12 @@ pub struct Report {
     pub officer: Vec<Group>,
     pub branch: Vec<Group>,
     pub product: Vec<Group>,
-    pub variant: Vec<VariantFigure>,
+    /// One row per script × product × technique × catalogue version × variant.
+    pub variant: Vec<VariantRow>,
+    /// Each pair of variants of one moment compared.
+    pub variant_pairs: Vec<VariantPair>,
+    /// The months of the period without a stored plan: their targets are today's catalogue's.
+    pub plan_from_catalog: Vec<Month>,
     pub gaps: Vec<GapFigure>,
     /// Call backs per product, in the month of the call.
     pub calls: Vec<CallFigure>,
@@ -372,7 +365,7 @@ struct Builder {
     officer: BTreeMap<String, Figures>,
     branch: BTreeMap<String, Figures>,
     product: BTreeMap<String, Figures>,
-    variant: BTreeMap<(String, Technique, u32), Counts>,
+    variant: Variants,
     gaps: BTreeMap<(String, Option<String>, String), u64>,
     calls: BTreeMap<String, Counts>,
     /// (officer, product, variant) → (sales cancelled, sales made).
@@ -388,7 +381,7 @@ impl Builder {
             officer: BTreeMap::new(),
             branch: BTreeMap::new(),
             product: BTreeMap::new(),
-            variant: BTreeMap::new(),
+            variant: Variants::default(),
             gaps: BTreeMap::new(),
             calls: BTreeMap::new(),
             cancels: BTreeMap::new(),
@@ -422,17 +415,6 @@ impl Builder {
             Kind::Catch | Kind::Create => {
                 for f in self.tally_targets(&k.officer, &k.product) {
                     f.add_offer_tally(k, t);
-                }
-                if self.wants(Grouping::Variant) {
-                    let technique = if k.kind == Kind::Create {
-                        Technique::Create
-                    } else {
-                        Technique::Catch
-                    };
-                    self.variant
-                        .entry((k.product.clone(), technique, k.variant))
-                        .or_default()
-                        .add_tally(t);
                 }
             }
             Kind::Formula => {
@@ -518,16 +500,11 @@ impl Builder {
                         .add_offer(o);
                 }
             }
-            if self.wants(Grouping::Variant) {
-                for o in &c.offers {
-                    self.variant
-                        .entry((o.product.clone(), o.technique, o.variant))
-                        .or_default()
-                        .add_outcome(o.outcome);
-                }
-            }
         }
         if parts.scanned {
+            if self.wants(Grouping::Variant) {
+                self.variant.add(c);
+            }
             if self.wants(Grouping::Branch) {
                 let g = self.branch.entry(c.branch.clone()).or_default();
                 g.add_consultation(c, f);
@@ -554,9 +531,10 @@ impl Builder {
         period: Period,
         today: NaiveDate,
         groupings: &[Grouping],
+        (plans, variant, variant_pairs): (Plans, Vec<VariantRow>, Vec<VariantPair>),
     ) -> Report {
         let plan = |sold: &BTreeMap<String, u64>, om: &BTreeSet<(Month, String)>| {
-            plan_figures(catalog, sold, om, period, today)
+            plans.figures(catalog, sold, om, period, today)
         };
         let groups = |m: BTreeMap<String, Figures>| -> Vec<Group> {
             m.into_iter()
@@ -590,24 +568,6 @@ impl Builder {
             })
             .collect();
         product.sort_by(|a, b| (order(&a.key), &a.key).cmp(&(order(&b.key), &b.key)));
-        let mut variant: Vec<VariantFigure> = self
-            .variant
-            .into_iter()
-            .map(|((product, technique, variant), counts)| VariantFigure {
-                product,
-                technique,
-                variant,
-                counts,
-            })
-            .collect();
-        variant.sort_by(|a, b| {
-            (order(&a.product), &a.product, a.technique, a.variant).cmp(&(
-                order(&b.product),
-                &b.product,
-                b.technique,
-                b.variant,
-            ))
-        });
         let mut gaps: Vec<GapFigure> = self
             .gaps
             .into_iter()
@@ -636,6 +596,8 @@ impl Builder {
             branch: groups(self.branch),
             product,
             variant,
+            variant_pairs,
+            plan_from_catalog: plans.from_catalog(&self.total.officer_months),
             gaps,
             plan: all_plan,
             total: self.total,
@@ -675,30 +637,6 @@ impl Builder {
             },
         }
     }
-}
-
-fn plan_figures(
-    catalog: &Catalog,
-    sold: &BTreeMap<String, u64>,
-    officer_months: &BTreeSet<(Month, String)>,
-    period: Period,
-    today: NaiveDate,
-) -> Vec<PlanFigure> {
-    let share: f64 = officer_months
-        .iter()
-        .map(|(m, _)| period.plan_fraction(*m, today))
-        .sum();
-    let prorated = period.prorated(today);
-    catalog
-        .plan_products()
-        .map(|p| PlanFigure {
-            product: p.id.clone(),
-            name: p.name.clone(),
-            sold: sold.get(&p.id).copied().unwrap_or(0),
-            target: f64::from(p.plan_per_month.unwrap_or(0)) * share,
-            prorated,
-        })
-        .collect()
 }
 
 /// Whether a month's counters carry the formula rows of all its consultations. A database
@@ -770,7 +708,10 @@ pub fn compute(
     if b.total.consultations == 0 && b.total.calls.offered == 0 {
         return Err(ReportError::NoData(period.label()));
     }
-    Ok(b.finish(catalog, period, today, groupings))
+    let plans = Plans::read(stores, period)?;
+    let variant = std::mem::take(&mut b.variant);
+    let (rows, pairs) = variant.finish(stores, catalog)?;
+    Ok(b.finish(catalog, period, today, groupings, (plans, rows, pairs)))
 }
 
 #[cfg(test)]
@@ -869,6 +810,7 @@ mod tests {
             finished_at: Some(started_at),
             variant_bumps: Vec::new(),
             main_follow_up: None,
+            catalog: None,
         }
     }
 
@@ -1071,7 +1013,7 @@ mod tests {
         let v = r
             .variant
             .iter()
-            .find(|v| v.product == "debit_card" && v.variant == 0)
+            .find(|v| v.main == "deposit" && v.product == "debit_card" && v.variant == 1)
             .unwrap();
         assert_eq!((v.counts.offered, v.counts.accepted), (2, 2));
         assert!(v.too_few());
@@ -1081,12 +1023,14 @@ mod tests {
         let (wl, wh) = v.counts.wilson().unwrap();
         close(Some(wl), lo);
         close(Some(wh), 1.0);
-        let npf1 = r
+        // The second npf phrase, split by script: one offer in each.
+        let npf2: Vec<(&str, u64, u64)> = r
             .variant
             .iter()
-            .find(|v| v.product == "npf" && v.variant == 1)
-            .unwrap();
-        assert_eq!((npf1.counts.offered, npf1.counts.accepted), (2, 0));
+            .filter(|v| v.product == "npf" && v.variant == 2)
+            .map(|v| (v.main.as_str(), v.counts.offered, v.counts.accepted))
+            .collect();
+        assert_eq!(npf2, [("deposit", 1, 0), ("credit_card", 1, 0)]);
 
         assert_eq!(
             r.gaps,

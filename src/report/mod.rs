@@ -10,8 +10,13 @@
 pub mod detail;
 pub mod figures;
 pub mod period;
+pub mod plans;
 pub mod table;
+pub mod variants;
 pub mod write;
+
+#[cfg(test)]
+mod tests_versions;
 
 use std::path::PathBuf;
 
@@ -22,6 +27,7 @@ use crate::store::StoreError;
 
 pub use figures::{compute, Counts, Figures, PlanFigure, Report, Source};
 pub use period::Period;
+pub use variants::{VariantPair, VariantRow};
 
 /// Everything that can stop a report. Each is one line for stderr.
 #[derive(Debug, Error)]
@@ -99,9 +105,9 @@ impl Grouping {
     }
 
     /// Groupings read from the records rather than the counters: the counters hold neither
-    /// the branch nor the notes.
+    /// the branch nor the notes, nor a variant's script and catalogue version.
     pub fn needs_scan(self) -> bool {
-        matches!(self, Grouping::Branch | Grouping::Gaps)
+        matches!(self, Grouping::Branch | Grouping::Gaps | Grouping::Variant)
     }
 
     /// `--by` values (already split at commas): trimmed, case-folded, duplicates dropped,

@@ -70,11 +70,20 @@ impl Table {
     }
 }
 
+pub(super) const fn label(ru: &'static str, en: &'static str) -> Label {
+    l(ru, en)
+}
+
+pub(super) const fn column(key: &'static str, ru: &'static str, en: &'static str) -> Column {
+    col(key, ru, en)
+}
+
 pub const TOO_FEW: Label = l(
     "мало предложений для сравнения (< 50)",
     "too few offers to compare (under 50)",
 );
 const PRORATED: Label = l("пропорц. дням", "prorated");
+const FROM_CATALOG: Label = l("из каталога", "from catalogue");
 
 fn figure_columns() -> Vec<Column> {
     vec![
@@ -120,6 +129,11 @@ fn plan_columns() -> Vec<Column> {
         col("target", "Цель", "Target"),
         col("fulfilment", "Выполнение", "Fulfilment"),
         col("prorated", "Пропорц.", "Prorated"),
+        col(
+            "plan_from_catalog",
+            "План из каталога",
+            "Plan from catalogue",
+        ),
     ]
 }
 
@@ -129,6 +143,7 @@ fn plan_cells(p: &PlanFigure) -> Vec<Cell> {
         Cell::Num(Some(p.target), 1),
         Cell::Ratio(p.fulfilment()),
         Cell::Flag(p.prorated, PRORATED),
+        Cell::Flag(p.from_catalog, FROM_CATALOG),
     ]
 }
 
@@ -270,6 +285,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                                     Cell::Num(None, 1),
                                     Cell::Ratio(None),
                                     Cell::Flag(false, PRORATED),
+                                    Cell::Flag(false, FROM_CATALOG),
                                 ]),
                             }
                             row
@@ -295,42 +311,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         .collect(),
                 });
             }
-            Grouping::Variant => {
-                let mut columns = vec![
-                    col("product", "Продукт", "Product"),
-                    col("technique", "Техника", "Technique"),
-                    col("variant", "Вариант", "Variant"),
-                    col("offered", "Предложено", "Offered"),
-                    col("accepted", "Принято", "Accepted"),
-                    col("conversion", "Конверсия", "Conversion"),
-                    col("wilson_low", "95% от", "95% low"),
-                    col("wilson_high", "95% до", "95% high"),
-                ];
-                columns.push(col("too_few_offers", "Примечание", "Note"));
-                out.push(Table {
-                    name: "variant",
-                    title: l("Варианты фраз", "Phrase variants"),
-                    columns,
-                    rows: r
-                        .variant
-                        .iter()
-                        .map(|v| {
-                            let w = v.counts.wilson();
-                            vec![
-                                Cell::Text(v.product.clone()),
-                                Cell::Text(v.technique.as_str().to_string()),
-                                Cell::Int(u64::from(v.variant)),
-                                Cell::Int(v.counts.offered),
-                                Cell::Int(v.counts.accepted),
-                                Cell::Ratio(v.counts.conversion()),
-                                Cell::Ratio(w.map(|w| w.0)),
-                                Cell::Ratio(w.map(|w| w.1)),
-                                Cell::Flag(v.too_few(), TOO_FEW),
-                            ]
-                        })
-                        .collect(),
-                });
-            }
+            Grouping::Variant => out.extend(super::variants::tables(r)),
             Grouping::Gaps => out.push(Table {
                 name: "gaps",
                 title: l("Не по сценарию", "Not in the script"),

@@ -39,6 +39,14 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
             r.formula.catch, r.formula.create
         )
     });
+    if !r.plan_from_catalog.is_empty() {
+        let months = super::plans::Plans::runs(&r.plan_from_catalog);
+        out.push_str(&if ru {
+            format!("План: за {months} в базе нет сохранённого плана, цели взяты из текущего каталога\n")
+        } else {
+            format!("Plan: no plan stored for {months}; the targets are today's catalogue's\n")
+        });
+    }
     let (days, of) = r.period.plan_days(r.today);
     for t in tables {
         out.push('\n');

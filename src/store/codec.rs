@@ -73,7 +73,7 @@ fn decode_body<T: DeserializeOwned>(
 }
 
 /// The version byte of a [`Consultation`] value since schema 2 (it gained
-/// `main_follow_up`). Version-1 consultations are read as they are and upgraded in memory
+/// `main_follow_up` and `catalog`). Version-1 consultations are read as they are and upgraded in memory
 /// ([`decode_consultation`]), so the schema-2 migration does not rewrite them.
 pub const CONSULTATION_VERSION: u8 = 2;
 
@@ -134,6 +134,7 @@ impl From<ConsultationV1> for Consultation {
             finished_at: v.finished_at,
             variant_bumps: v.variant_bumps,
             main_follow_up,
+            catalog: None,
         }
     }
 }

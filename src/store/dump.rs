@@ -68,6 +68,7 @@ use crate::consultation::{Client, Consultation, Contact};
 use contacts::ContactLine;
 
 mod contacts;
+mod past;
 
 /// The `format` of a dump's header line.
 pub const DUMP_FORMAT: &str = "sufler-backup";
@@ -215,6 +216,8 @@ struct Trailer {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Record {
+    CatalogVersion(past::VersionLine),
+    MonthPlan(past::PlanLine),
     Officer(OfficerLine),
     Client(Client),
     Holding(HoldingLine),
@@ -228,6 +231,8 @@ enum Record {
 #[derive(Serialize)]
 #[serde(rename_all = "snake_case")]
 enum RecordRef<'a> {
+    CatalogVersion(&'a past::VersionLine),
+    MonthPlan(&'a past::PlanLine),
     Officer(&'a OfficerLine),
     Client(&'a Client),
     Holding(&'a HoldingLine),
@@ -275,6 +280,8 @@ impl Section {
 /// One record read from a dump, checked.
 #[derive(Debug)]
 enum Item {
+    /// Not a counted section: stored as it is read.
+    Past(past::Past),
     Officer(OfficerLine),
     Client(Client),
     Holding(HoldingLine),
@@ -286,7 +293,8 @@ enum Item {
 impl Item {
     fn section(&self) -> Section {
         match self {
-            Item::Officer(_) => Section::Officer,
+            // Read before every section and stored at once ([`Loader::push`]).
+            Item::Past(_) | Item::Officer(_) => Section::Officer,
             Item::Client(_) => Section::Client,
             Item::Holding(_) => Section::Holding,
             Item::Consultation(_) => Section::Consultation,
@@ -404,6 +412,7 @@ impl SledStore {
             .map_err(io::Error::from)
             .map_err(werr)?;
         w.write_all(b"\n").map_err(werr)?;
+        past::each_line(self, |line| write_line(&mut w, line))?.map_err(werr)?;
 
         let mut done = 0u64;
         let mut written = Counts::default();
@@ -727,6 +736,8 @@ impl<R: BufRead> DumpReader<R> {
                 self.end(&trailer)?;
                 return Ok(None);
             }
+            Record::CatalogVersion(v) => return self.past(past::Past::Version(v)),
+            Record::MonthPlan(p) => return self.past(past::Past::Plan(p)),
             Record::Officer(o) => {
                 self.name_ok("officer name", &o.name)?;
                 if o.workstation {
@@ -821,6 +832,27 @@ impl<R: BufRead> DumpReader<R> {
         }
         self.hash_line();
         Ok(Some(item))
+    }
+
+    /// A catalogue version or a month's plan: before every counted record, in key order.
+    fn past(&mut self, p: past::Past) -> Result<Option<Item>, DumpError> {
+        if let Some(s) = self.section {
+            return Err(self.invalid(format!(
+                "a catalogue version or month plan after the {} records: the lines are out of order",
+                s.plural()
+            )));
+        }
+        let (kind, key) = p.key();
+        let mut key = key;
+        key.insert(0, kind);
+        if !self.last_key.is_empty() && key <= self.last_key {
+            return Err(
+                self.invalid("this catalogue version or month plan is out of order or repeated")
+            );
+        }
+        self.last_key = key;
+        self.hash_line();
+        Ok(Some(Item::Past(p)))
     }
 
     fn end(&mut self, trailer: &Trailer) -> Result<(), DumpError> {
@@ -1003,12 +1035,17 @@ struct Loader {
 
 impl Loader {
     fn push(&mut self, store: &SledStore, item: Item) -> Result<(), DumpError> {
+        if let Item::Past(p) = &item {
+            p.store(store)?;
+            return Ok(());
+        }
         let s = item.section();
         if self.section != Some(s) {
             self.flush(store)?;
             self.section = Some(s);
         }
         let full = match item {
+            Item::Past(_) => false,
             Item::Officer(o) => {
                 self.officers.push(o);
                 false

@@ -26,6 +26,7 @@ mod lists;
 mod sled_store;
 mod sync;
 mod verify;
+mod versions;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -50,6 +51,7 @@ pub use dump::{
 };
 pub use sled_store::{SledStore, META_NEXT_ID_KEY, META_SCHEMA_KEY, SCHEMA_VERSION};
 pub use verify::{Mismatch, VerifyReport};
+pub use versions::{MonthPlan, PlanTarget};
 
 /// The names of the sled trees.
 pub mod trees {
@@ -71,6 +73,8 @@ pub mod trees {
     pub const CLIENT_CONTACTS: &str = "client_contacts";
     pub const CANCELLATIONS: &str = "cancellations";
     pub const CATALOG: &str = "catalog";
+    pub const CATALOG_VERSIONS: &str = "catalog_versions";
+    pub const MONTH_PLANS: &str = "month_plans";
 }
 
 /// Everything that can go wrong in the store.
@@ -438,6 +442,17 @@ pub trait Store {
     /// `ё` = `е`) and birth date — phone matches first. Never `client` itself (its id), so
     /// an edit checks against the others. Read from the search index: no scan of clients.
     fn same_clients(&self, client: &Client) -> Result<Vec<Client>, StoreError>;
+
+    /// Declares the catalogue in use: consultations saved from now on that ran on it store
+    /// its phrase texts with their version (once per version), and a month's first
+    /// consultation stores its plan targets. Cheap when the version is already declared.
+    fn use_catalog(&self, catalog: &crate::catalog::Catalog);
+    /// The texts kept for the catalogue version with this content hash.
+    fn version_texts(&self, hash: &str)
+        -> Result<Option<crate::catalog::VersionTexts>, StoreError>;
+    /// The plan targets stored with a month (none: no consultation saved with a declared
+    /// catalogue in it, e.g. a schema-1 database).
+    fn month_plan(&self, month: Month) -> Result<Option<MonthPlan>, StoreError>;
 }
 
 /// How many clients [`Store::same_clients`] returns at most.

@@ -22,6 +22,7 @@ use super::keys::{self, hex};
 use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
+use super::versions::{self, Declared, MonthPlan, Pending};
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::names::same_person;
 use crate::consultation::{
@@ -81,6 +82,8 @@ pub struct SledStore {
     pub(super) db: sled::Db,
     pub(super) t: Trees,
     syncer: Mutex<Syncer>,
+    /// The catalogues declared with [`Store::use_catalog`].
+    declared: Mutex<Declared>,
     /// [`META_NEXT_ID_KEY`], 0 when absent.
     pub(super) next_id_floor: u64,
     /// Declared last, so dropped after `db` and every tree handle.
@@ -132,6 +135,8 @@ pub(super) struct Trees {
     pub(super) client_contacts: Tree,
     pub(super) cancellations: Tree,
     pub(super) catalog: Tree,
+    pub(super) catalog_versions: Tree,
+    pub(super) month_plans: Tree,
 }
 
 pub(super) type TxError = ConflictableTransactionError<StoreError>;
@@ -460,6 +465,8 @@ impl SledStore {
             client_contacts: db.open_tree(CLIENT_CONTACTS)?,
             cancellations: db.open_tree(CANCELLATIONS)?,
             catalog: db.open_tree(CATALOG)?,
+            catalog_versions: db.open_tree(CATALOG_VERSIONS)?,
+            month_plans: db.open_tree(MONTH_PLANS)?,
         };
         let next_id_floor = match meta.get(META_NEXT_ID_KEY)? {
             Some(v) => <[u8; 8]>::try_from(v.as_ref())
@@ -498,6 +505,7 @@ impl SledStore {
             db,
             t,
             syncer: Mutex::new(syncer),
+            declared: Mutex::new(Declared::default()),
             next_id_floor,
             _released: released,
         })
@@ -1256,6 +1264,21 @@ impl Store for SledStore {
         self.write_catalog_copy(dir, files, at)
     }
 
+    fn use_catalog(&self, catalog: &crate::catalog::Catalog) {
+        Declared::declare(&self.declared, catalog);
+    }
+
+    fn version_texts(
+        &self,
+        hash: &str,
+    ) -> Result<Option<crate::catalog::VersionTexts>, StoreError> {
+        versions::read_texts(&self.t.catalog_versions, hash)
+    }
+
+    fn month_plan(&self, month: Month) -> Result<Option<MonthPlan>, StoreError> {
+        versions::read_plan(&self.t.month_plans, month)
+    }
+
     fn same_clients(&self, client: &Client) -> Result<Vec<Client>, StoreError> {
         let found = |seen: HashSet<u64>| Found {
             clients: Vec::new(),
@@ -1318,6 +1341,12 @@ impl SledStore {
             let new = entries(c, &pk);
             prepared.push((c, pk, encode_consultation(c)?, new, c.tallies()));
         }
+        let pending = Pending::of(
+            &self.declared,
+            &self.t.catalog_versions,
+            &self.t.month_plans,
+            cs,
+        )?;
         let t = &self.t;
         let trees = (
             &t.consultations,
@@ -1330,6 +1359,8 @@ impl SledStore {
             &t.rotation,
             &t.events,
             &t.call_backs,
+            &t.catalog_versions,
+            &t.month_plans,
         );
         trees
             .transaction(
@@ -1344,7 +1375,10 @@ impl SledStore {
                     rotation,
                     events,
                     call_backs,
+                    catalog_versions,
+                    month_plans,
                 )| {
+                    pending.write(catalog_versions, month_plans)?;
                     let mut open = OpenCache::default();
                     let mut cache = CounterCache::default();
                     let mut ids = ListCache::new(&ID_BLOCKS);
@@ -1587,6 +1621,12 @@ impl SledStore {
             }
             prepared.push((c, pk, encode_consultation(c)?, e));
         }
+        let pending = Pending::of(
+            &self.declared,
+            &self.t.catalog_versions,
+            &self.t.month_plans,
+            cs,
+        )?;
         let none_t = BTreeMap::new();
         let none_r = BTreeMap::new();
         let t = &self.t;
@@ -1601,6 +1641,8 @@ impl SledStore {
             &t.rotation,
             &t.events,
             &t.call_backs,
+            &t.catalog_versions,
+            &t.month_plans,
         );
         trees
             .transaction(
@@ -1615,7 +1657,10 @@ impl SledStore {
                     rotation,
                     events,
                     call_backs,
+                    catalog_versions,
+                    month_plans,
                 )| {
+                    pending.write(catalog_versions, month_plans)?;
                     let mut ids = ListCache::new(&ID_BLOCKS);
                     let mut months = ListCache::new(&CLIENT_MONTHS);
                     let mut open = OpenCache::default();

@@ -161,6 +161,8 @@ pub(super) fn verify(
     }
     let mut done = 0u64;
     let cancelled = super::cancellations::cancelled_sales(s)?;
+    // Catalogue versions without their texts: hash → name, first consultation, how many.
+    let mut versionless: BTreeMap<String, (String, u64, u64)> = BTreeMap::new();
     // Records: what each one implies must be stored.
     for item in t.consultations.iter() {
         done += 1;
@@ -188,6 +190,14 @@ pub(super) fn verify(
         }
         for (tk, tally) in c.tallies() {
             counters.entry(tk).or_default().add(&tally);
+        }
+        if let Some(v) = &c.catalog {
+            if !t.catalog_versions.contains_key(v.hash.as_bytes())? {
+                let e = versionless
+                    .entry(v.hash.clone())
+                    .or_insert((v.name(), c.id, 0));
+                e.2 += 1;
+            }
         }
         let e = entries(&c, &pk);
         for (rk, n) in &e.rotation {
@@ -259,6 +269,14 @@ pub(super) fn verify(
                 format!("client {}", c.client_id),
             );
         }
+    }
+    for (hash, (name, first, n)) in versionless {
+        r.push(
+            "catalogue version texts",
+            format!("{name}, consultation {first} and {} more", n - 1),
+            MISSING,
+            format!("the texts of version {hash}"),
+        );
     }
     // The index checks below read every list once more; the bar stays full meanwhile.
     progress(done, done);

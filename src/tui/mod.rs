@@ -202,7 +202,8 @@ pub enum Msg {
         history: ClientHistory,
         plan_sold: BTreeMap<String, u64>,
         rotation: BTreeMap<(String, Technique), u64>,
-        consultation: Consultation,
+        /// Boxed: the largest message otherwise.
+        consultation: Box<Consultation>,
     },
     /// Answer to [`Effect::Save`]: the consultation as stored, or why it was not.
     Saved(Result<Consultation, String>),
@@ -649,8 +650,13 @@ impl App {
                 if consultation.is_finished() {
                     go_home()
                 } else {
-                    let s =
-                        ConsultationScreen::new(client, history, plan_sold, rotation, consultation);
+                    let s = ConsultationScreen::new(
+                        client,
+                        history,
+                        plan_sold,
+                        rotation,
+                        *consultation,
+                    );
                     let mut step = Step::goto(Screen::Consultation(Box::new(s)));
                     step.status = Some(Status::Info(text::t(self.lang).resumed.to_string()));
                     step

@@ -170,7 +170,7 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
                     plan_sold: store.plan_sold(&app.officer, month)?,
                     rotation: store.rotation(&app.officer)?,
                     client,
-                    consultation,
+                    consultation: Box::new(consultation),
                 })
             };
             load().unwrap_or_else(failed)
@@ -232,12 +232,14 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             consultation,
             event,
             detail,
-        } => Msg::Saved(
+        } => Msg::Saved({
+            // A consultation in progress keeps the catalogue it began with: the app's.
+            store.use_catalog(&app.catalog);
             store
                 .save(&consultation, event_kind(event), &detail)
                 .map(|()| consultation)
-                .map_err(|e| e.to_string()),
-        ),
+                .map_err(|e| e.to_string())
+        }),
         Effect::UpdateClient(client) => match store.same_clients(&client) {
             Ok(found) if !found.is_empty() => Msg::SameClients(found),
             Ok(_) => Msg::ClientUpdated(

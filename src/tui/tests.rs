@@ -390,7 +390,7 @@ fn resumed_consultation_opens_where_it_was() {
         history: ClientHistory::default(),
         plan_sold: BTreeMap::new(),
         rotation: BTreeMap::new(),
-        consultation: c,
+        consultation: Box::new(c),
     });
     let s = consultation_screen(&app);
     assert_eq!(s.consultation.stage, 2);

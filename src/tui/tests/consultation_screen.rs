@@ -379,3 +379,39 @@ fn a_summary_without_the_main_answer_says_not_recorded() {
         insta::assert_snapshot!(format!("summary_unanswered_{tag}_80x24"), text);
     }
 }
+
+/// Saving from the screen stores the catalogue's version texts and the month's plan with the
+/// first consultation (DESIGN §5).
+#[test]
+fn a_save_from_the_screen_keeps_the_version_texts_and_the_months_plan() {
+    use crate::consultation::Month;
+    use crate::store::{SledStore, Store};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = SledStore::open(&tmp.path().join("db")).expect("open");
+    let mut app = app(Lang::Ru);
+    app.catalog.version = Some("2026-12".into());
+    app.catalog.hash = "0123456789abcdef".into();
+    let c = Consultation::start(1, app.now, "Ольга", "Центр", 7, "deposit", &app.catalog)
+        .expect("starts");
+    assert_eq!(c.catalog, app.catalog.version_id());
+    let saved = run::perform(
+        &store,
+        &app,
+        Effect::Save {
+            consultation: c,
+            event: SaveEvent::Started,
+            detail: String::new(),
+        },
+    );
+    assert!(matches!(saved, Some(Msg::Saved(Ok(_)))), "{saved:?}");
+    let texts = store
+        .version_texts("0123456789abcdef")
+        .expect("read")
+        .expect("stored");
+    assert_eq!(texts.label.as_deref(), Some("2026-12"));
+    assert_eq!(texts.phrases, app.catalog.phrase_sets());
+    assert!(store
+        .month_plan(Month::of(app.now.date()))
+        .expect("read")
+        .is_some());
+}
