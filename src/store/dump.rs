@@ -6,16 +6,17 @@
 //!
 //! 1. the header: `{"format":"sufler-backup","version":1,"schema":2,"next_id":N,"counts":{…}}`
 //!    — `schema` is the database schema ([`SCHEMA_VERSION`]) the records are of; `next_id`
-//!    is above every id in the dump (clients, consultations, contacts and event sequence
+//!    is above every id in the dump (clients, consultations, contacts, cancellations and event sequence
 //!    numbers share sled's id generator), so a restored database never hands one out again;
 //!    `counts` has the number of records of each kind (`officers`, `clients`, `holdings`,
-//!    `consultations`, `contacts`, `events`);
+//!    `consultations`, `contacts`, `cancellations`, `events`);
 //! 2. the records, by kind in this order, each kind in the database's key order:
 //!    `{"officer":{"name","branch","workstation"}}` (`workstation` marks the officer the
 //!    screen opens on), `{"client":{…}}`, `{"holding":{"client","product"}}`,
 //!    `{"consultation":{…}}` (with its offers and notes), `{"contact":{…}}` (a call on a
 //!    call back, or its stop: [`Contact`], by time of the call then id),
-//!    `{"event":{"seq",…}}`;
+//!    `{"cancellation":{…}}` (a sale the client cancelled in its cooling-off period:
+//!    [`Cancellation`], by client then id; see [`cancellations`]), `{"event":{"seq",…}}`;
 //! 3. the trailer: `{"end":{"sha256":"…"}}`, the SHA-256 of every byte before it, in hex —
 //!    `head -n -1 FILE | sha256sum` checks it by hand.
 //!
@@ -64,9 +65,10 @@ use super::sled_store::{SledStore, SCHEMA_NO_CALL_BACKS, SCHEMA_VERSION, WORKSTA
 use super::sync::sync_dir;
 use super::trees::*;
 use super::{Event, EventKind, Officer, Store, StoreError, VerifyReport, META_NEXT_ID_KEY};
-use crate::consultation::{Client, Consultation, Contact};
+use crate::consultation::{Cancellation, Client, Consultation, Contact};
 use contacts::ContactLine;
 
+mod cancellations;
 mod contacts;
 mod past;
 
@@ -124,6 +126,9 @@ pub struct Counts {
     /// release): none.
     #[serde(default)]
     pub contacts: u64,
+    /// Absent from a dump written before cancellations were: none.
+    #[serde(default)]
+    pub cancellations: u64,
     pub events: u64,
 }
 
@@ -135,6 +140,7 @@ impl Counts {
             self.holdings,
             self.consultations,
             self.contacts,
+            self.cancellations,
             self.events,
         ]
         .iter()
@@ -148,6 +154,7 @@ impl Counts {
             Section::Holding => &mut self.holdings,
             Section::Consultation => &mut self.consultations,
             Section::Contact => &mut self.contacts,
+            Section::Cancellation => &mut self.cancellations,
             Section::Event => &mut self.events,
         }
     }
@@ -157,12 +164,13 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} officers, {} clients, {} holdings, {} consultations, {} contacts, {} events",
+            "{} officers, {} clients, {} holdings, {} consultations, {} contacts, {} cancellations, {} events",
             self.officers,
             self.clients,
             self.holdings,
             self.consultations,
             self.contacts,
+            self.cancellations,
             self.events
         )
     }
@@ -223,6 +231,7 @@ enum Record {
     Holding(HoldingLine),
     Consultation(Consultation),
     Contact(ContactLine),
+    Cancellation(cancellations::CancellationLine),
     Event(EventLine),
     End(Trailer),
 }
@@ -238,6 +247,7 @@ enum RecordRef<'a> {
     Holding(&'a HoldingLine),
     Consultation(&'a Consultation),
     Contact(&'a Contact),
+    Cancellation(&'a Cancellation),
     Event(&'a EventLine),
     End(&'a Trailer),
 }
@@ -250,6 +260,7 @@ enum Section {
     Holding,
     Consultation,
     Contact,
+    Cancellation,
     Event,
 }
 
@@ -261,6 +272,7 @@ impl Section {
             Section::Holding => "holding",
             Section::Consultation => "consultation",
             Section::Contact => "contact",
+            Section::Cancellation => "cancellation",
             Section::Event => "event",
         }
     }
@@ -272,6 +284,7 @@ impl Section {
             Section::Holding => "holdings",
             Section::Consultation => "consultations",
             Section::Contact => "contacts",
+            Section::Cancellation => "cancellations",
             Section::Event => "events",
         }
     }
@@ -287,6 +300,7 @@ enum Item {
     Holding(HoldingLine),
     Consultation(Consultation),
     Contact(Contact),
+    Cancellation(Cancellation),
     Event(u64, Event),
 }
 
@@ -299,6 +313,7 @@ impl Item {
             Item::Holding(_) => Section::Holding,
             Item::Consultation(_) => Section::Consultation,
             Item::Contact(_) => Section::Contact,
+            Item::Cancellation(_) => Section::Cancellation,
             Item::Event(..) => Section::Event,
         }
     }
@@ -367,6 +382,7 @@ impl SledStore {
             last_id(&t.clients, CLIENTS)?,
             last_consultation_id(&t.id_blocks)?,
             self.last_contact_id()?,
+            self.last_cancellation_id()?,
             last_id(&t.events, EVENTS)?,
         ]
         .into_iter()
@@ -385,6 +401,7 @@ impl SledStore {
                 holdings: t.holdings.len() as u64,
                 consultations: t.consultations.len() as u64,
                 contacts: t.contacts.len() as u64,
+                cancellations: t.cancellations.len() as u64,
                 events: t.events.len() as u64,
             },
         })
@@ -471,6 +488,11 @@ impl SledStore {
             let (k, v) = item?;
             let c = contacts::dumped(&k, &v)?;
             step(&mut w, Section::Contact, RecordRef::Contact(&c))?;
+        }
+        for item in t.cancellations.iter() {
+            let (k, v) = item?;
+            let c = cancellations::dumped(&k, &v)?;
+            step(&mut w, Section::Cancellation, RecordRef::Cancellation(&c))?;
         }
         for item in t.events.iter() {
             let (k, v) = item?;
@@ -594,6 +616,7 @@ struct DumpReader<R> {
     /// client must be among them.
     client_ids: Vec<u64>,
     contact_ids: HashSet<u64>,
+    cancellation_ids: HashSet<u64>,
     workstation_line: Option<u64>,
     counts: Counts,
     done: bool,
@@ -662,6 +685,7 @@ impl<R: BufRead> DumpReader<R> {
             consultation_ids: HashSet::new(),
             client_ids: Vec::new(),
             contact_ids: HashSet::new(),
+            cancellation_ids: HashSet::new(),
             workstation_line: None,
             counts: Counts::default(),
             done: false,
@@ -787,6 +811,7 @@ impl<R: BufRead> DumpReader<R> {
                 (Item::Consultation(c), key)
             }
             Record::Contact(k) => self.contact(k)?,
+            Record::Cancellation(c) => self.cancellation(c)?,
             Record::Event(e) => {
                 self.below_next_id("event sequence number", e.seq)?;
                 let key = e.seq.to_be_bytes().to_vec();
@@ -1029,6 +1054,7 @@ struct Loader {
     holdings: Vec<HoldingLine>,
     consultations: Vec<Consultation>,
     contacts: Vec<Contact>,
+    cancellations: Vec<Cancellation>,
     events: Vec<(u64, Event)>,
     events_cleared: bool,
 }
@@ -1065,6 +1091,10 @@ impl Loader {
             Item::Contact(k) => {
                 self.contacts.push(k);
                 self.contacts.len() >= BATCH
+            }
+            Item::Cancellation(c) => {
+                self.cancellations.push(c);
+                self.cancellations.len() >= BATCH
             }
             Item::Event(seq, e) => {
                 self.events.push((seq, e));
@@ -1119,6 +1149,13 @@ impl Loader {
         if !self.contacts.is_empty() {
             // After every consultation, as `contacts` explains.
             store.restore_contacts(&std::mem::take(&mut self.contacts))?;
+        }
+        if !self.cancellations.is_empty() {
+            // After the consultations, which gave the holdings back: each takes its sale's
+            // away again, and off the counters, as when it was recorded.
+            let cs = std::mem::take(&mut self.cancellations);
+            let event = SledStore::event("", None, None, EventKind::Imported, "restore")?;
+            store.write_cancellations(&cs, &event)?;
         }
         if !self.events.is_empty() || self.section == Some(Section::Event) {
             self.clear_events(store)?;
