@@ -217,6 +217,10 @@ fn backup_and_restore_carry_the_cancellations() {
                 recorded_by: "Анна".into(),
             })
             .expect("stored");
+        // The client changed their mind and holds it again: the restore must keep that.
+        store
+            .add_holding(c.id, "life_insurance")
+            .expect("held again");
         c.id
     };
     let sufler = || assert_cmd::Command::cargo_bin("sufler").expect("the binary");
@@ -250,7 +254,7 @@ fn backup_and_restore_carry_the_cancellations() {
         a.holdings(client_id).expect("a"),
         b.holdings(client_id).expect("b")
     );
-    assert!(!b.holdings(client_id).expect("b").contains("life_insurance"));
+    assert!(b.holdings(client_id).expect("b").contains("life_insurance"));
     assert_eq!(
         a.tallies(Month(202611)).expect("a"),
         b.tallies(Month(202611)).expect("b")

@@ -1052,6 +1052,9 @@ struct Loader {
     officers: Vec<OfficerLine>,
     clients: Vec<Client>,
     holdings: Vec<HoldingLine>,
+    /// Every holding line of the dump: a product cancelled and bought again (or marked held
+    /// again) is held in the dump, and must stay held after its cancellation is replayed.
+    held: HashSet<Vec<u8>>,
     consultations: Vec<Consultation>,
     contacts: Vec<Contact>,
     cancellations: Vec<Cancellation>,
@@ -1133,7 +1136,9 @@ impl Loader {
             // Holdings are records of their own (a product held from before Sufler).
             let mut batch = sled::Batch::default();
             for h in std::mem::take(&mut self.holdings) {
-                batch.insert(keys::holding_key(h.client, &h.product), &[] as &[u8]);
+                let k = keys::holding_key(h.client, &h.product);
+                batch.insert(k.as_slice(), &[] as &[u8]);
+                self.held.insert(k);
             }
             store
                 .t
@@ -1156,6 +1161,21 @@ impl Loader {
             let cs = std::mem::take(&mut self.cancellations);
             let event = SledStore::event("", None, None, EventKind::Imported, "restore")?;
             store.write_cancellations(&cs, &event)?;
+            // The replay took each cancelled product off its client; the dump says which
+            // are held again.
+            let mut again = sled::Batch::default();
+            for c in &cs {
+                let k = keys::holding_key(c.client_id, &c.sale.product);
+                if self.held.contains(&k) {
+                    again.insert(k, &[] as &[u8]);
+                }
+            }
+            store
+                .t
+                .holdings
+                .apply_batch(again)
+                .map_err(StoreError::from)?;
+            store.durable()?;
         }
         if !self.events.is_empty() || self.section == Some(Section::Event) {
             self.clear_events(store)?;
