@@ -67,6 +67,31 @@ fn sold_insurance(store: &SledStore, client: u64) -> Consultation {
     c
 }
 
+/// The November insurance sale of [`sold_insurance`], cancelled by the client on 24.11 and
+/// recorded on 25.11.
+fn cancel_insurance_of_november(store: &SledStore, client: u64) {
+    let sale = sold_insurance(store, client);
+    let insurance = cancellable(
+        &[sale],
+        &[],
+        &[],
+        NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
+    )
+    .into_iter()
+    .find(|s| s.product == "life_insurance")
+    .expect("cancellable");
+    store
+        .save_cancellation(Cancellation {
+            id: 0,
+            client_id: client,
+            sale: insurance,
+            cancelled_on: NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
+            recorded_at: at(2026, 11, 25, 10),
+            recorded_by: "Анна".into(),
+        })
+        .expect("stored");
+}
+
 fn open(dir: &Path) -> SledStore {
     SledStore::open(dir).expect("open")
 }
@@ -134,26 +159,7 @@ fn stats_show_the_cancellations_and_count_net_sales() {
     {
         let store = open(&db);
         let c = client(&store);
-        let sale = sold_insurance(&store, c.id);
-        let insurance = cancellable(
-            &[sale],
-            &[],
-            &[],
-            NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
-        )
-        .into_iter()
-        .find(|s| s.product == "life_insurance")
-        .expect("cancellable");
-        store
-            .save_cancellation(Cancellation {
-                id: 0,
-                client_id: c.id,
-                sale: insurance,
-                cancelled_on: NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
-                recorded_at: at(2026, 11, 25, 10),
-                recorded_by: "Анна".into(),
-            })
-            .expect("stored");
+        cancel_insurance_of_november(&store, c.id);
     }
     let out = assert_cmd::Command::cargo_bin("sufler")
         .expect("the binary")
@@ -197,26 +203,7 @@ fn backup_and_restore_carry_the_cancellations() {
     let client_id = {
         let store = open(&db);
         let c = client(&store);
-        let sale = sold_insurance(&store, c.id);
-        let insurance = cancellable(
-            std::slice::from_ref(&sale),
-            &[],
-            &[],
-            NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
-        )
-        .into_iter()
-        .find(|s| s.product == "life_insurance")
-        .expect("cancellable");
-        store
-            .save_cancellation(Cancellation {
-                id: 0,
-                client_id: c.id,
-                sale: insurance,
-                cancelled_on: NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
-                recorded_at: at(2026, 11, 25, 10),
-                recorded_by: "Анна".into(),
-            })
-            .expect("stored");
+        cancel_insurance_of_november(&store, c.id);
         // The client changed their mind and holds it again: the restore must keep that.
         store
             .add_holding(c.id, "life_insurance")

@@ -384,10 +384,7 @@ fn what_to_say<'c>(catalog: &'c Catalog, d: &CallData) -> Vec<&'c str> {
             .find(|m| m.product == d.product)
             .and_then(|m| m.say.get(variant).or_else(|| m.say.first()))
     });
-    let link = catalog
-        .links
-        .iter()
-        .find(|l| l.main == d.origin.main && l.cross == d.product);
+    let link = link_of(catalog, d);
     if let Some(line) = said.or_else(|| link.and_then(|l| l.say.first())) {
         out.push(line.as_str());
     }
@@ -396,11 +393,17 @@ fn what_to_say<'c>(catalog: &'c Catalog, d: &CallData) -> Vec<&'c str> {
 
 /// Why the product goes with the main one (the matrix's `why`), when the catalogue says.
 fn why_linked<'c>(catalog: &'c Catalog, d: &CallData) -> Option<&'c str> {
+    link_of(catalog, d)
+        .filter(|l| !l.why.is_empty())
+        .map(|l| l.why.as_str())
+}
+
+/// The matrix row joining the call's product to the main product it was offered with.
+fn link_of<'c>(catalog: &'c Catalog, d: &CallData) -> Option<&'c crate::catalog::Link> {
     catalog
         .links
         .iter()
-        .find(|l| l.main == d.origin.main && l.cross == d.product && !l.why.is_empty())
-        .map(|l| l.why.as_str())
+        .find(|l| l.main == d.origin.main && l.cross == d.product)
 }
 
 /// "02.12 консультация (Вклад «Доходный») — думает".
