@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 
 use super::period::Period;
+use super::gaps::{GapFigure, Gaps};
 use super::{Grouping, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{
@@ -259,15 +260,6 @@ impl VariantFigure {
     }
 }
 
-/// "Not in the script" notes with the same stage, product and text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GapFigure {
-    pub stage: String,
-    pub product: Option<String>,
-    pub text: String,
-    pub count: u64,
-}
-
 /// Everything `stats` shows and `export` writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -329,7 +321,7 @@ struct Builder {
     branch: BTreeMap<String, Figures>,
     product: BTreeMap<String, Figures>,
     variant: BTreeMap<(String, Technique, u32), Counts>,
-    gaps: BTreeMap<(String, Option<String>, String), u64>,
+    gaps: Gaps,
     calls: BTreeMap<String, Counts>,
 }
 
@@ -343,7 +335,7 @@ impl Builder {
             branch: BTreeMap::new(),
             product: BTreeMap::new(),
             variant: BTreeMap::new(),
-            gaps: BTreeMap::new(),
+            gaps: Gaps::default(),
             calls: BTreeMap::new(),
         }
     }
@@ -458,12 +450,7 @@ impl Builder {
             }
             if self.wants(Grouping::Gaps) {
                 for n in &c.notes {
-                    let key = (
-                        n.stage.clone(),
-                        n.product.clone(),
-                        n.text.trim().to_string(),
-                    );
-                    *self.gaps.entry(key).or_default() += 1;
+                    self.gaps.add(n);
                 }
             }
         }
@@ -529,25 +516,7 @@ impl Builder {
                 b.variant,
             ))
         });
-        let mut gaps: Vec<GapFigure> = self
-            .gaps
-            .into_iter()
-            .map(|((stage, product, text), count)| GapFigure {
-                stage,
-                product,
-                text,
-                count,
-            })
-            .collect();
-        // By stage and product, the most frequent remark first.
-        gaps.sort_by(|a, b| {
-            (&a.stage, &a.product, std::cmp::Reverse(a.count), &a.text).cmp(&(
-                &b.stage,
-                &b.product,
-                std::cmp::Reverse(b.count),
-                &b.text,
-            ))
-        });
+        let gaps = self.gaps.finish(catalog);
         Report {
             period,
             today,
@@ -608,7 +577,7 @@ fn formula_counted(tallies: &BTreeMap<TallyKey, Tally>) -> bool {
 }
 
 /// The report of `period` over `stores` (several databases add up), with the groupings
-/// asked for. [`ReportError::NoData`] when the period holds no consultation.
+/// asked for. A period without consultations gives an empty report with its plan.
 pub fn compute(
     stores: &[&dyn Store],
     catalog: &Catalog,
@@ -647,10 +616,7 @@ pub fn compute(
             }
         }
     }
-    // A month of calls only (the consultations were the month before) is still a report.
-    if b.total.consultations == 0 && b.total.calls.offered == 0 {
-        return Err(ReportError::NoData(period.label()));
-    }
+    // A period without consultations is an empty report with its plan, not an error.
     Ok(b.finish(catalog, period, today, groupings))
 }
 
@@ -969,21 +935,17 @@ mod tests {
             .unwrap();
         assert_eq!((npf1.counts.offered, npf1.counts.accepted), (2, 0));
 
+        // Most frequent first (ordering and merging: report::gaps tests).
+        let gaps: Vec<(&str, Option<&str>, u64, &str)> = r
+            .gaps
+            .iter()
+            .map(|g| (g.text.as_str(), g.product.as_deref(), g.count, g.stages[0].id.as_str()))
+            .collect();
         assert_eq!(
-            r.gaps,
+            gaps,
             vec![
-                GapFigure {
-                    stage: "needs".into(),
-                    product: None,
-                    text: "спросил про ипотеку".into(),
-                    count: 1
-                },
-                GapFigure {
-                    stage: "presentation".into(),
-                    product: Some("debit_card".into()),
-                    text: "уже есть карта другого банка".into(),
-                    count: 2
-                },
+                ("уже есть карта другого банка", Some("debit_card"), 2, "presentation"),
+                ("спросил про ипотеку", None, 1, "needs"),
             ]
         );
         assert_eq!(r.techniques()[0].1.accepted, 3);
@@ -1079,12 +1041,20 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_period_is_an_error_and_old_counters_are_recognised() {
+    fn an_empty_period_is_an_empty_report_with_its_plan_and_old_counters_are_recognised() {
         let dir = tempfile::tempdir().unwrap();
         let s = store(dir.path());
         let period = Period::month(Month(202405)).unwrap();
-        let e = compute(&[&s], &catalog(), period, &[], day(6, 1), Source::Auto).unwrap_err();
-        assert_eq!(e.to_string(), "no consultations in 2024-05");
+        let groupings = Grouping::ALL;
+        let r = compute(&[&s], &catalog(), period, &groupings, day(6, 1), Source::Auto).unwrap();
+        assert_eq!(r.total.consultations, 0);
+        assert_eq!(r.total.conversion(), None);
+        let plan: Vec<(&str, u64)> = r.plan.iter().map(|p| (p.product.as_str(), p.sold)).collect();
+        assert_eq!(plan, vec![("npf", 0), ("iis", 0)]);
+        assert!(r.officer.is_empty() && r.gaps.is_empty() && r.calls.is_empty());
+        let tables = super::super::table::tables(&r);
+        assert_eq!(tables[0].rows.len(), 1, "the summary row is there");
+        assert_eq!(tables[1].rows.len(), 2, "and the plan's");
         // Counters written before formula rows existed are not trusted for compliance.
         let mut old: BTreeMap<TallyKey, Tally> = history()[0]
             .tallies()

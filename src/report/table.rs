@@ -10,6 +10,9 @@ use crate::cli::Lang;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
+    /// A catalogue thing: machines (the plain CSV, JSON) get its `id`, people (the terminal,
+    /// XLSX, the `--excel` CSV) its `name`.
+    Named { id: String, name: String },
     Int(u64),
     /// A share (0.724), shown as a percentage; `None` when the denominator is 0.
     Ratio(Option<f64>),
@@ -35,7 +38,7 @@ impl Label {
     }
 }
 
-const fn l(ru: &'static str, en: &'static str) -> Label {
+pub(super) const fn l(ru: &'static str, en: &'static str) -> Label {
     Label { ru, en }
 }
 
@@ -46,7 +49,7 @@ pub struct Column {
     pub header: Label,
 }
 
-const fn col(key: &'static str, ru: &'static str, en: &'static str) -> Column {
+pub(super) const fn col(key: &'static str, ru: &'static str, en: &'static str) -> Column {
     Column {
         key,
         header: l(ru, en),
@@ -328,28 +331,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         .collect(),
                 });
             }
-            Grouping::Gaps => out.push(Table {
-                name: "gaps",
-                title: l("Не по сценарию", "Not in the script"),
-                columns: vec![
-                    col("stage", "Этап", "Stage"),
-                    col("product", "Продукт", "Product"),
-                    col("note", "Что сказал клиент", "What the client said"),
-                    col("count", "Раз", "Times"),
-                ],
-                rows: r
-                    .gaps
-                    .iter()
-                    .map(|g| {
-                        vec![
-                            Cell::Text(g.stage.clone()),
-                            Cell::Text(g.product.clone().unwrap_or_default()),
-                            Cell::Text(g.text.clone()),
-                            Cell::Int(g.count),
-                        ]
-                    })
-                    .collect(),
-            }),
+            Grouping::Gaps => out.push(super::gaps::table(&r.gaps)),
         }
     }
     out
@@ -403,6 +385,8 @@ pub fn display(cell: &Cell, lang: Lang) -> String {
     match cell {
         Cell::Text(s) if s.is_empty() => "—".into(),
         Cell::Text(s) => s.clone(),
+        Cell::Named { name, .. } if name.is_empty() => "—".into(),
+        Cell::Named { name, .. } => name.clone(),
         Cell::Int(n) => n.to_string(),
         Cell::Ratio(Some(v)) => match lang {
             Lang::Ru => format!("{} %", number(v * 100.0, 1, lang)),
@@ -416,7 +400,7 @@ pub fn display(cell: &Cell, lang: Lang) -> String {
 }
 
 fn right_aligned(cell: &Cell) -> bool {
-    !matches!(cell, Cell::Text(_) | Cell::Flag(..))
+    !matches!(cell, Cell::Text(_) | Cell::Named { .. } | Cell::Flag(..))
 }
 
 /// A table as aligned text: a title line, a header line, rows. Widths count characters, so
