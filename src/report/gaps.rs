@@ -3,7 +3,8 @@
 //! letters case-folded — count together whatever the stage, and the row lists the stages
 //! they were typed at; they stay apart per product, as a remark about a deposit and the same
 //! words about a card are two things to fix. Stages and products are named as the catalogue
-//! names them (a stage by its title in the scripts); machine formats keep the ids.
+//! names them (a stage by its title in the scripts); machine formats keep the ids, under the
+//! same keys as before (`stage` then lists the ids, `needs, presentation`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -178,7 +179,7 @@ pub fn table(gaps: &[GapFigure]) -> Table {
             col("note", "Что сказал клиент", "What the client said"),
             col("count", "Раз", "Times"),
             col("product", "Продукт", "Product"),
-            col("stages", "Этапы", "Stages"),
+            col("stage", "Этапы", "Stages"),
         ],
         rows: gaps
             .iter()
