@@ -171,27 +171,29 @@ fn stages_cell(stages: &[GapStage]) -> Cell {
     Cell::Named { id, name }
 }
 
+/// The table, its columns in the order and under the keys they always had (machines read
+/// the plain CSV and JSON by them).
 pub fn table(gaps: &[GapFigure]) -> Table {
     Table {
         name: "gaps",
         title: l("Не по сценарию", "Not in the script"),
         columns: vec![
+            col("stage", "Этапы", "Stages"),
+            col("product", "Продукт", "Product"),
             col("note", "Что сказал клиент", "What the client said"),
             col("count", "Раз", "Times"),
-            col("product", "Продукт", "Product"),
-            col("stage", "Этапы", "Stages"),
         ],
         rows: gaps
             .iter()
             .map(|g| {
                 vec![
-                    Cell::Text(g.text.clone()),
-                    Cell::Int(g.count),
+                    stages_cell(&g.stages),
                     Cell::Named {
                         id: g.product.clone().unwrap_or_default(),
                         name: g.product_name.clone(),
                     },
-                    stages_cell(&g.stages),
+                    Cell::Text(g.text.clone()),
+                    Cell::Int(g.count),
                 ]
             })
             .collect(),
@@ -321,20 +323,20 @@ mod tests {
         assert_eq!(
             t.rows[0],
             vec![
-                Cell::Text("уже есть карта другого банка".into()),
-                Cell::Int(3),
-                Cell::Named {
-                    id: "debit_card".into(),
-                    name: "Дебетовая карта".into()
-                },
                 Cell::Named {
                     id: "presentation, needs".into(),
                     name: "Презентация (2), Выявление потребностей (1)".into()
                 },
+                Cell::Named {
+                    id: "debit_card".into(),
+                    name: "Дебетовая карта".into()
+                },
+                Cell::Text("уже есть карта другого банка".into()),
+                Cell::Int(3),
             ]
         );
         assert_eq!(
-            t.rows[2][3],
+            t.rows[2][0],
             Cell::Named {
                 id: "presentation".into(),
                 name: "Презентация".into()
