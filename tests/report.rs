@@ -437,7 +437,10 @@ fn csv_parsed_back_equals_the_json() {
         .position(|h| h == "compliance")
         .expect("column");
     assert_eq!(rows[1][col], "0,5");
-    let prorated = rows[0].iter().position(|h| h == "prorated").expect("column");
+    let prorated = rows[0]
+        .iter()
+        .position(|h| h == "prorated")
+        .expect("column");
     assert_eq!(rows[2][0], "plan");
     assert_eq!(rows[2][prorated], "false");
 }
@@ -483,7 +486,13 @@ too_few_offers,stage,note,count";
 fn the_russian_excel_csv_is_for_a_manager() {
     let db = filled();
     let bytes = stdout(sufler(db.path()).args([
-        "export", "--month", "2024-03", "--by", "officer,variant,gaps", "--format", "csv",
+        "export",
+        "--month",
+        "2024-03",
+        "--by",
+        "officer,variant,gaps",
+        "--format",
+        "csv",
         "--excel",
     ]));
     let text = String::from_utf8(bytes).expect("utf-8");
@@ -514,7 +523,10 @@ fn the_russian_excel_csv_is_for_a_manager() {
         .iter()
         .find(|r| r[0] == "Не по сценарию")
         .expect("a gaps row");
-    assert_eq!(gap[at("Что сказал клиент")], "уже есть карта, \"зарплатная\"");
+    assert_eq!(
+        gap[at("Что сказал клиент")],
+        "уже есть карта, \"зарплатная\""
+    );
     assert_eq!(gap[at("Продукт")], "Дебетовая карта «Плюс»");
     assert_eq!(gap[at("Этапы")], "Презентация");
     // The detail too has Russian headers, its values as they are.
@@ -541,9 +553,13 @@ fn the_russian_excel_csv_is_for_a_manager() {
 #[test]
 fn an_empty_period_is_an_empty_report_with_its_plan() {
     let db = filled();
-    let text = String::from_utf8(stdout(
-        sufler(db.path()).args(["stats", "--month", "2024-05", "--by", "officer,gaps"]),
-    ))
+    let text = String::from_utf8(stdout(sufler(db.path()).args([
+        "stats",
+        "--month",
+        "2024-05",
+        "--by",
+        "officer,gaps",
+    ])))
     .expect("utf-8");
     assert!(text.contains("Консультаций за период нет."), "{text}");
     assert!(text.contains("План\n"), "{text}");
@@ -561,10 +577,7 @@ fn an_empty_period_is_an_empty_report_with_its_plan() {
     .expect("json");
     assert_eq!(json["tables"]["summary"][0]["consultations"], 0);
     assert_eq!(json["tables"]["summary"][0]["conversion"], Value::Null);
-    assert!(!json["tables"]["plan"]
-        .as_array()
-        .expect("plan")
-        .is_empty());
+    assert!(!json["tables"]["plan"].as_array().expect("plan").is_empty());
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("май.xlsx");
     sufler(db.path())
@@ -644,7 +657,9 @@ fn xlsx_has_sheets_numbers_and_a_chart() {
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).expect("sheet");
         assert!(
-            range.used_cells().all(|(_, _, d)| !matches!(d, Data::Bool(_))),
+            range
+                .used_cells()
+                .all(|(_, _, d)| !matches!(d, Data::Bool(_))),
             "{name}"
         );
     }
@@ -668,7 +683,9 @@ fn xlsx_has_sheets_numbers_and_a_chart() {
     // Gaps by name; English keeps its headers and has no boolean cell either.
     let gaps = dir.path().join("gaps.xlsx");
     sufler(db.path())
-        .args(["export", "--month", "2024-03", "--by", "gaps", "--format", "xlsx", "-o"])
+        .args([
+            "export", "--month", "2024-03", "--by", "gaps", "--format", "xlsx", "-o",
+        ])
         .arg(&gaps)
         .assert()
         .success();

@@ -68,9 +68,9 @@ impl CsvStyle {
         let people = self.for_people();
         match c {
             Cell::Text(s) => self.defuse(s).into_owned(),
-            Cell::Named { id, name } => self
-                .defuse(if self.excel { name } else { id })
-                .into_owned(),
+            Cell::Named { id, name } => {
+                self.defuse(if self.excel { name } else { id }).into_owned()
+            }
             Cell::Int(n) => n.to_string(),
             Cell::Ratio(Some(_)) if people => display(c, Lang::Ru),
             Cell::Num(Some(v), d) if people => number(*v, *d, Lang::Ru),
@@ -183,10 +183,7 @@ mod tests {
         };
         let defused = excel.defuse("=HYPERLINK(\"x\")").into_owned();
         let text = written(excel, &[&["a,b", "a;b", &defused]]);
-        assert_eq!(
-            text,
-            "\u{feff}a,b;\"a;b\";\"'=HYPERLINK(\"\"x\"\")\"\r\n"
-        );
+        assert_eq!(text, "\u{feff}a,b;\"a;b\";\"'=HYPERLINK(\"\"x\"\")\"\r\n");
         let body = text.trim_start_matches('\u{feff}');
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -224,7 +221,25 @@ mod tests {
         assert_eq!(en.cell(&Cell::Ratio(Some(0.25))), "0,25");
         assert_eq!(en.cell(&Cell::Flag(false, flag)), "false");
         assert_eq!(CsvStyle::PLAIN.cell(&Cell::Ratio(Some(0.25))), "0.25");
-        assert_eq!(ru.header("sold", Some(Label { ru: "Продано", en: "Sold" })), "Продано");
-        assert_eq!(CsvStyle::PLAIN.header("sold", Some(Label { ru: "Продано", en: "Sold" })), "sold");
+        assert_eq!(
+            ru.header(
+                "sold",
+                Some(Label {
+                    ru: "Продано",
+                    en: "Sold"
+                })
+            ),
+            "Продано"
+        );
+        assert_eq!(
+            CsvStyle::PLAIN.header(
+                "sold",
+                Some(Label {
+                    ru: "Продано",
+                    en: "Sold"
+                })
+            ),
+            "sold"
+        );
     }
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::period::Period;
 use super::gaps::{GapFigure, Gaps};
+use super::period::Period;
 use super::{Grouping, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{
@@ -939,12 +939,24 @@ mod tests {
         let gaps: Vec<(&str, Option<&str>, u64, &str)> = r
             .gaps
             .iter()
-            .map(|g| (g.text.as_str(), g.product.as_deref(), g.count, g.stages[0].id.as_str()))
+            .map(|g| {
+                (
+                    g.text.as_str(),
+                    g.product.as_deref(),
+                    g.count,
+                    g.stages[0].id.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             gaps,
             vec![
-                ("уже есть карта другого банка", Some("debit_card"), 2, "presentation"),
+                (
+                    "уже есть карта другого банка",
+                    Some("debit_card"),
+                    2,
+                    "presentation"
+                ),
                 ("спросил про ипотеку", None, 1, "needs"),
             ]
         );
@@ -1046,10 +1058,22 @@ mod tests {
         let s = store(dir.path());
         let period = Period::month(Month(202405)).unwrap();
         let groupings = Grouping::ALL;
-        let r = compute(&[&s], &catalog(), period, &groupings, day(6, 1), Source::Auto).unwrap();
+        let r = compute(
+            &[&s],
+            &catalog(),
+            period,
+            &groupings,
+            day(6, 1),
+            Source::Auto,
+        )
+        .unwrap();
         assert_eq!(r.total.consultations, 0);
         assert_eq!(r.total.conversion(), None);
-        let plan: Vec<(&str, u64)> = r.plan.iter().map(|p| (p.product.as_str(), p.sold)).collect();
+        let plan: Vec<(&str, u64)> = r
+            .plan
+            .iter()
+            .map(|p| (p.product.as_str(), p.sold))
+            .collect();
         assert_eq!(plan, vec![("npf", 0), ("iis", 0)]);
         assert!(r.officer.is_empty() && r.gaps.is_empty() && r.calls.is_empty());
         let tables = super::super::table::tables(&r);

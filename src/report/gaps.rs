@@ -259,12 +259,28 @@ mod tests {
         let mut g = Gaps::default();
         for n in [
             note("needs", Some("deposit"), "спросил про ипотеку"),
-            note("presentation", Some("debit_card"), "Уже есть карта  другого банка"),
-            note("needs", Some("debit_card"), " уже есть карта другого банка "),
-            note("presentation", Some("debit_card"), "уже есть карта другого банка"),
+            note(
+                "presentation",
+                Some("debit_card"),
+                "Уже есть карта  другого банка",
+            ),
+            note(
+                "needs",
+                Some("debit_card"),
+                " уже есть карта другого банка ",
+            ),
+            note(
+                "presentation",
+                Some("debit_card"),
+                "уже есть карта другого банка",
+            ),
             note("greeting", None, "торопится"),
             // The same words about another product are another remark.
-            note("presentation", Some("deposit"), "уже есть карта другого банка"),
+            note(
+                "presentation",
+                Some("deposit"),
+                "уже есть карта другого банка",
+            ),
             note("closing", Some("deposit"), "спросил про ипотеку"),
             note("needs", Some("deposit"), "   "),
         ] {
@@ -335,6 +351,12 @@ mod tests {
                 Cell::Int(3),
             ]
         );
+        // People read the remark first; machines keep the keys' order.
+        let people = t.for_people();
+        let keys: Vec<&str> = people.columns.iter().map(|c| c.key).collect();
+        assert_eq!(keys, ["note", "count", "product", "stage"]);
+        assert_eq!(people.rows[0][1], Cell::Int(3));
+        assert_eq!(people.rows[0][3], t.rows[0][0]);
         assert_eq!(
             t.rows[2][0],
             Cell::Named {

@@ -2,6 +2,8 @@
 //! (headers in the chosen language), CSV and JSON (stable English column keys), XLSX (typed
 //! cells, headers in the chosen language).
 
+use std::borrow::Cow;
+
 use super::figures::{Counts, Figures, Group, PlanFigure, Report};
 use super::Grouping;
 use crate::cli::Lang;
@@ -12,7 +14,10 @@ pub enum Cell {
     Text(String),
     /// A catalogue thing: machines (the plain CSV, JSON) get its `id`, people (the terminal,
     /// XLSX, the `--excel` CSV) its `name`.
-    Named { id: String, name: String },
+    Named {
+        id: String,
+        name: String,
+    },
     Int(u64),
     /// A share (0.724), shown as a percentage; `None` when the denominator is 0.
     Ratio(Option<f64>),
@@ -66,6 +71,37 @@ pub struct Table {
 }
 
 impl Table {
+    /// The table with the columns `first` (those it has) moved to the front in that order,
+    /// the others after them as they were: an order for people where machines keep theirs.
+    pub fn with_first(&self, first: &[&str]) -> Table {
+        let mut order: Vec<usize> = first
+            .iter()
+            .filter_map(|k| self.columns.iter().position(|c| c.key == *k))
+            .collect();
+        let rest: Vec<usize> = (0..self.columns.len())
+            .filter(|i| !order.contains(i))
+            .collect();
+        order.extend(rest);
+        Table {
+            name: self.name,
+            title: self.title,
+            columns: order.iter().map(|&i| self.columns[i]).collect(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| order.iter().filter_map(|&i| r.get(i).cloned()).collect())
+                .collect(),
+        }
+    }
+
+    /// How people read the table (the terminal, XLSX): the gaps' remark first.
+    pub fn for_people(&self) -> Cow<'_, Table> {
+        match self.name {
+            "gaps" => Cow::Owned(self.with_first(&["note", "count", "product"])),
+            _ => Cow::Borrowed(self),
+        }
+    }
+
     /// The value of column `key` in row `row`.
     pub fn get(&self, row: usize, key: &str) -> Option<&Cell> {
         let i = self.columns.iter().position(|c| c.key == key)?;

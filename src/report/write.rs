@@ -71,7 +71,7 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
                 if ru { "нет данных" } else { "no data" }
             ));
         } else {
-            out.push_str(&render(t, lang, &title));
+            out.push_str(&render(&t.for_people(), lang, &title));
         }
     }
     out
@@ -256,6 +256,7 @@ pub fn xlsx(tables: &[Table], lang: Lang) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
     let f = XlsxFormats::for_lang(lang);
     for t in tables {
+        let t = t.for_people();
         let name = t.title.get(lang);
         let ws = wb.add_worksheet();
         ws.set_name(name)?;

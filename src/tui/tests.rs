@@ -883,10 +883,15 @@ fn a_note_typed_with_a_prompt_picked_is_filed_under_the_picked_product() {
     let mut app = consulting(Lang::Ru, "deposit");
     goto_stage(&mut app, "presentation");
     let env = app.env();
-    let picked = consultation_screen(&app).items(&env)[0].product().to_string();
+    let picked = consultation_screen(&app).items(&env)[0]
+        .product()
+        .to_string();
     assert_ne!(picked, "deposit");
     app.update(ch('1'));
-    assert_eq!(consultation_screen(&app).picked.as_deref(), Some(picked.as_str()));
+    assert_eq!(
+        consultation_screen(&app).picked.as_deref(),
+        Some(picked.as_str())
+    );
     app.update(ch('x'));
     typed(&mut app, "уже есть у другого банка");
     let effects = app.update(key(KeyCode::Enter));
