@@ -287,7 +287,8 @@ mod tests {
             g.add(&n);
         }
         let rows = g.finish(&catalog());
-        let summary: Vec<(&str, u64, Option<&str>, Vec<(&str, &str, u64)>)> = rows
+        type Stages<'a> = Vec<(&'a str, &'a str, u64)>;
+        let summary: Vec<(&str, u64, Option<&str>, Stages)> = rows
             .iter()
             .map(|r| {
                 (
