@@ -664,8 +664,11 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     if a.detail && !input.groupings.is_empty() {
         return Err("--detail writes one row per offer; --by does not apply to it".into());
     }
-    let style = CsvStyle { excel: a.excel };
     let lang = global.lang;
+    let style = CsvStyle {
+        excel: a.excel,
+        lang,
+    };
     // A --catalog that is not there is a mistake even where the catalogue is not needed.
     locate_catalog(global, lang.into())?;
     let stores = report_stores(global)?;
@@ -674,9 +677,6 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     let result = if a.detail {
         use std::io::IsTerminal as _;
         detail::show_progress(std::io::stderr().is_terminal());
-        if !detail::any(&stores, input.period).map_err(|e| e.to_string())? {
-            return Err(ReportError::NoData(input.period.label()).to_string());
-        }
         let period = input.period;
         deliver(output, a.with_clients, format == Format::Xlsx, |w| {
             match format {

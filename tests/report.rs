@@ -311,12 +311,6 @@ fn bad_input_is_one_line_and_exit_1() {
         "invalid date `2024-3-1`",
     );
     fails(
-        sufler(db.path()).args(["stats", "--month", "2024-05"]),
-        "no consultations in 2024-05",
-    );
-    // The default is the current month, which this history does not reach.
-    fails(sufler(db.path()).args(["stats"]), "no consultations in ");
-    fails(
         sufler(db.path()).args(["export", "--format", "xslx"]),
         "unknown format `xslx`; did you mean `xlsx`?",
     );
@@ -336,17 +330,18 @@ fn bad_input_is_one_line_and_exit_1() {
     let file = out.path().join("report.xlsx");
     fails(
         sufler(db.path())
-            .args(["export", "--format", "xlsx", "--month", "2024-05", "-o"])
+            .args(["export", "--format", "xlsx", "--month", "2024-13", "-o"])
             .arg(&file),
-        "no consultations in 2024-05",
+        "invalid month `2024-13`",
     );
     fails(
         sufler(db.path())
             .args([
-                "export", "--format", "csv", "--detail", "--month", "2024-05", "-o",
+                "export", "--format", "csv", "--detail", "--by", "officer", "--month", "2024-03",
+                "-o",
             ])
             .arg(&file),
-        "no consultations in 2024-05",
+        "--by does not apply",
     );
     fails(
         sufler(db.path())
@@ -382,31 +377,15 @@ fn wait_unlocked(dir: &Path) {
     }
 }
 
-/// A small RFC 4180 reader: quoted fields with doubled quotes, CRLF records.
+/// Records read back with the `csv` crate's reader (RFC 4180; `;` for the Excel dialect).
 fn parse_csv(text: &str, sep: char) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            '"' => quoted = !quoted,
-            c if c == sep && !quoted => row.push(std::mem::take(&mut field)),
-            '\r' if !quoted && chars.peek() == Some(&'\n') => {}
-            '\n' if !quoted => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            c => field.push(c),
-        }
-    }
-    assert!(field.is_empty() && row.is_empty(), "unterminated record");
-    rows
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(u8::try_from(sep).expect("an ASCII separator"))
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.expect("a record").iter().map(str::to_string).collect())
+        .collect()
 }
 
 const ALL: &str = "officer,branch,product,technique,variant,gaps";
@@ -462,18 +441,181 @@ fn csv_parsed_back_equals_the_json() {
     assert_eq!(seen["officer"], 2);
     assert_eq!(seen["officer_plan"], 6);
 
-    // The Excel flavour: BOM, `;`, decimal commas.
-    let excel = stdout(
-        sufler(db.path()).args(["export", "--month", "2024-03", "--format", "csv", "--excel"]),
-    );
+    // `--lang en --excel` as before: BOM, `;`, keys, raw numbers with decimal commas.
+    let excel = stdout(sufler(db.path()).args([
+        "--lang", "en", "export", "--month", "2024-03", "--format", "csv", "--excel",
+    ]));
     let text = String::from_utf8(excel).expect("utf-8");
     let text = text.strip_prefix('\u{feff}').expect("a BOM");
     let rows = parse_csv(text, ';');
+    assert_eq!(rows[0][..3], ["table", "from", "to"]);
     let col = rows[0]
         .iter()
         .position(|h| h == "compliance")
         .expect("column");
     assert_eq!(rows[1][col], "0,5");
+    let prorated = rows[0]
+        .iter()
+        .position(|h| h == "prorated")
+        .expect("column");
+    assert_eq!(rows[2][0], "plan");
+    assert_eq!(rows[2][prorated], "false");
+}
+
+/// The plain CSV's header: the stable snake_case keys, whatever the language.
+#[test]
+fn the_plain_csv_keeps_its_keys() {
+    let db = filled();
+    let keys = "table,from,to,consultations,main_sold,catch_offered,catch_accepted,\
+catch_conversion,create_offered,create_accepted,create_conversion,conversion,compliance,\
+products_per_client,cancelled,product,name,sold,target,fulfilment,prorated,plan_from_catalog,\
+calls,answered,accepted,declined,thinking,not_reached,officer,variant,share,technique,offered,\
+main,catalog_version,text,wilson_low,wilson_high,too_few_offers,variant_a,variant_b,offered_a,\
+offered_b,conversion_a,conversion_b,needed,more_a,more_b,decided,winner,stage,note,count";
+    for lang in ["ru", "en"] {
+        let csv = stdout(sufler(db.path()).args([
+            "--lang",
+            lang,
+            "export",
+            "--month",
+            "2024-03",
+            "--by",
+            "officer,technique,variant,gaps",
+            "--format",
+            "csv",
+        ]));
+        let text = String::from_utf8(csv).expect("utf-8");
+        assert!(!text.starts_with('\u{feff}'));
+        let rows = parse_csv(&text, ',');
+        assert_eq!(rows[0].join(","), keys, "{lang}");
+        let at = |k: &str| rows[0].iter().position(|h| h == k).expect(k);
+        let gap = rows.iter().find(|r| r[0] == "gaps").expect("a gaps row");
+        assert_eq!(gap[at("note")], "уже есть карта, \"зарплатная\"");
+        assert_eq!(gap[at("product")], "debit_card");
+        assert_eq!(gap[at("stage")], "presentation");
+        let plan = rows.iter().find(|r| r[0] == "plan").expect("a plan row");
+        assert_eq!(plan[at("fulfilment")], "0.025");
+        assert_eq!(plan[at("prorated")], "false");
+    }
+}
+
+/// What a manager pastes: the Russian `--excel` CSV, read back as Excel would split it.
+#[test]
+fn the_russian_excel_csv_is_for_a_manager() {
+    let db = filled();
+    let bytes = stdout(sufler(db.path()).args([
+        "export",
+        "--month",
+        "2024-03",
+        "--by",
+        "officer,variant,gaps",
+        "--format",
+        "csv",
+        "--excel",
+    ]));
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let text = text.strip_prefix('\u{feff}').expect("a BOM");
+    let rows = parse_csv(text, ';');
+    let header = &rows[0];
+    assert_eq!(header[..4], ["Таблица", "С", "По", "Консультаций"]);
+    assert!(
+        header.iter().all(|h| !h.contains('_')),
+        "no snake_case key: {header:?}"
+    );
+    let at = |h: &str| header.iter().position(|x| x == h).expect(h);
+    let summary = &rows[1];
+    assert_eq!(summary[0], "Итого");
+    assert_eq!(summary[at("Выполнение формулы")], "50,0 %");
+    assert_eq!(summary[at("Конверсия")], "62,5 %");
+    assert_eq!(summary[at("Продуктов на клиента")], "2,00");
+    let plan = rows.iter().find(|r| r[0] == "План").expect("the plan");
+    assert_eq!(plan[at("Цель")], "40,0");
+    assert_eq!(plan[at("Выполнение")], "2,5 %");
+    assert_eq!(plan[at("Пропорц.")], "нет");
+    let variant = rows
+        .iter()
+        .find(|r| r[0] == "Варианты фраз")
+        .expect("a variant row");
+    assert_eq!(variant[at("Примечание")], "да");
+    let gap = rows
+        .iter()
+        .find(|r| r[0] == "Не по сценарию")
+        .expect("a gaps row");
+    assert_eq!(
+        gap[at("Что сказал клиент")],
+        "уже есть карта, \"зарплатная\""
+    );
+    assert_eq!(gap[at("Продукт")], "Дебетовая карта «Плюс»");
+    assert_eq!(gap[at("Этапы")], "Презентация");
+    // The detail too has Russian headers, its values as they are.
+    let detail = stdout(sufler(db.path()).args([
+        "export", "--month", "2024-03", "--detail", "--format", "csv", "--excel",
+    ]));
+    let detail = String::from_utf8(detail).expect("utf-8");
+    let detail = parse_csv(detail.strip_prefix('\u{feff}').expect("a BOM"), ';');
+    assert_eq!(detail[0][..3], ["Консультация", "Начало", "Сотрудник"]);
+    assert_eq!(detail[1][0], "1");
+    for row in &rows[1..] {
+        assert_eq!(row.len(), header.len());
+        for field in row {
+            assert!(field != "true" && field != "false", "{row:?}");
+            assert!(
+                !(field.starts_with("0,") && field.len() > 6),
+                "a raw fraction: {row:?}"
+            );
+        }
+    }
+}
+
+/// A month without consultations: the report with its plan, exit 0, in every format.
+#[test]
+fn an_empty_period_is_an_empty_report_with_its_plan() {
+    let db = filled();
+    let text = String::from_utf8(stdout(sufler(db.path()).args([
+        "stats",
+        "--month",
+        "2024-05",
+        "--by",
+        "officer,gaps",
+    ])))
+    .expect("utf-8");
+    assert!(text.contains("Консультаций за период нет."), "{text}");
+    assert!(text.contains("План\n"), "{text}");
+    assert!(text.contains("npf"), "{text}");
+    let en = String::from_utf8(stdout(
+        sufler(db.path()).args(["--lang", "en", "stats", "--month", "2024-05"]),
+    ))
+    .expect("utf-8");
+    assert!(en.contains("No consultations in the period."), "{en}");
+    // The default is the current month, which this history does not reach.
+    stdout(sufler(db.path()).args(["stats"]));
+    let json: Value = serde_json::from_slice(&stdout(
+        sufler(db.path()).args(["export", "--month", "2024-05", "--format", "json"]),
+    ))
+    .expect("json");
+    assert_eq!(json["tables"]["summary"][0]["consultations"], 0);
+    assert_eq!(json["tables"]["summary"][0]["conversion"], Value::Null);
+    assert!(!json["tables"]["plan"].as_array().expect("plan").is_empty());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("май.xlsx");
+    sufler(db.path())
+        .args(["export", "--month", "2024-05", "--format", "xlsx", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let mut wb: Xlsx<_> = open_workbook(&file).expect("xlsx");
+    let plan = wb.worksheet_range("План").expect("sheet");
+    assert_eq!(cell(&plan, "Продано", 1), Data::Float(0.0));
+    // The detail is its header alone.
+    let rows = parse_csv(
+        &String::from_utf8(stdout(sufler(db.path()).args([
+            "export", "--month", "2024-05", "--detail", "--format", "csv",
+        ])))
+        .expect("utf-8"),
+        ',',
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], "consultation_id");
 }
 
 fn cell(range: &calamine::Range<Data>, header: &str, row: usize) -> Data {
@@ -530,7 +672,18 @@ fn xlsx_has_sheets_numbers_and_a_chart() {
     assert_eq!(cell(&officers, "Сотрудник", 1), Data::String("Анна".into()));
     assert_eq!(cell(&officers, "Консультаций", 2), Data::Float(2.0));
     let variants = wb.worksheet_range("Варианты фраз").expect("sheet");
-    assert_eq!(cell(&variants, "Примечание", 1), Data::Bool(true));
+    assert_eq!(cell(&variants, "Примечание", 1), Data::String("да".into()));
+    // No boolean cell anywhere (Russian Excel shows ИСТИНА/ЛОЖЬ); ratios are numbers.
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet");
+        assert!(
+            range
+                .used_cells()
+                .all(|(_, _, d)| !matches!(d, Data::Bool(_))),
+            "{name}"
+        );
+    }
+    assert_eq!(cell(&plan, "Пропорц.", 1), Data::String("нет".into()));
 
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).expect("open")).expect("zip");
     let mut chart = String::new();
@@ -546,6 +699,34 @@ fn xlsx_has_sheets_numbers_and_a_chart() {
         .read_to_string(&mut styles)
         .expect("read");
     assert!(styles.contains("0.0%"), "{styles}");
+
+    // Gaps by name; English keeps its headers and has no boolean cell either.
+    let gaps = dir.path().join("gaps.xlsx");
+    sufler(db.path())
+        .args([
+            "export", "--month", "2024-03", "--by", "gaps", "--format", "xlsx", "-o",
+        ])
+        .arg(&gaps)
+        .assert()
+        .success();
+    let mut wb: Xlsx<_> = open_workbook(&gaps).expect("xlsx");
+    let sheet = wb.worksheet_range("Не по сценарию").expect("sheet");
+    assert_eq!(
+        cell(&sheet, "Продукт", 1),
+        Data::String("Дебетовая карта «Плюс»".into())
+    );
+    assert_eq!(cell(&sheet, "Этапы", 1), Data::String("Презентация".into()));
+    assert_eq!(cell(&sheet, "Раз", 1), Data::Float(1.0));
+    std::fs::remove_file(&gaps).expect("remove");
+    let en = stdout(sufler(db.path()).args([
+        "--lang", "en", "export", "--month", "2024-03", "--by", "variant", "--format", "xlsx",
+    ]));
+    let mut wb = Xlsx::new(std::io::Cursor::new(en)).expect("xlsx");
+    let plan = wb.worksheet_range("Plan").expect("sheet");
+    assert_eq!(cell(&plan, "Fulfilment", 1), Data::Float(0.025));
+    assert_eq!(cell(&plan, "Prorated", 1), Data::String("no".into()));
+    let variants = wb.worksheet_range("Phrase variants").expect("sheet");
+    assert_eq!(cell(&variants, "Note", 1), Data::String("yes".into()));
 
     // To a pipe it goes to stdout.
     let bytes =

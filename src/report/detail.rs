@@ -8,7 +8,7 @@ use rust_xlsxwriter::Workbook;
 use serde_json::{Map, Value};
 
 use super::period::Period;
-use super::table::Cell;
+use super::table::{Cell, Label};
 use super::write::{out, xlsx_cell, CsvStyle, XlsxFormats, JSON_VERSION};
 use super::ReportError;
 use crate::cli::Lang;
@@ -43,6 +43,31 @@ pub const CLIENT_COLUMNS: [&str; 2] = ["client_name", "client_phone"];
 /// catalogue version the consultation ran on (label and short hash, as the variant table
 /// names it), empty for a consultation recorded before versions were.
 pub const CATALOG_VERSION_COLUMN: &str = "catalog_version";
+
+/// A column's header for people (the Russian `--excel` CSV, XLSX); a column without one is
+/// headed by its key.
+pub fn label(key: &str) -> Option<Label> {
+    let (ru, en) = match key {
+        "consultation_id" => ("Консультация", "Consultation"),
+        "started_at" => ("Начало", "Started at"),
+        "officer" => ("Сотрудник", "Officer"),
+        "branch" => ("Отделение", "Branch"),
+        "client_id" => ("Клиент", "Client"),
+        "main" => ("Основной продукт", "Main product"),
+        "main_outcome" => ("Итог основного", "Main outcome"),
+        "product" => ("Продукт", "Product"),
+        "technique" => ("Техника", "Technique"),
+        "stage" => ("Этап", "Stage"),
+        "variant" => ("Вариант", "Variant"),
+        "outcome" => ("Итог", "Outcome"),
+        "catalog_version" => ("Версия каталога", "Catalogue version"),
+        "database" => ("База", "Database"),
+        "client_name" => ("ФИО клиента", "Client name"),
+        "client_phone" => ("Телефон клиента", "Client phone"),
+        _ => return None,
+    };
+    Some(Label { ru, en })
+}
 
 /// Whether long exports report their progress on stderr (set by the command line when stderr
 /// is a terminal; quiet when piped, and in the library's own use).
@@ -116,17 +141,6 @@ fn rows(
         .collect()
 }
 
-/// Whether any store holds a consultation in the period (checked before any output starts).
-pub fn any(stores: &[&dyn Store], period: Period) -> Result<bool, ReportError> {
-    for s in stores {
-        if let Some(c) = s.consultations_between(period.start(), period.end()).next() {
-            c?;
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// Calls `each` with every row of the period, database by database, oldest first.
 pub fn for_each(
     stores: &[&dyn Store],
@@ -190,12 +204,17 @@ pub fn csv(
     style: CsvStyle,
     w: &mut dyn Write,
 ) -> Result<u64, ReportError> {
-    style.start(w).map_err(out)?;
-    style.row(w, &header(stores, with_clients)).map_err(out)?;
-    for_each(stores, period, with_clients, |row| {
-        let fields: Vec<String> = row.iter().map(|c| style.cell(c)).collect();
-        style.row(w, &fields).map_err(out)
-    })
+    let mut w = style.writer(w).map_err(out)?;
+    let head: Vec<String> = header(stores, with_clients)
+        .iter()
+        .map(|k| style.header(k, label(k)))
+        .collect();
+    w.record(&head).map_err(out)?;
+    let n = for_each(stores, period, with_clients, |row| {
+        w.cells(row).map_err(out)
+    })?;
+    w.finish().map_err(out)?;
+    Ok(n)
 }
 
 /// `{"format": "sufler-detail", "version": 1, "period": {…}, "columns": […], "rows": [{…}, …]}`,
@@ -224,7 +243,7 @@ pub fn json(
             .zip(row)
             .map(|(k, c)| {
                 let v = match c {
-                    Cell::Text(s) => Value::String(s.clone()),
+                    Cell::Text(s) | Cell::Named { id: s, .. } => Value::String(s.clone()),
                     Cell::Int(n) => Value::from(*n),
                     _ => Value::Null,
                 };
@@ -249,14 +268,19 @@ pub fn xlsx(
     lang: Lang,
 ) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
-    let f = XlsxFormats::new();
+    let f = XlsxFormats::for_lang(lang);
     let ws = wb.add_worksheet();
     ws.set_name(match lang {
         Lang::Ru => "Предложения",
         Lang::En => "Offers",
     })?;
     for (i, k) in header(stores, with_clients).iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *k, &f.header)?;
+        // English keeps the keys, as before.
+        let h = match (lang, label(k)) {
+            (Lang::Ru, Some(l)) => l.ru,
+            _ => *k,
+        };
+        ws.write_string_with_format(0, i as u16, h, &f.header)?;
     }
     let mut r: u64 = 0;
     let rows = for_each(stores, period, with_clients, |row| {

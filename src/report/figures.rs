@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
+use super::gaps::{GapFigure, Gaps};
 use super::period::Period;
 use super::plans::Plans;
 use super::variants::{VariantPair, VariantRow, Variants};
@@ -261,15 +262,6 @@ pub struct Group {
     pub plan: Vec<PlanFigure>,
 }
 
-/// "Not in the script" notes with the same stage, product and text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GapFigure {
-    pub stage: String,
-    pub product: Option<String>,
-    pub text: String,
-    pub count: u64,
-}
-
 /// Everything `stats` shows and `export` writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -366,7 +358,7 @@ struct Builder {
     branch: BTreeMap<String, Figures>,
     product: BTreeMap<String, Figures>,
     variant: Variants,
-    gaps: BTreeMap<(String, Option<String>, String), u64>,
+    gaps: Gaps,
     calls: BTreeMap<String, Counts>,
     /// (officer, product, variant) → (sales cancelled, sales made).
     cancels: BTreeMap<(String, String, u32), (u64, u64)>,
@@ -382,7 +374,7 @@ impl Builder {
             branch: BTreeMap::new(),
             product: BTreeMap::new(),
             variant: Variants::default(),
-            gaps: BTreeMap::new(),
+            gaps: Gaps::default(),
             calls: BTreeMap::new(),
             cancels: BTreeMap::new(),
         }
@@ -514,12 +506,7 @@ impl Builder {
             }
             if self.wants(Grouping::Gaps) {
                 for n in &c.notes {
-                    let key = (
-                        n.stage.clone(),
-                        n.product.clone(),
-                        n.text.trim().to_string(),
-                    );
-                    *self.gaps.entry(key).or_default() += 1;
+                    self.gaps.add(n);
                 }
             }
         }
@@ -568,25 +555,7 @@ impl Builder {
             })
             .collect();
         product.sort_by(|a, b| (order(&a.key), &a.key).cmp(&(order(&b.key), &b.key)));
-        let mut gaps: Vec<GapFigure> = self
-            .gaps
-            .into_iter()
-            .map(|((stage, product, text), count)| GapFigure {
-                stage,
-                product,
-                text,
-                count,
-            })
-            .collect();
-        // By stage and product, the most frequent remark first.
-        gaps.sort_by(|a, b| {
-            (&a.stage, &a.product, std::cmp::Reverse(a.count), &a.text).cmp(&(
-                &b.stage,
-                &b.product,
-                std::cmp::Reverse(b.count),
-                &b.text,
-            ))
-        });
+        let gaps = self.gaps.finish(catalog);
         Report {
             period,
             today,
@@ -654,7 +623,7 @@ fn formula_counted(tallies: &BTreeMap<TallyKey, Tally>) -> bool {
 }
 
 /// The report of `period` over `stores` (several databases add up), with the groupings
-/// asked for. [`ReportError::NoData`] when the period holds no consultation.
+/// asked for. A period without consultations gives an empty report with its plan.
 pub fn compute(
     stores: &[&dyn Store],
     catalog: &Catalog,
@@ -704,10 +673,7 @@ pub fn compute(
             }
         }
     }
-    // A month of calls only (the consultations were the month before) is still a report.
-    if b.total.consultations == 0 && b.total.calls.offered == 0 {
-        return Err(ReportError::NoData(period.label()));
-    }
+    // A period without consultations is an empty report with its plan, not an error.
     let plans = Plans::read(stores, period)?;
     let variant = std::mem::take(&mut b.variant);
     let (rows, pairs) = variant.finish(stores, catalog)?;
@@ -1032,21 +998,29 @@ mod tests {
             .collect();
         assert_eq!(npf2, [("deposit", 1, 0), ("credit_card", 1, 0)]);
 
+        // Most frequent first (ordering and merging: report::gaps tests).
+        let gaps: Vec<(&str, Option<&str>, u64, &str)> = r
+            .gaps
+            .iter()
+            .map(|g| {
+                (
+                    g.text.as_str(),
+                    g.product.as_deref(),
+                    g.count,
+                    g.stages[0].id.as_str(),
+                )
+            })
+            .collect();
         assert_eq!(
-            r.gaps,
+            gaps,
             vec![
-                GapFigure {
-                    stage: "needs".into(),
-                    product: None,
-                    text: "спросил про ипотеку".into(),
-                    count: 1
-                },
-                GapFigure {
-                    stage: "presentation".into(),
-                    product: Some("debit_card".into()),
-                    text: "уже есть карта другого банка".into(),
-                    count: 2
-                },
+                (
+                    "уже есть карта другого банка",
+                    Some("debit_card"),
+                    2,
+                    "presentation"
+                ),
+                ("спросил про ипотеку", None, 1, "needs"),
             ]
         );
         assert_eq!(r.techniques()[0].1.accepted, 3);
@@ -1142,12 +1116,32 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_period_is_an_error_and_old_counters_are_recognised() {
+    fn an_empty_period_is_an_empty_report_with_its_plan_and_old_counters_are_recognised() {
         let dir = tempfile::tempdir().unwrap();
         let s = store(dir.path());
         let period = Period::month(Month(202405)).unwrap();
-        let e = compute(&[&s], &catalog(), period, &[], day(6, 1), Source::Auto).unwrap_err();
-        assert_eq!(e.to_string(), "no consultations in 2024-05");
+        let groupings = Grouping::ALL;
+        let r = compute(
+            &[&s],
+            &catalog(),
+            period,
+            &groupings,
+            day(6, 1),
+            Source::Auto,
+        )
+        .unwrap();
+        assert_eq!(r.total.consultations, 0);
+        assert_eq!(r.total.conversion(), None);
+        let plan: Vec<(&str, u64)> = r
+            .plan
+            .iter()
+            .map(|p| (p.product.as_str(), p.sold))
+            .collect();
+        assert_eq!(plan, vec![("npf", 0), ("iis", 0)]);
+        assert!(r.officer.is_empty() && r.gaps.is_empty() && r.calls.is_empty());
+        let tables = super::super::table::tables(&r);
+        assert_eq!(tables[0].rows.len(), 1, "the summary row is there");
+        assert_eq!(tables[1].rows.len(), 2, "and the plan's");
         // Counters written before formula rows existed are not trusted for compliance.
         let mut old: BTreeMap<TallyKey, Tally> = history()[0]
             .tallies()

@@ -7,8 +7,10 @@
 //! [`write`] renders as a terminal table, CSV, JSON or XLSX; [`detail`] writes one row per
 //! offer.
 
+pub mod csv_out;
 pub mod detail;
 pub mod figures;
+pub mod gaps;
 pub mod period;
 pub mod plans;
 pub mod table;
@@ -42,8 +44,6 @@ pub enum ReportError {
     UnknownGrouping { name: String, suggestion: String },
     #[error("unknown format `{name}`{suggestion} (formats: csv, json, xlsx)")]
     UnknownFormat { name: String, suggestion: String },
-    #[error("no consultations in {0}")]
-    NoData(String),
     #[error("the database {} is given twice", .0.display())]
     DuplicateDb(PathBuf),
     #[error("{0}")]

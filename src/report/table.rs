@@ -2,6 +2,8 @@
 //! (headers in the chosen language), CSV and JSON (stable English column keys), XLSX (typed
 //! cells, headers in the chosen language).
 
+use std::borrow::Cow;
+
 use super::figures::{CallFigure, Counts, Figures, Group, PlanFigure, Report};
 use super::Grouping;
 use crate::cli::Lang;
@@ -10,6 +12,12 @@ use crate::cli::Lang;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
+    /// A catalogue thing: machines (the plain CSV, JSON) get its `id`, people (the terminal,
+    /// XLSX, the `--excel` CSV) its `name`.
+    Named {
+        id: String,
+        name: String,
+    },
     Int(u64),
     /// A share (0.724), shown as a percentage; `None` when the denominator is 0.
     Ratio(Option<f64>),
@@ -35,7 +43,7 @@ impl Label {
     }
 }
 
-const fn l(ru: &'static str, en: &'static str) -> Label {
+pub(super) const fn l(ru: &'static str, en: &'static str) -> Label {
     Label { ru, en }
 }
 
@@ -46,7 +54,7 @@ pub struct Column {
     pub header: Label,
 }
 
-const fn col(key: &'static str, ru: &'static str, en: &'static str) -> Column {
+pub(super) const fn col(key: &'static str, ru: &'static str, en: &'static str) -> Column {
     Column {
         key,
         header: l(ru, en),
@@ -63,6 +71,37 @@ pub struct Table {
 }
 
 impl Table {
+    /// The table with the columns `first` (those it has) moved to the front in that order,
+    /// the others after them as they were: an order for people where machines keep theirs.
+    pub fn with_first(&self, first: &[&str]) -> Table {
+        let mut order: Vec<usize> = first
+            .iter()
+            .filter_map(|k| self.columns.iter().position(|c| c.key == *k))
+            .collect();
+        let rest: Vec<usize> = (0..self.columns.len())
+            .filter(|i| !order.contains(i))
+            .collect();
+        order.extend(rest);
+        Table {
+            name: self.name,
+            title: self.title,
+            columns: order.iter().map(|&i| self.columns[i]).collect(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| order.iter().filter_map(|&i| r.get(i).cloned()).collect())
+                .collect(),
+        }
+    }
+
+    /// How people read the table (the terminal, XLSX): the gaps' remark first.
+    pub fn for_people(&self) -> Cow<'_, Table> {
+        match self.name {
+            "gaps" => Cow::Owned(self.with_first(&["note", "count", "product"])),
+            _ => Cow::Borrowed(self),
+        }
+    }
+
     /// The value of column `key` in row `row`.
     pub fn get(&self, row: usize, key: &str) -> Option<&Cell> {
         let i = self.columns.iter().position(|c| c.key == key)?;
@@ -312,28 +351,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 });
             }
             Grouping::Variant => out.extend(super::variants::tables(r)),
-            Grouping::Gaps => out.push(Table {
-                name: "gaps",
-                title: l("Не по сценарию", "Not in the script"),
-                columns: vec![
-                    col("stage", "Этап", "Stage"),
-                    col("product", "Продукт", "Product"),
-                    col("note", "Что сказал клиент", "What the client said"),
-                    col("count", "Раз", "Times"),
-                ],
-                rows: r
-                    .gaps
-                    .iter()
-                    .map(|g| {
-                        vec![
-                            Cell::Text(g.stage.clone()),
-                            Cell::Text(g.product.clone().unwrap_or_default()),
-                            Cell::Text(g.text.clone()),
-                            Cell::Int(g.count),
-                        ]
-                    })
-                    .collect(),
-            }),
+            Grouping::Gaps => out.push(super::gaps::table(&r.gaps)),
         }
     }
     out
@@ -426,6 +444,8 @@ pub fn display(cell: &Cell, lang: Lang) -> String {
     match cell {
         Cell::Text(s) if s.is_empty() => "—".into(),
         Cell::Text(s) => s.clone(),
+        Cell::Named { name, .. } if name.is_empty() => "—".into(),
+        Cell::Named { name, .. } => name.clone(),
         Cell::Int(n) => n.to_string(),
         Cell::Ratio(Some(v)) => match lang {
             Lang::Ru => format!("{} %", number(v * 100.0, 1, lang)),
@@ -439,7 +459,7 @@ pub fn display(cell: &Cell, lang: Lang) -> String {
 }
 
 fn right_aligned(cell: &Cell) -> bool {
-    !matches!(cell, Cell::Text(_) | Cell::Flag(..))
+    !matches!(cell, Cell::Text(_) | Cell::Named { .. } | Cell::Flag(..))
 }
 
 /// A table as aligned text: a title line, a header line, rows. Widths count characters, so

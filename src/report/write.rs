@@ -47,6 +47,13 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
             format!("Plan: no plan stored for {months}; the targets are today's catalogue's\n")
         });
     }
+    if r.total.consultations == 0 {
+        out.push_str(if ru {
+            "Консультаций за период нет.\n"
+        } else {
+            "No consultations in the period.\n"
+        });
+    }
     let (days, of) = r.period.plan_days(r.today);
     for t in tables {
         out.push('\n');
@@ -72,92 +79,45 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
                 if ru { "нет данных" } else { "no data" }
             ));
         } else {
-            out.push_str(&render(t, lang, &title));
+            out.push_str(&render(&t.for_people(), lang, &title));
         }
     }
     out
 }
 
-/// CSV flavour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CsvStyle {
-    /// `;`, a BOM and decimal commas, as Excel with Russian regional settings opens by a
-    /// double click; text that Excel would run as a formula gets a leading `'`.
-    pub excel: bool,
-}
-
-impl CsvStyle {
-    fn sep(self) -> char {
-        if self.excel {
-            ';'
-        } else {
-            ','
-        }
-    }
-
-    /// A field, quoted when it must be (RFC 4180).
-    pub fn field(self, s: &str) -> String {
-        let s = if self.excel && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        if s.contains([self.sep(), '"', '\r', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    }
-
-    /// A float as written: shortest round-trip form, with a comma for Excel.
-    pub fn float(self, v: f64) -> String {
-        let s = v.to_string();
-        if self.excel {
-            s.replace('.', ",")
-        } else {
-            s
-        }
-    }
-
-    pub fn cell(self, c: &Cell) -> String {
-        match c {
-            Cell::Text(s) => self.field(s),
-            Cell::Int(n) => n.to_string(),
-            Cell::Ratio(Some(v)) | Cell::Num(Some(v), _) => self.float(*v),
-            Cell::Ratio(None) | Cell::Num(None, _) => String::new(),
-            Cell::Flag(b, _) => b.to_string(),
-        }
-    }
-
-    pub fn start(self, w: &mut dyn Write) -> io::Result<()> {
-        if self.excel {
-            w.write_all("\u{feff}".as_bytes())?;
-        }
-        Ok(())
-    }
-
-    pub fn row<S: AsRef<str>>(self, w: &mut dyn Write, fields: &[S]) -> io::Result<()> {
-        let sep = self.sep().to_string();
-        let line: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
-        write!(w, "{}\r\n", line.join(&sep))
-    }
-}
+pub use super::csv_out::{CsvStyle, CsvWriter};
 
 /// All tables as one CSV table: the first column `table` names the table a row belongs to,
 /// the other columns are the union of the tables' columns in order of first appearance,
-/// empty where a table has no such column.
+/// empty where a table has no such column. In the Russian `--excel` CSV the headers are the
+/// columns' Russian headers and `table` holds the table's title.
 pub fn csv(tables: &[Table], style: CsvStyle, w: &mut dyn Write) -> io::Result<()> {
     let mut keys: Vec<&str> = vec!["table"];
+    let mut labels: Vec<Option<Label>> = vec![Some(Label {
+        ru: "Таблица",
+        en: "Table",
+    })];
     for t in tables {
         for c in &t.columns {
             if !keys.contains(&c.key) {
                 keys.push(c.key);
+                labels.push(Some(c.header));
             }
         }
     }
-    style.start(w)?;
-    style.row(w, &keys)?;
+    let mut w = style.writer(w)?;
+    let header: Vec<String> = keys
+        .iter()
+        .zip(&labels)
+        .map(|(k, l)| style.header(k, *l))
+        .collect();
+    w.record(&header)?;
     for t in tables {
+        let name = if style.for_people() {
+            t.title.ru
+        } else {
+            t.name
+        };
         let at: Vec<Option<usize>> = keys
             .iter()
             .map(|k| t.columns.iter().position(|c| c.key == *k))
@@ -167,20 +127,21 @@ pub fn csv(tables: &[Table], style: CsvStyle, w: &mut dyn Write) -> io::Result<(
                 .iter()
                 .enumerate()
                 .map(|(i, pos)| match pos {
-                    _ if i == 0 => t.name.to_string(),
+                    _ if i == 0 => name.to_string(),
                     Some(p) => style.cell(&r[*p]),
                     None => String::new(),
                 })
                 .collect();
-            style.row(w, &fields)?;
+            w.record(&fields)?;
         }
     }
-    Ok(())
+    w.finish()
 }
 
 fn json_cell(c: &Cell) -> Value {
     match c {
         Cell::Text(s) => Value::String(s.clone()),
+        Cell::Named { id, .. } => Value::String(id.clone()),
         Cell::Int(n) => Value::from(*n),
         Cell::Ratio(v) | Cell::Num(v, _) => v
             .and_then(serde_json::Number::from_f64)
@@ -227,15 +188,30 @@ pub fn json(r: &Report, tables: &[Table]) -> Value {
 }
 
 /// Typed cell formats of a workbook.
+///
+/// Ratios are numbers with a percent format (`0.0%`), not text: Excel shows them as «30,6%»
+/// under Russian settings and can still sort, sum, average and chart them. Yes/no is text
+/// («да»/«нет», "yes"/"no"), never a boolean cell, which Russian Excel shows as ИСТИНА/ЛОЖЬ.
 pub struct XlsxFormats {
     pub header: XFormat,
     pub percent: XFormat,
     pub decimals: [XFormat; 3],
+    /// The texts of yes and no.
+    pub yes_no: [&'static str; 2],
 }
 
 impl XlsxFormats {
+    /// Russian yes/no.
     pub fn new() -> XlsxFormats {
+        Self::for_lang(Lang::Ru)
+    }
+
+    pub fn for_lang(lang: Lang) -> XlsxFormats {
         XlsxFormats {
+            yes_no: match lang {
+                Lang::Ru => ["да", "нет"],
+                Lang::En => ["yes", "no"],
+            },
             header: XFormat::new().set_bold(),
             percent: XFormat::new().set_num_format("0.0%"),
             decimals: [
@@ -262,7 +238,7 @@ pub fn xlsx_cell(
     f: &XlsxFormats,
 ) -> Result<(), ReportError> {
     match c {
-        Cell::Text(s) => {
+        Cell::Text(s) | Cell::Named { name: s, .. } => {
             ws.write_string(row, col, s)?;
         }
         Cell::Int(n) => {
@@ -276,21 +252,51 @@ pub fn xlsx_cell(
         }
         Cell::Ratio(None) | Cell::Num(None, _) => {}
         Cell::Flag(b, _) => {
-            ws.write_boolean(row, col, *b)?;
+            ws.write_string(row, col, f.yes_no[usize::from(!*b)])?;
         }
     }
     Ok(())
+}
+
+/// A sheet name Excel accepts for a table's title: at most 31 characters, none of `[]:*?/\\`,
+/// and unique in the workbook (Excel compares them case-insensitively), so a long English
+/// title («Cancelled in the cooling-off period») is shortened rather than failing the export.
+fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
+    const MAX: usize = 31;
+    let clean: String = title
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
+        .collect();
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!(" {n}")
+        };
+        let room = MAX - suffix.chars().count();
+        let mut name: String = clean.chars().take(room).collect();
+        name = name.trim_end().to_string();
+        name.push_str(&suffix);
+        if !used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
+            used.push(name.clone());
+            return name;
+        }
+        n += 1;
+    }
 }
 
 /// The workbook: one sheet per table (summary, plan, then each grouping and its plan), headers
 /// in `lang`, typed cells, and a plan-vs-fact column chart on the plan sheet.
 pub fn xlsx(tables: &[Table], lang: Lang) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
-    let f = XlsxFormats::new();
+    let f = XlsxFormats::for_lang(lang);
+    let mut used = Vec::new();
     for t in tables {
-        let name = t.title.get(lang);
+        let t = t.for_people();
+        let name = sheet_name(t.title.get(lang), &mut used);
         let ws = wb.add_worksheet();
-        ws.set_name(name)?;
+        ws.set_name(&name)?;
         for (i, c) in t.columns.iter().enumerate() {
             ws.write_string_with_format(0, i as u16, c.header.get(lang), &f.header)?;
         }
@@ -324,13 +330,13 @@ pub fn xlsx(tables: &[Table], lang: Lang) -> Result<Vec<u8>, ReportError> {
                 chart
                     .add_series()
                     .set_name(fact.get(lang))
-                    .set_categories((name, 1, p, last, p))
-                    .set_values((name, 1, sold, last, sold));
+                    .set_categories((name.as_str(), 1, p, last, p))
+                    .set_values((name.as_str(), 1, sold, last, sold));
                 chart
                     .add_series()
                     .set_name(goal.get(lang))
-                    .set_categories((name, 1, p, last, p))
-                    .set_values((name, 1, target, last, target));
+                    .set_categories((name.as_str(), 1, p, last, p))
+                    .set_values((name.as_str(), 1, target, last, target));
                 chart.title().set_name(match lang {
                     Lang::Ru => "План и факт",
                     Lang::En => "Plan vs fact",
@@ -440,20 +446,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sheet_names_fit_excel_and_stay_unique() {
+        let mut used = Vec::new();
+        let long = sheet_name("Cancelled in the cooling-off period", &mut used);
+        assert_eq!(long, "Cancelled in the cooling-off pe");
+        assert_eq!(
+            sheet_name("Cancelled in the cooling-off period", &mut used),
+            "Cancelled in the cooling-off 2"
+        );
+        assert_eq!(sheet_name("План: факт/цель", &mut used), "План  факт цель");
+        assert!(used.iter().all(|n| n.chars().count() <= 31));
+    }
+
+    #[test]
     fn a_failed_write_leaves_neither_the_file_nor_a_temporary() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.csv");
         let e = deliver(Some(&path), false, false, |w| {
             w.write_all(b"half a report").map_err(out)?;
-            Err(ReportError::NoData("test".into()))
+            Err(ReportError::Usage("test"))
         })
         .unwrap_err();
-        assert_eq!(e.to_string(), "no consultations in test");
+        assert_eq!(e.to_string(), "test");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         // An existing file is kept as it was.
         std::fs::write(&path, "old").unwrap();
         let _ = deliver(Some(&path), false, false, |_| {
-            Err(ReportError::NoData("test".into()))
+            Err(ReportError::Usage("test"))
         });
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -462,22 +481,5 @@ mod tests {
         })
         .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_excel_text_is_defused() {
-        let plain = CsvStyle { excel: false };
-        assert_eq!(plain.field("a,b"), "\"a,b\"");
-        assert_eq!(plain.field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(plain.field("=1+1"), "=1+1");
-        assert_eq!(plain.float(0.5), "0.5");
-        let excel = CsvStyle { excel: true };
-        assert_eq!(excel.field("a,b"), "a,b");
-        assert_eq!(excel.field("a;b"), "\"a;b\"");
-        assert_eq!(
-            excel.field("=HYPERLINK(\"x\")"),
-            "\"'=HYPERLINK(\"\"x\"\")\""
-        );
-        assert_eq!(excel.float(0.125), "0,125");
     }
 }

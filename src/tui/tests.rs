@@ -879,6 +879,37 @@ fn stage_moves_are_saved() {
 }
 
 #[test]
+fn a_note_typed_with_a_prompt_picked_is_filed_under_the_picked_product() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    let env = app.env();
+    let picked = consultation_screen(&app).items(&env)[0]
+        .product()
+        .to_string();
+    assert_ne!(picked, "deposit");
+    app.update(ch('1'));
+    assert_eq!(
+        consultation_screen(&app).picked.as_deref(),
+        Some(picked.as_str())
+    );
+    app.update(ch('x'));
+    typed(&mut app, "уже есть у другого банка");
+    let effects = app.update(key(KeyCode::Enter));
+    let next = saved_consultation(&effects);
+    assert_eq!(next.notes[0].stage, "presentation");
+    assert_eq!(next.notes[0].product.as_deref(), Some(picked.as_str()));
+    // Nothing picked: the main product's.
+    ack(&mut app, effects);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(consultation_screen(&app).picked, None);
+    app.update(ch('x'));
+    typed(&mut app, "спросил про ипотеку");
+    let effects = app.update(key(KeyCode::Enter));
+    let next = saved_consultation(&effects);
+    assert_eq!(next.notes[1].product.as_deref(), Some("deposit"));
+}
+
+#[test]
 fn note_input_takes_letters_as_text() {
     let mut app = consulting(Lang::Ru, "deposit");
     assert!(app.update(ch('x')).is_empty());
