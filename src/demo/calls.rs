@@ -1,0 +1,77 @@
+//! The calls officers made on their call backs.
+
+use super::*;
+
+/// The calls the officers made on their call backs due before `until` (those due on `until`
+/// itself are left for that day), after the client's last consultation: each call back from
+/// its day on, not reached a quarter of the
+/// time (tried again the next working day), else a yes, a no, or "still thinking" (called
+/// again a few days later), until it is answered or `until` comes. Stored in time order.
+pub(super) fn make_calls<S: Store + ?Sized>(
+    store: &S,
+    catalog: &Catalog,
+    staff: &[Staff],
+    opts: &DemoOptions,
+) -> Result<u64, DemoError> {
+    let mut contacts = Vec::new();
+    for s in staff {
+        let (due, _) = store.call_backs_due(
+            &s.name,
+            opts.until.pred_opt().unwrap_or(opts.until),
+            usize::MAX,
+        )?;
+        for f in due {
+            // The history was played without these calls: a call is made only after the
+            // client's last consultation, so no later meeting offers what a call sold.
+            let last_visit = match store.latest_consultation_id(f.client_id)? {
+                Some(id) => store.consultation(id)?.map(|c| c.started_at.date()),
+                None => None,
+            };
+            let mut rng = Rng::of(opts.seed, 7, f.consultation ^ hash_str(&f.product));
+            let mut day = f
+                .date
+                .max(last_visit.and_then(|d| d.succ_opt()).unwrap_or(f.date));
+            while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                day = next_working_day(day);
+            }
+            while day < opts.until {
+                let at = day
+                    .and_hms_opt(rng.between(10, 17) as u32, rng.below(60) as u32, 0)
+                    .unwrap_or_default();
+                let r = rng.unit();
+                let (outcome, next) = if r < 0.25 {
+                    (CallOutcome::NotReached, Some(next_working_day(day)))
+                } else if r < 0.47 {
+                    (CallOutcome::Accepted, None)
+                } else if r < 0.82 {
+                    (CallOutcome::Declined, None)
+                } else {
+                    let later = next_working_day(in_days(day, rng.between(1, 6)));
+                    (CallOutcome::Thinking, Some(later))
+                };
+                let disclosures = match (outcome, catalog.product(&f.product)) {
+                    (CallOutcome::Accepted, Some(p)) => (0..p.disclosure.len() as u32).collect(),
+                    _ => Default::default(),
+                };
+                contacts.push(Contact {
+                    id: 0,
+                    at,
+                    officer: s.name.clone(),
+                    branch: s.branch.clone(),
+                    client_id: f.client_id,
+                    product: f.product.clone(),
+                    consultation: f.consultation,
+                    outcome,
+                    next,
+                    disclosures_confirmed: disclosures,
+                });
+                match next {
+                    Some(n) => day = n,
+                    None => break,
+                }
+            }
+        }
+    }
+    contacts.sort_by_key(|k| (k.at, k.consultation));
+    Ok(store.add_contacts(contacts)? as u64)
+}
