@@ -173,11 +173,11 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// How many clients
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub clients: u64,
-    /// How many consultations
-    #[arg(long, default_value_t = 5000)]
+    /// How many clients (default: one per five consultations, as in a branch's history)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub clients: Option<u64>,
+    /// How many consultations (officers are added to hold 15 to 30 each per working day)
+    #[arg(long, default_value_t = 30_000)]
     pub consultations: u64,
     /// How many months of history, ending on --until
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=600))]
@@ -414,7 +414,9 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
     let path = store::default_path(global.db.first().map(|p| p.as_path()));
     let started = std::time::Instant::now();
     let opts = demo::DemoOptions {
-        clients: args.clients,
+        clients: args
+            .clients
+            .unwrap_or_else(|| demo::default_clients(args.consultations)),
         consultations: args.consultations,
         months: args.months,
         seed: args.seed,
@@ -438,10 +440,11 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         Err(e) => return fail(&format!("demo into {}: {e}", path.display())),
     };
     println!(
-        "demo: {} consultations, {} clients, {} calls on call backs, {} officers in {} branches, {} months ({} to {}) in {:.1} s → {}",
+        "demo: {} consultations, {} clients, {} calls on call backs, {} cancellations, {} officers in {} branches, {} months ({} to {}) in {:.1} s → {}",
         summary.consultations,
         summary.clients,
         summary.calls,
+        summary.cancellations,
         summary.officers.len(),
         summary.branches,
         summary.months,

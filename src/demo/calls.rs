@@ -75,3 +75,33 @@ pub(super) fn make_calls<S: Store + ?Sized>(
     contacts.sort_by_key(|k| (k.at, k.consultation));
     Ok(store.add_contacts(contacts)? as u64)
 }
+
+/// Records the cancellations planned while the history was played, each as the client card
+/// records one: the sale as [`cancellable`] lists it, on the day the client cancelled.
+pub(super) fn record_cancellations<S: Store + ?Sized>(
+    store: &S,
+    planned: Vec<PlannedCancellation>,
+) -> Result<u64, DemoError> {
+    let mut recorded = 0;
+    for (client_id, started_at, product, on) in planned {
+        let of_client = store.consultations_of_client(client_id)?;
+        let Some(c) = of_client.iter().find(|c| c.started_at == started_at) else {
+            continue;
+        };
+        let sales = cancellable(std::slice::from_ref(c), &[], &[], on);
+        let Some(sale) = sales.into_iter().find(|s| s.product == product) else {
+            continue;
+        };
+        let recorded_by = sale.officer.clone();
+        store.save_cancellation(Cancellation {
+            id: 0,
+            client_id,
+            sale,
+            cancelled_on: on,
+            recorded_at: on.and_hms_opt(11, 0, 0).unwrap_or_default(),
+            recorded_by,
+        })?;
+        recorded += 1;
+    }
+    Ok(recorded)
+}

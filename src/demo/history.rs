@@ -1,7 +1,11 @@
 //! The generating side: clients, their holdings, then the consultations in time order.
 
 use super::*;
-/// The generating side of [`generate`]: (holdings, offers, unfinished).
+/// A sale the client will cancel: (client id, the consultation's start, product, the day).
+pub(super) type PlannedCancellation = (u64, NaiveDateTime, String, NaiveDate);
+
+/// The generating side of [`generate`]: (holdings, offers, unfinished, the cancellations to
+/// record once the consultations are stored).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn produce(
     plan: &Plan<'_>,
@@ -12,7 +16,7 @@ pub(super) fn produce(
     written: &AtomicU64,
     total: u64,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<(u64, u64, u64), DemoError> {
+) -> Result<(u64, u64, u64, Vec<PlannedCancellation>), DemoError> {
     let send = |b: Batch| tx.send(b).map_err(|_| DemoError::Writer);
     let seed = opts.seed;
     let n_clients =
@@ -73,23 +77,40 @@ pub(super) fn produce(
     // Who sees whom, decided up front so each officer's last meeting is known: some of those
     // are left unfinished, as if the officer was interrupted at the end of the history.
     let mut rng = Rng::new(seed ^ 0x005E_ED0F_DE30);
-    let who: Vec<u8> = (0..n).map(|_| rng.index(staff.len()) as u8).collect();
+    // Each officer takes a share of the meetings by their pace.
+    let mut pace_total = 0.0;
+    let cumulative: Vec<f64> = staff
+        .iter()
+        .map(|s| {
+            pace_total += s.pace;
+            pace_total
+        })
+        .collect();
+    let who: Vec<u32> = (0..n)
+        .map(|_| {
+            let x = rng.unit() * pace_total;
+            let i = cumulative
+                .partition_point(|&c| c <= x)
+                .min(staff.len().saturating_sub(1));
+            u32::try_from(i).unwrap_or(u32::MAX)
+        })
+        .collect();
     let mut last_of = vec![None; staff.len()];
     for (k, &o) in who.iter().enumerate() {
-        last_of[usize::from(o)] = Some(k);
+        last_of[o as usize] = Some(k);
     }
-    let mut leave_open: Vec<usize> = Vec::new();
+    let mut leave_open = std::collections::BTreeSet::new();
     for (o, last) in last_of.iter().enumerate() {
         if let Some(k) = *last {
             if o == 0 || rng.chance(0.4) {
-                leave_open.push(k);
+                leave_open.insert(k);
             }
         }
     }
 
-    let regulars = (n_clients / 20).max(1);
     let mut offers = 0u64;
     let mut unfinished = 0u64;
+    let mut cancels: Vec<PlannedCancellation> = Vec::new();
     let mut batch: Vec<Consultation> = Vec::with_capacity(CONSULTATION_BATCH);
     let mut batch_from = 0u64;
     for k in 0..n {
@@ -114,15 +135,16 @@ pub(super) fn produce(
         };
         let within = (pos % u128::from(n)) * u128::from(seconds) / u128::from(n);
         let started_at = from + TimeDelta::seconds(i64::try_from(within).unwrap_or(0));
-        let s = &mut staff[usize::from(who[ku])];
+        let s = &mut staff[who[ku] as usize];
         let month = Month::of(day);
         if s.month != month {
             s.month = month;
             s.plan_sold.clear();
         }
-        // A quarter of the meetings are with regular clients.
-        let ci = if rng.chance(0.25) {
-            rng.index(regulars)
+        // Most clients come back every month or two (each in turn, in an order of their own);
+        // some come in sooner, about something else.
+        let ci = if rng.chance(0.8) {
+            spaced(k, n_clients, seed)
         } else {
             rng.index(n_clients)
         };
@@ -130,7 +152,8 @@ pub(super) fn produce(
         client.id = ids[ci];
         let history = memory[ci].history(&plan.products);
         let stop_at = leave_open.contains(&ku).then(|| 1 + rng.index(3));
-        let c = meeting(
+        let replay = rng.clone();
+        let mut c = meeting(
             plan,
             &mut rng,
             s,
@@ -140,6 +163,23 @@ pub(super) fn produce(
             started_at,
             stop_at,
         )?;
+        // A meeting of today that would run past the present moment started earlier: the
+        // same meeting, replayed from the same draws, ends now.
+        let overrun = last_moment(&c) - now;
+        if overrun > TimeDelta::zero() {
+            let mut again = replay;
+            c = meeting(
+                plan,
+                &mut again,
+                s,
+                &client,
+                &history,
+                openness(ci),
+                started_at - overrun,
+                stop_at,
+            )?;
+            rng = again;
+        }
         // The officer's figures and the client's memory move on, as the store's would.
         for o in &c.offers {
             *s.rotation
@@ -151,6 +191,25 @@ pub(super) fn produce(
         }
         if c.main_outcome == Some(Outcome::Accepted) {
             *s.plan_sold.entry(c.main.clone()).or_default() += 1;
+        }
+        if c.is_finished() {
+            let mut draw = Rng::of(seed, 9, k);
+            for o in &c.offers {
+                let voluntary = plan
+                    .catalog
+                    .product(&o.product)
+                    .is_some_and(|p| !p.disclosure.is_empty());
+                if o.outcome != Some(Outcome::Accepted) || !voluntary {
+                    continue;
+                }
+                // Within the 14 days of the cooling-off period, and not after today.
+                let share = if s.pushy { 0.35 } else { 0.04 };
+                let sold = o.outcome_at.unwrap_or(o.made_at).date();
+                let on = in_days(sold, draw.between(1, 14));
+                if draw.chance(share) && on <= opts.until && on <= now.date() {
+                    cancels.push((client.id, c.started_at, o.product.clone(), on));
+                }
+            }
         }
         memory[ci].record(&c, &|id| plan.index_of(id));
         offers += c.offers.len() as u64;
@@ -167,5 +226,42 @@ pub(super) fn produce(
             progress(written.load(Ordering::Relaxed), total);
         }
     }
-    Ok((n_holdings, offers, unfinished))
+    Ok((n_holdings, offers, unfinished, cancels))
+}
+
+/// The client of the `k`-th meeting when visits are spaced out: the clients take turns, each
+/// round in the same shuffled order, so a client comes back about every `clients` meetings.
+fn spaced(k: u64, clients: usize, seed: u64) -> usize {
+    let n = clients.max(1) as u64;
+    let turn = k % n;
+    // An affine bijection of 0..n: a multiplier coprime with n, an offset from the seed.
+    let mut step = (Rng::of(seed, 8, 0).below(n) | 1).max(1);
+    while gcd(step, n) != 1 {
+        step += 2;
+    }
+    let offset = Rng::of(seed, 8, 1).below(n);
+    ((turn as u128 * step as u128 + offset as u128) % n as u128) as usize
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// The latest moment a consultation records.
+pub(super) fn last_moment(c: &Consultation) -> NaiveDateTime {
+    let offers = c
+        .offers
+        .iter()
+        .flat_map(|o| std::iter::once(o.made_at).chain(o.outcome_at));
+    let notes = c.notes.iter().map(|n| n.at);
+    std::iter::once(c.started_at)
+        .chain(c.finished_at)
+        .chain(offers)
+        .chain(notes)
+        .max()
+        .unwrap_or(c.started_at)
 }

@@ -169,7 +169,9 @@ pub(super) fn meeting(
         let last = stage + 1 == stages;
         if last && c.main_outcome.is_none() {
             let r = rng.unit();
-            let outcome = if r < 0.72 {
+            // A presentation woven with the client's needs sells the main product more often.
+            let sold = if staff.follows { 0.84 } else { 0.72 };
+            let outcome = if r < sold {
                 Outcome::Accepted
             } else if r < 0.82 {
                 Outcome::Thinking
@@ -206,11 +208,24 @@ pub(super) fn meeting(
         }
         considered.clear();
         loop {
-            let prompts = c.prompts(&ctx);
-            let Some(prompt) = prompts
+            // The slots as the engine counts them (`Consultation::progress`).
+            let progress = c.progress(&catalog.formula);
+            let slot_open = |p: &Prompt| match p.technique {
+                Technique::Catch => progress.catch_offered < progress.catch_target,
+                Technique::Create => progress.create_offered < progress.create_target,
+            };
+            let mut prompts: Vec<Prompt> = c
+                .prompts(&ctx)
                 .into_iter()
-                .find(|p| !considered.contains(&p.product))
-            else {
+                .filter(|p| !considered.contains(&p.product))
+                .collect();
+            // Who keeps the formula fills its slots and no more: the catch offers first, and
+            // the last extra offer is kept for the create moment.
+            if staff.follows {
+                prompts.retain(slot_open);
+                prompts.sort_by_key(|p| p.technique != Technique::Catch);
+            }
+            let Some(prompt) = prompts.into_iter().next() else {
                 break;
             };
             considered.push(prompt.product.clone());
@@ -260,17 +275,23 @@ pub(super) fn decide(
 ) -> Result<(), DemoError> {
     let catalog = plan.catalog;
     let base = match prompt.technique {
-        Technique::Catch => 0.36,
-        Technique::Create => 0.16,
+        Technique::Catch => 0.40,
+        Technique::Create => 0.22,
     };
     let guarded = !prompt.disclosures.is_empty();
+    let guard = match (guarded, staff.pushy) {
+        (false, _) => 1.0,
+        // Pressed hard, a client says yes to insurance they do not want, and cancels it.
+        (true, true) => 1.6,
+        (true, false) => 0.85,
+    };
     let accept = (base
         * product_appeal(&prompt.product)
         * variant_effect(prompt.variant)
         * staff.skill
         * openness
-        * if guarded { 0.85 } else { 1.0 })
-    .min(0.95);
+        * guard)
+        .min(0.92);
     let r = rng.unit();
     let outcome = if r < accept {
         Outcome::Accepted
@@ -295,7 +316,9 @@ pub(super) fn decide(
         .then(|| clock.date().checked_add_days(Days::new(rng.between(1, 7))))
         .flatten();
     c.set_outcome(&prompt.product, outcome, *clock, follow_up, catalog)?;
-    if outcome == Outcome::Declined && rng.chance(0.12 * (1.3 - openness.min(1.3))) {
+    // Who keeps the formula answers the objection instead of giving up on the client.
+    let gives_up = if staff.follows { 0.05 } else { 0.12 };
+    if outcome == Outcome::Declined && rng.chance(gives_up * (1.3 - openness.min(1.3))) {
         c.mark_not_receptive()?;
     }
     Ok(())

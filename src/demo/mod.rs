@@ -25,8 +25,8 @@ use thiserror::Error;
 
 use crate::catalog::{Catalog, Technique};
 use crate::consultation::{
-    in_days, next_working_day, CallOutcome, Client, ClientHistory, Consultation, Contact, Context,
-    EngineError, Month, Outcome, Prompt,
+    cancellable, in_days, next_working_day, CallOutcome, Cancellation, Client, ClientHistory,
+    Consultation, Contact, Context, EngineError, Month, Outcome, Prompt,
 };
 use crate::store::{EventKind, Officer, Store, StoreError};
 
@@ -49,6 +49,12 @@ pub const CONSULTATION_BATCH: usize = 10_000;
 /// Clients per `add_clients` transaction.
 pub const CLIENT_BATCH: usize = 20_000;
 
+/// Clients for a history of `consultations` when none are asked for: one per five
+/// consultations, as in a branch's own history (at least one).
+pub fn default_clients(consultations: u64) -> u64 {
+    (consultations / 5).max(1)
+}
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -68,6 +74,8 @@ pub struct DemoOfficer {
     pub branch: String,
     /// Keeps the formula: makes nearly every catch and create offer the screen prompts.
     pub follows_formula: bool,
+    /// Pushes the voluntary products: many of those sales are cancelled by the client.
+    pub pushes_voluntary: bool,
     /// The chance of making a prompted catch offer.
     pub catch_propensity: f64,
     /// The chance of making a prompted create offer.
@@ -84,6 +92,8 @@ pub struct DemoSummary {
     pub unfinished: u64,
     /// Calls made on call backs before `until` (see [`make_calls`]).
     pub calls: u64,
+    /// Sales of voluntary products the clients cancelled in the cooling-off period.
+    pub cancellations: u64,
     pub officers: Vec<DemoOfficer>,
     pub branches: usize,
     pub months: u32,
@@ -200,7 +210,8 @@ pub fn generate<S: Store + Sync + ?Sized>(
         born_from,
         born_span,
     };
-    let mut staff = cast(opts.seed);
+    let days = working_days(from, opts.until);
+    let mut staff = cast(opts.seed, officers_for(opts.consultations, days.len()));
     for s in &staff {
         store.save_officer(&Officer {
             name: s.name.clone(),
@@ -257,7 +268,8 @@ pub fn generate<S: Store + Sync + ?Sized>(
         wrote?;
         produced
     });
-    let (holdings, offers, unfinished) = result?;
+    let (holdings, offers, unfinished, planned) = result?;
+    let cancellations = record_cancellations(store, planned)?;
     let calls = make_calls(store, catalog, &staff, opts)?;
     progress(total, total);
     Ok(DemoSummary {
@@ -267,17 +279,23 @@ pub fn generate<S: Store + Sync + ?Sized>(
         offers,
         unfinished,
         calls,
+        cancellations,
         officers: staff
             .iter()
             .map(|s| DemoOfficer {
                 name: s.name.clone(),
                 branch: s.branch.clone(),
                 follows_formula: s.follows,
+                pushes_voluntary: s.pushy,
                 catch_propensity: s.catch_p,
                 create_propensity: s.create_p,
             })
             .collect(),
-        branches: BRANCHES.len(),
+        branches: {
+            let mut b: Vec<&str> = staff.iter().map(|s| s.branch.as_str()).collect();
+            b.dedup();
+            b.len()
+        },
         months: opts.months,
         from,
         until: opts.until,

@@ -254,48 +254,113 @@ pub(super) struct Staff {
     pub(super) create_p: f64,
     /// How well their phrasing lands, multiplies acceptance.
     pub(super) skill: f64,
+    /// Pushes the voluntary products (insurance, pension): more of them accepted, and many
+    /// cancelled in the cooling-off period.
+    pub(super) pushy: bool,
+    /// Their share of the branch's meetings, relative to the others: 0.7 ..= 1.3.
+    pub(super) pace: f64,
     pub(super) rotation: BTreeMap<(String, Technique), u64>,
     pub(super) plan_sold: BTreeMap<String, u64>,
     pub(super) month: Month,
 }
 
-pub(super) fn cast(seed: u64) -> Vec<Staff> {
-    let mut rng = Rng::of(seed, 1, 0);
-    let mut names: Vec<&str> = OFFICER_NAMES.to_vec();
+/// Consultations an officer holds on an average working day (branches see 15 to 30).
+pub(super) const MEETINGS_PER_DAY: f64 = 22.0;
+
+/// Officers a branch has: 3 to 5.
+const BRANCH_SIZE: (usize, usize) = (3, 5);
+
+/// How many officers carry `consultations` over `working_days` at [`MEETINGS_PER_DAY`]
+/// each: at least two, so that one who keeps the formula can be compared with one who does not.
+pub(super) fn officers_for(consultations: u64, working_days: usize) -> usize {
+    let per_day = consultations as f64 / working_days.max(1) as f64;
+    ((per_day / MEETINGS_PER_DAY).round() as usize).max(2)
+}
+
+/// Branch `i`: the named ones first, then numbered offices.
+fn branch_name(i: usize) -> String {
+    match BRANCHES.get(i) {
+        Some(name) => (*name).to_string(),
+        None => format!("Дополнительный офис №{}", i + 1),
+    }
+}
+
+/// `count` distinct officer names: the written-out roster first (shuffled by the seed), then
+/// names composed from the client name tables.
+fn officer_names(rng: &mut Rng, count: usize) -> Vec<String> {
+    let mut names: Vec<String> = OFFICER_NAMES.iter().map(|n| n.to_string()).collect();
     // A seeded shuffle, so different seeds give different rosters.
     for i in (1..names.len()).rev() {
         names.swap(i, rng.index(i + 1));
     }
+    let mut seen: std::collections::BTreeSet<String> = names.iter().cloned().collect();
+    let mut attempt = 0u64;
+    while names.len() < count {
+        attempt += 1;
+        let surname = *rng.pick(SURNAMES);
+        let name = if rng.chance(0.6) {
+            format!("{} {}", rng.pick(FEMALE_FIRST), feminine(surname))
+        } else {
+            format!("{} {}", rng.pick(MALE_FIRST), surname)
+        };
+        // The tables hold thousands of pairs; past that, a number keeps names apart.
+        let name = if attempt > 50 * count as u64 {
+            format!("{name} {attempt}")
+        } else {
+            name
+        };
+        if seen.insert(name.clone()) {
+            names.push(name);
+        }
+    }
+    names.truncate(count);
+    names
+}
+
+/// The officers, branch by branch (3 to 5 each). The first of each branch keeps the formula;
+/// one officer in four branches pushes the voluntary products hard, and many of those sales
+/// come back in the cooling-off period. Each officer works at their own pace
+/// ([`Staff::pace`]).
+pub(super) fn cast(seed: u64, officers: usize) -> Vec<Staff> {
+    let mut rng = Rng::of(seed, 1, 0);
+    let names = officer_names(&mut rng, officers);
     let mut names = names.into_iter();
     let mut out = Vec::new();
-    for branch in BRANCHES {
-        let count = 3 + rng.index(3);
-        for i in 0..count {
+    let mut branch = 0;
+    while out.len() < officers {
+        let size = BRANCH_SIZE.0 + rng.index(BRANCH_SIZE.1 - BRANCH_SIZE.0 + 1);
+        let size = size.min(officers - out.len());
+        for i in 0..size {
             let Some(name) = names.next() else { break };
-            // The first officer of each branch is the one who keeps the formula.
             let follows = i == 0;
+            let pushy = i == 1 && branch % 4 == 0;
             let (catch_p, create_p, skill) = if follows {
                 (
-                    0.9 + 0.08 * rng.unit(),
-                    0.88 + 0.1 * rng.unit(),
-                    1.05 + 0.1 * rng.unit(),
+                    0.93 + 0.06 * rng.unit(),
+                    0.92 + 0.07 * rng.unit(),
+                    1.55 + 0.3 * rng.unit(),
                 )
+            } else if pushy {
+                (0.75 + 0.1 * rng.unit(), 0.65 + 0.1 * rng.unit(), 1.1)
             } else {
                 let p = 0.3 + 0.35 * rng.unit();
                 (p, p * (0.4 + 0.3 * rng.unit()), 0.8 + 0.2 * rng.unit())
             };
             out.push(Staff {
-                name: name.to_string(),
-                branch: branch.to_string(),
+                name,
+                branch: branch_name(branch),
                 follows,
+                pushy,
                 catch_p,
                 create_p,
                 skill,
+                pace: 0.7 + 0.6 * rng.unit(),
                 rotation: BTreeMap::new(),
                 plan_sold: BTreeMap::new(),
                 month: Month(0),
             });
         }
+        branch += 1;
     }
     out
 }
