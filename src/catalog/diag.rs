@@ -35,6 +35,8 @@ pub enum Code {
     SelfOffer,
     NoPhrase,
     NoStage,
+    DuplicateUpsell,
+    DuplicateDownsell,
     FormulaOverPolicy,
     PlanWithoutOpener,
     ScriptFileName,
@@ -46,10 +48,16 @@ pub enum Code {
     NoCatchPhrase,
     NotAQuestion,
     BluntQuestion,
+    UpsellOverPrice,
+    CatchDearerThanMain,
+    NoTierPhrase,
+    FalsePromise,
+    NoDisclosure,
+    TierWithoutRow,
 }
 
 impl Code {
-    pub const ALL: [Code; 32] = [
+    pub const ALL: [Code; 40] = [
         Code::UnknownProduct,
         Code::DuplicateProduct,
         Code::DuplicateStage,
@@ -71,6 +79,8 @@ impl Code {
         Code::SelfOffer,
         Code::NoPhrase,
         Code::NoStage,
+        Code::DuplicateUpsell,
+        Code::DuplicateDownsell,
         Code::FormulaOverPolicy,
         Code::PlanWithoutOpener,
         Code::ScriptFileName,
@@ -82,6 +92,12 @@ impl Code {
         Code::NoCatchPhrase,
         Code::NotAQuestion,
         Code::BluntQuestion,
+        Code::UpsellOverPrice,
+        Code::CatchDearerThanMain,
+        Code::NoTierPhrase,
+        Code::FalsePromise,
+        Code::NoDisclosure,
+        Code::TierWithoutRow,
     ];
 
     /// The code and its name, e.g. `("E001", "unknown-product")`.
@@ -108,6 +124,8 @@ impl Code {
             Code::SelfOffer => ("E019", "self-offer"),
             Code::NoPhrase => ("E020", "no-phrase"),
             Code::NoStage => ("E021", "no-stage"),
+            Code::DuplicateUpsell => ("E022", "duplicate-upsell"),
+            Code::DuplicateDownsell => ("E023", "duplicate-downsell"),
             Code::FormulaOverPolicy => ("W001", "formula-over-policy"),
             Code::PlanWithoutOpener => ("W002", "plan-without-opener"),
             Code::ScriptFileName => ("W003", "script-file-name"),
@@ -119,6 +137,12 @@ impl Code {
             Code::NoCatchPhrase => ("W009", "no-catch-phrase"),
             Code::NotAQuestion => ("W010", "not-a-question"),
             Code::BluntQuestion => ("W011", "blunt-question"),
+            Code::UpsellOverPrice => ("W012", "upsell-over-price"),
+            Code::CatchDearerThanMain => ("W013", "catch-dearer-than-main"),
+            Code::NoTierPhrase => ("W014", "no-tier-phrase"),
+            Code::FalsePromise => ("W015", "false-promise"),
+            Code::NoDisclosure => ("W016", "no-disclosure"),
+            Code::TierWithoutRow => ("W017", "tier-without-row"),
         }
     }
 

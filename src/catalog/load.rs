@@ -12,6 +12,7 @@ use toml::Spanned;
 use super::diag::{Code, Diagnostic, Severity, Source};
 use super::model::*;
 use super::placeholder::{self, Scope, Token};
+use super::promise;
 use super::raw::*;
 use super::suggest::did_you_mean;
 
@@ -156,6 +157,8 @@ struct RawCatalog {
     policy: RawPolicy,
     products: Vec<RawProduct>,
     links: Vec<RawLink>,
+    upsells: Vec<RawUpsell>,
+    downsells: Vec<RawDownsell>,
 }
 
 pub(crate) const PRODUCT_KEYS: &[&str] = &[
@@ -168,11 +171,17 @@ pub(crate) const PRODUCT_KEYS: &[&str] = &[
     "create",
     "pitch",
     "disclosure",
+    "price",
+    "follow_up_days",
 ];
 pub(crate) const FORMULA_KEYS: &[&str] = &["catch", "create"];
 pub(crate) const POLICY_KEYS: &[&str] = &["decline_cooldown_days", "max_extra_offers"];
 pub(crate) const LINK_KEYS: &[&str] = &["main", "cross", "category", "why", "say"];
-pub(crate) const PRODUCTS_TOP_KEYS: &[&str] = &["version", "formula", "policy", "product", "link"];
+pub(crate) const UPSELL_KEYS: &[&str] = &["main", "better", "why", "say"];
+pub(crate) const DOWNSELL_KEYS: &[&str] = &["main", "fallback", "why", "say"];
+pub(crate) const PRODUCTS_TOP_KEYS: &[&str] = &[
+    "version", "formula", "policy", "product", "link", "upsell", "downsell",
+];
 pub(crate) const STAGE_KEYS: &[&str] = &["id", "title", "say", "create", "moment"];
 pub(crate) const MOMENT_KEYS: &[&str] = &["technique", "product", "cue", "say"];
 pub(crate) const OBJECTION_KEYS: &[&str] = &["product", "client", "answer"];
@@ -229,20 +238,24 @@ impl Checker {
         None
     }
 
-    /// Reports every key of `table` not in `known`, with a suggestion.
+    /// Reports every key of `table` not in `known`, with a suggestion; returns the keys the
+    /// suggestions name (a misspelt `nmae` names `name`), whose absence is then not reported
+    /// again as a missing field.
     fn unknown_keys(
         &mut self,
         file: &str,
         table: &DeTable<'_>,
         known: &[&str],
         what: &str,
-    ) -> bool {
-        let mut clean = true;
+    ) -> Vec<String> {
+        let mut meant = Vec::new();
         for (key, _) in table.iter() {
             let name: &str = key.get_ref();
             if !known.contains(&name) {
-                clean = false;
                 let hint = did_you_mean(name, known.iter().copied());
+                if let Some(k) = super::suggest::closest(name, known.iter().copied()) {
+                    meant.push(k.to_string());
+                }
                 let expected = if hint.is_empty() {
                     format!(" (expected one of: {})", known.join(", "))
                 } else {
@@ -256,10 +269,16 @@ impl Checker {
                 );
             }
         }
-        clean
+        meant
     }
 
     /// Deserializes one table on its own, reporting unknown keys, missing fields and types.
+    ///
+    /// Recovers like a compiler: an unknown key is reported and left out; a value of the wrong
+    /// type is reported and left out (an optional field then takes its default); a missing
+    /// required field is reported (unless a misspelt key already named it) and stands in as a
+    /// placeholder with an empty span, which the later checks pass over in silence. So the
+    /// table still exists (a product's id stays known) and one typo is one error.
     fn table<T: DeserializeOwned>(
         &mut self,
         file: &str,
@@ -280,40 +299,52 @@ impl Checker {
             );
             return None;
         };
-        if !self.unknown_keys(file, table, known, what) {
-            return None;
-        }
+        let mut quiet = self.unknown_keys(file, table, known, what);
         let mut kept = DeTable::new();
         for (k, v) in table.iter() {
-            if !skip.contains(&k.get_ref().as_ref()) {
+            let name: &str = k.get_ref();
+            if !skip.contains(&name) && known.contains(&name) {
                 kept.insert(k.clone(), v.clone());
             }
         }
-        let value = Spanned::new(value.span(), DeValue::Table(kept));
-        match T::deserialize(ValueDeserializer::from(value.clone())) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let span = e.span().unwrap_or(value.span());
-                // A missing field is reported at the table's header, not its whole body.
-                let span = if e.message().starts_with("missing field") {
-                    header_span(self.texts.get(file).map(String::as_str), span)
-                } else {
-                    span
-                };
-                let code = if e.message().starts_with("missing field") {
-                    Code::MissingField
-                } else {
-                    Code::WrongType
-                };
-                self.error(
-                    code,
-                    file,
-                    span,
-                    format!("{what}: {}", first_line(e.message())),
-                );
-                None
+        let mut value = Spanned::new(value.span(), DeValue::Table(kept));
+        // Each round fixes one problem; a table has only so many keys.
+        for _ in 0..=known.len() + 8 {
+            let e = match T::deserialize(ValueDeserializer::from(value.clone())) {
+                Ok(t) => return Some(t),
+                Err(e) => e,
+            };
+            let message = first_line(e.message()).to_string();
+            if let Some(field) = missing_field(&message) {
+                if !quiet.iter().any(|q| q == field) {
+                    let span = header_span(
+                        self.texts.get(file).map(String::as_str),
+                        e.span().unwrap_or(value.span()),
+                    );
+                    self.error(Code::MissingField, file, span, format!("{what}: {message}"));
+                }
+                let field = field.to_string();
+                if !insert_placeholder(&mut value, &field) {
+                    return None;
+                }
+                quiet.push(field);
+                continue;
+            }
+            let span = e.span().unwrap_or(value.span());
+            self.error(
+                Code::WrongType,
+                file,
+                span.clone(),
+                format!("{what}: {message}"),
+            );
+            match remove_at(&mut value, &span) {
+                // A required field's wrong value: its absence is not a second problem.
+                Some(Some(key)) => quiet.push(key),
+                Some(None) => {}
+                None => return None,
             }
         }
+        None
     }
 
     /// Elements of an array of tables (`[[product]]` …), each parsed on its own.
@@ -391,12 +422,17 @@ impl Checker {
         let products =
             self.array::<RawProduct>(file, doc, "product", PRODUCT_KEYS, &[], "[[product]]");
         let links = self.array::<RawLink>(file, doc, "link", LINK_KEYS, &[], "[[link]]");
+        let upsells = self.array::<RawUpsell>(file, doc, "upsell", UPSELL_KEYS, &[], "[[upsell]]");
+        let downsells =
+            self.array::<RawDownsell>(file, doc, "downsell", DOWNSELL_KEYS, &[], "[[downsell]]");
         Some(RawCatalog {
             version,
             formula,
             policy,
             products,
             links,
+            upsells,
+            downsells,
         })
     }
 
@@ -536,7 +572,11 @@ impl Checker {
         // Products: ids first, so that every later reference can be checked.
         let mut products: Vec<Product> = Vec::new();
         let mut first_seen: HashMap<String, usize> = HashMap::new();
+        let mut terms: BTreeMap<String, Terms> = BTreeMap::new();
         for p in &raw.products {
+            if is_placeholder(&p.id) {
+                continue;
+            }
             let id = p.id.get_ref();
             self.check_id(pf, &p.id, "product id");
             if let Some(line) = first_seen.get(id) {
@@ -586,6 +626,35 @@ impl Checker {
                     );
                 }
             }
+            let mut t = Terms::default();
+            if let Some(price) = &p.price {
+                let v = *price.get_ref();
+                if v.is_finite() && v >= 0.0 {
+                    t.price = Some(v);
+                } else {
+                    self.error(
+                        Code::BadValue,
+                        pf,
+                        price.span(),
+                        "price must be a number of roubles, 0 or more",
+                    );
+                }
+            }
+            if let Some(days) = &p.follow_up_days {
+                if *days.get_ref() == 0 {
+                    self.error(
+                        Code::BadValue,
+                        pf,
+                        days.span(),
+                        "follow_up_days must be at least 1 (remove it if the product needs no check-in call)",
+                    );
+                } else {
+                    t.follow_up_days = Some(*days.get_ref());
+                }
+            }
+            if t != Terms::default() {
+                terms.insert(id.clone(), t);
+            }
             products.push(Product {
                 id: id.clone(),
                 name: p.name.get_ref().clone(),
@@ -600,6 +669,7 @@ impl Checker {
         }
         let ids: Vec<String> = products.iter().map(|p| p.id.clone()).collect();
         let find = |id: &str| products.iter().find(|p| p.id == id);
+        let price = |id: &str| terms.get(id).and_then(|t| t.price).filter(|p| *p > 0.0);
 
         // Plan products' own lines: `product` is the product itself, the main one varies.
         for p in &raw.products {
@@ -621,6 +691,20 @@ impl Checker {
             }
             for opener in &p.create {
                 self.lint_question(pf, opener, "create-the-moment opener");
+            }
+            for line in p.create.iter().chain(&p.pitch) {
+                self.promise(pf, line, Some(product));
+            }
+            if promise::is_checked_family(&product.family) && p.disclosure.is_empty() {
+                self.warn(
+                    Code::NoDisclosure,
+                    pf,
+                    p.id.span(),
+                    format!(
+                        "`{}` is a product of the family `{}` but has no `disclosure`: say before the client agrees that it is voluntary, not a deposit, and how to cancel",
+                        product.id, product.family
+                    ),
+                );
             }
             if product.is_plan() && p.create.is_empty() {
                 self.warn(Code::PlanWithoutOpener,
@@ -679,7 +763,7 @@ impl Checker {
             let main_ok = self.reference(pf, &l.main, &ids);
             let cross_ok = self.reference(pf, &l.cross, &ids);
             let category = LinkCategory::parse(l.category.get_ref());
-            if category.is_none() {
+            if category.is_none() && !is_placeholder(&l.category) {
                 let all: Vec<&str> = LinkCategory::ALL.iter().map(|c| c.as_str()).collect();
                 let hint = did_you_mean(l.category.get_ref(), all.iter().copied());
                 self.error(
@@ -736,6 +820,17 @@ impl Checker {
             };
             for line in &l.say {
                 self.phrase(pf, line, &scope, "catch phrase");
+                self.promise(pf, line, scope.product);
+            }
+            if let (Some(main_price), Some(cross_price)) = (price(&main), price(&cross)) {
+                if cross_price > main_price {
+                    self.warn(
+                        Code::CatchDearerThanMain,
+                        pf,
+                        l.cross.span(),
+                        format!("catch product `{cross}` ({cross_price} ₽) is dearer than its main product `{main}` ({main_price} ₽): an extra should cost less than the main purchase"),
+                    );
+                }
             }
             if let Some(category) = category {
                 links.push(Link {
@@ -748,8 +843,138 @@ impl Checker {
             }
         }
 
+        // Upsell and downsell rows.
+        let mut upsells: Vec<(Upsell, &RawUpsell)> = Vec::new();
+        let mut seen_upsells: HashMap<(String, String), usize> = HashMap::new();
+        for u in &raw.upsells {
+            let main_ok = self.reference(pf, &u.main, &ids);
+            let better_ok = self.reference(pf, &u.better, &ids);
+            self.non_empty(pf, &u.why, "upsell reason (`why`)");
+            if !(main_ok && better_ok) {
+                continue;
+            }
+            let (main, better) = (u.main.get_ref().clone(), u.better.get_ref().clone());
+            if main == better {
+                self.error(
+                    Code::SelfOffer,
+                    pf,
+                    u.better.span(),
+                    format!("`{main}` cannot be its own upsell"),
+                );
+                continue;
+            }
+            let key = (main.clone(), better.clone());
+            if let Some(line) = seen_upsells.get(&key) {
+                self.error(
+                    Code::DuplicateUpsell,
+                    pf,
+                    u.better.span(),
+                    format!("duplicate upsell {main} → {better} (first on line {line})"),
+                );
+                continue;
+            }
+            seen_upsells.insert(key, self.line_of(pf, u.main.span().start));
+            if !script_of.contains_key(&main) {
+                self.warn(
+                    Code::UnusedLink,
+                    pf,
+                    u.main.span(),
+                    format!(
+                        "`{main}` has no script in {SCRIPTS_DIR}/, so this upsell is never used"
+                    ),
+                );
+            }
+            let scope = Scope {
+                product: find(&better),
+                main: find(&main),
+            };
+            for line in &u.say {
+                self.phrase(pf, line, &scope, "upsell phrase");
+                self.promise(pf, line, scope.product);
+            }
+            if let (Some(main_price), Some(better_price)) = (price(&main), price(&better)) {
+                let limit = main_price * 1.25;
+                if better_price > limit {
+                    self.warn(
+                        Code::UpsellOverPrice,
+                        pf,
+                        u.better.span(),
+                        format!("upsell `{better}` ({better_price} ₽) costs more than 1.25 × the price of `{main}` ({main_price} ₽, so at most {limit} ₽): an upgrade should not raise the price by more than about a quarter"),
+                    );
+                }
+            }
+            upsells.push((
+                Upsell {
+                    main,
+                    better,
+                    why: u.why.get_ref().clone(),
+                    say: strings(&u.say),
+                },
+                u,
+            ));
+        }
+        let mut downsells: Vec<(Downsell, &RawDownsell)> = Vec::new();
+        let mut seen_downsells: HashMap<(String, String), usize> = HashMap::new();
+        for d in &raw.downsells {
+            let main_ok = self.reference(pf, &d.main, &ids);
+            let fallback_ok = self.reference(pf, &d.fallback, &ids);
+            self.non_empty(pf, &d.why, "downsell reason (`why`)");
+            if !(main_ok && fallback_ok) {
+                continue;
+            }
+            let (main, fallback) = (d.main.get_ref().clone(), d.fallback.get_ref().clone());
+            if main == fallback {
+                self.error(
+                    Code::SelfOffer,
+                    pf,
+                    d.fallback.span(),
+                    format!("`{main}` cannot be its own downsell"),
+                );
+                continue;
+            }
+            let key = (main.clone(), fallback.clone());
+            if let Some(line) = seen_downsells.get(&key) {
+                self.error(
+                    Code::DuplicateDownsell,
+                    pf,
+                    d.fallback.span(),
+                    format!("duplicate downsell {main} → {fallback} (first on line {line})"),
+                );
+                continue;
+            }
+            seen_downsells.insert(key, self.line_of(pf, d.main.span().start));
+            if !script_of.contains_key(&main) {
+                self.warn(
+                    Code::UnusedLink,
+                    pf,
+                    d.main.span(),
+                    format!(
+                        "`{main}` has no script in {SCRIPTS_DIR}/, so this downsell is never used"
+                    ),
+                );
+            }
+            let scope = Scope {
+                product: find(&fallback),
+                main: find(&main),
+            };
+            for line in &d.say {
+                self.phrase(pf, line, &scope, "downsell phrase");
+                self.promise(pf, line, scope.product);
+            }
+            downsells.push((
+                Downsell {
+                    main,
+                    fallback,
+                    why: d.why.get_ref().clone(),
+                    say: strings(&d.say),
+                },
+                d,
+            ));
+        }
+
         // Script bodies.
         let mut out_scripts = Vec::new();
+        let mut tier_moments: Vec<TierMoment> = Vec::new();
         for (i, s) in scripts.iter().enumerate() {
             let file = s.file.as_str();
             let main_id = s.main.get_ref();
@@ -760,6 +985,7 @@ impl Checker {
             let mut stages = Vec::new();
             let mut has_create = false;
             let mut catch_covered: Vec<String> = Vec::new();
+            let mut script_tiers: Vec<TierMoment> = Vec::new();
             for (st, moments) in &s.stages {
                 self.check_id(file, &st.id, "stage id");
                 if let Some(line) = stage_seen.get(st.id.get_ref()) {
@@ -790,11 +1016,15 @@ impl Checker {
                 let mut out_moments = Vec::new();
                 let mut distinct: Vec<&str> = Vec::new();
                 for m in moments {
-                    let technique = match m.technique.get_ref().as_str() {
-                        "catch" => Some(Technique::Catch),
-                        "create" => Some(Technique::Create),
+                    let kind = match m.technique.get_ref().as_str() {
+                        "catch" => Some(Ok(Technique::Catch)),
+                        "create" => Some(Ok(Technique::Create)),
+                        "upsell" => Some(Err(Tier::Upsell)),
+                        "downsell" => Some(Err(Tier::Downsell)),
+                        _ if is_placeholder(&m.technique) => None,
                         other => {
-                            let hint = did_you_mean(other, ["catch", "create"]);
+                            let hint =
+                                did_you_mean(other, ["catch", "create", "upsell", "downsell"]);
                             self.error(
                                 Code::UnknownTechnique,
                                 file,
@@ -802,7 +1032,7 @@ impl Checker {
                                 format!(
                                     "unknown technique `{other}`{}",
                                     if hint.is_empty() {
-                                        " (expected catch or create)".to_string()
+                                        " (expected catch, create, upsell or downsell)".to_string()
                                     } else {
                                         hint
                                     }
@@ -826,11 +1056,58 @@ impl Checker {
                     };
                     for line in &m.say {
                         self.phrase(file, line, &scope, "moment phrase");
+                        self.promise(file, line, scope.product);
                     }
                     if let Some(cue) = &m.cue {
                         self.phrase(file, cue, &scope, "cue");
                     }
-                    let Some(technique) = technique else { continue };
+                    let technique = match kind {
+                        None => continue,
+                        Some(Ok(technique)) => technique,
+                        Some(Err(tier)) => {
+                            if !product_ok {
+                                continue;
+                            }
+                            let product = m.product.get_ref();
+                            if product == main_id {
+                                self.error(
+                                    Code::SelfOffer,
+                                    file,
+                                    m.product.span(),
+                                    format!(
+                                        "a moment cannot offer the main product `{main_id}` itself"
+                                    ),
+                                );
+                                continue;
+                            }
+                            let key = (main_id.clone(), product.clone());
+                            let has_row = match tier {
+                                Tier::Upsell => seen_upsells.contains_key(&key),
+                                Tier::Downsell => seen_downsells.contains_key(&key),
+                            };
+                            if !has_row {
+                                let (row, role) = match tier {
+                                    Tier::Upsell => ("upsell", "better"),
+                                    Tier::Downsell => ("downsell", "fallback"),
+                                };
+                                self.warn(
+                                    Code::TierWithoutRow,
+                                    file,
+                                    m.product.span(),
+                                    format!("{row} moment for `{product}`, but products.toml has no [[{row}]] row with main = \"{main_id}\" and {role} = \"{product}\": add one, with its `why`"),
+                                );
+                            }
+                            script_tiers.push(TierMoment {
+                                tier,
+                                main: main_id.clone(),
+                                stage: st.id.get_ref().clone(),
+                                product: product.clone(),
+                                cue: m.cue.as_ref().map(|c| c.get_ref().clone()),
+                                say: strings(&m.say),
+                            });
+                            continue;
+                        }
+                    };
                     if technique == Technique::Create {
                         has_create = true;
                         for line in &m.say {
@@ -919,6 +1196,7 @@ impl Checker {
                 };
                 for line in &o.answer {
                     self.phrase(file, line, &scope, "answer");
+                    self.promise(file, line, scope.product);
                 }
                 if ok {
                     objections.push(Objection {
@@ -968,6 +1246,7 @@ impl Checker {
                     );
                 }
             }
+            tier_moments.append(&mut script_tiers);
             out_scripts.push(Script {
                 main: main_id.clone(),
                 title: s.title.get_ref().clone(),
@@ -976,6 +1255,39 @@ impl Checker {
             });
         }
         out_scripts.sort_by(|a, b| a.main.cmp(&b.main));
+
+        // A row with nothing to say: no script moment for it and no `say` of its own.
+        let has_moment = |tier: Tier, main: &str, product: &str| {
+            tier_moments
+                .iter()
+                .any(|m| m.tier == tier && m.main == main && m.product == product)
+        };
+        for (u, raw_row) in &upsells {
+            if u.say.is_empty()
+                && script_of.contains_key(&u.main)
+                && !has_moment(Tier::Upsell, &u.main, &u.better)
+            {
+                self.warn(
+                    Code::NoTierPhrase,
+                    pf,
+                    raw_row.better.span(),
+                    format!("upsell {} → {} has no phrase anywhere (no upsell moment in {SCRIPTS_DIR}/{}.toml, no `say` in the row)", u.main, u.better, u.main),
+                );
+            }
+        }
+        for (d, raw_row) in &downsells {
+            if d.say.is_empty()
+                && script_of.contains_key(&d.main)
+                && !has_moment(Tier::Downsell, &d.main, &d.fallback)
+            {
+                self.warn(
+                    Code::NoTierPhrase,
+                    pf,
+                    raw_row.fallback.span(),
+                    format!("downsell {} → {} has no phrase anywhere (no downsell moment in {SCRIPTS_DIR}/{}.toml, no `say` in the row)", d.main, d.fallback, d.main),
+                );
+            }
+        }
         Catalog {
             version: raw.version,
             hash: String::new(),
@@ -984,6 +1296,10 @@ impl Checker {
             products,
             links,
             scripts: out_scripts,
+            terms,
+            upsells: upsells.into_iter().map(|(u, _)| u).collect(),
+            downsells: downsells.into_iter().map(|(d, _)| d).collect(),
+            tier_moments,
         }
     }
 
@@ -994,6 +1310,9 @@ impl Checker {
     }
 
     fn check_id(&mut self, file: &str, id: &Text, what: &str) {
+        if is_placeholder(id) {
+            return;
+        }
         let s = id.get_ref();
         if s.is_empty()
             || !s
@@ -1011,6 +1330,9 @@ impl Checker {
 
     /// A reference to a product id; `false` (with an error) when it does not exist.
     fn reference(&mut self, file: &str, id: &Text, ids: &[String]) -> bool {
+        if is_placeholder(id) {
+            return false;
+        }
         let s = id.get_ref();
         if ids.iter().any(|i| i == s) {
             return true;
@@ -1026,6 +1348,9 @@ impl Checker {
     }
 
     fn non_empty(&mut self, file: &str, text: &Text, what: &str) -> bool {
+        if is_placeholder(text) {
+            return false;
+        }
         if text.get_ref().trim().is_empty() {
             self.error(Code::EmptyText, file, text.span(), format!("empty {what}"));
             return false;
@@ -1064,6 +1389,27 @@ impl Checker {
                 file,
                 text.span(),
                 format!("this {what} asks bluntly for a yes/no purchase (\u{ab}{pattern}\u{bb}): state the benefit instead"),
+            );
+        }
+    }
+
+    /// A phrase of a product of the families `insurance`, `pension` or `investments` that
+    /// promises what such a product cannot keep (see promise.rs).
+    fn promise(&mut self, file: &str, text: &Text, product: Option<&Product>) {
+        let Some(product) = product else { return };
+        if !promise::is_checked_family(&product.family) || is_placeholder(text) {
+            return;
+        }
+        if let Some((range, name)) = promise::find(text.get_ref()) {
+            let span = self.inner_span(file, text, range);
+            self.warn(
+                Code::FalsePromise,
+                file,
+                span,
+                format!(
+                    "`{}` is a product of the family `{}`, which cannot promise \u{ab}{name}\u{bb}: it is not a deposit; say what the contract gives, without guarantees",
+                    product.id, product.family
+                ),
             );
         }
     }
@@ -1138,4 +1484,102 @@ fn header_span(text: Option<&str>, span: Range<usize>) -> Range<usize> {
     let start = span.start.min(text.len());
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     start..end.max(start + 1).min(text.len().max(start))
+}
+
+/// The field a serde "missing field `x`" message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")?
+        .split_once('`')
+        .map(|(f, _)| f)
+}
+
+/// Required fields that are lists of phrases; every other required field is a string.
+const LIST_FIELDS: &[&str] = &["say", "answer"];
+
+/// Whether a text is a stand-in for a field that was missing or unreadable (already
+/// reported): real strings always have a span, at least their quotes.
+pub(crate) fn is_placeholder(text: &Text) -> bool {
+    text.span().is_empty()
+}
+
+/// Puts a stand-in for the missing `field` into the table: an empty string with an empty
+/// span (or a list of one). `false` when the value is not a table.
+fn insert_placeholder(value: &mut Spanned<DeValue<'_>>, field: &str) -> bool {
+    let span = value.span();
+    let DeValue::Table(table) = value.get_mut() else {
+        return false;
+    };
+    let at = span.start..span.start;
+    let text = || Spanned::new(at.clone(), DeValue::String(std::borrow::Cow::Borrowed("")));
+    let stand_in = if LIST_FIELDS.contains(&field) {
+        let mut list = toml::de::DeArray::new();
+        list.push(text());
+        Spanned::new(at.clone(), DeValue::Array(list))
+    } else {
+        text()
+    };
+    let key = Spanned::new(at.clone(), std::borrow::Cow::Owned(field.to_string()));
+    table.insert(key, stand_in);
+    true
+}
+
+/// Removes the innermost table entry or array element whose value holds `span` (the place
+/// of a type error). `None` when nothing holds it; `Some(Some(key))` when the entry removed
+/// was one of the top table's own keys.
+fn remove_at(value: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> Option<Option<String>> {
+    fn holds(v: &Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
+        let s = v.span();
+        s.start <= span.start && span.end <= s.end && !s.is_empty()
+    }
+    fn go(value: &mut DeValue<'_>, span: &Range<usize>) -> bool {
+        match value {
+            DeValue::Table(table) => {
+                let mut hit = None;
+                for (k, v) in table.iter_mut() {
+                    if holds(v, span) {
+                        hit = Some(k.clone());
+                        if go(v.get_mut(), span) {
+                            return true;
+                        }
+                        break;
+                    }
+                }
+                match hit {
+                    Some(k) => table.remove(&k).is_some(),
+                    None => false,
+                }
+            }
+            DeValue::Array(items) => {
+                let Some(i) = items.iter().position(|v| holds(v, span)) else {
+                    return false;
+                };
+                if go(items.as_mut()[i].get_mut(), span) {
+                    return true;
+                }
+                let mut rest = toml::de::DeArray::new();
+                for (j, v) in items.iter().enumerate() {
+                    if j != i {
+                        rest.push(v.clone());
+                    }
+                }
+                *items = rest;
+                true
+            }
+            _ => false,
+        }
+    }
+    let DeValue::Table(table) = value.get_mut() else {
+        return None;
+    };
+    let key = table
+        .iter()
+        .find(|(_, v)| holds(v, span))
+        .map(|(k, _)| k.clone())?;
+    let entry = table.get_mut(key.get_ref().as_ref())?;
+    if go(entry.get_mut(), span) {
+        return Some(None);
+    }
+    table.remove(key.get_ref().as_ref());
+    Some(Some(key.get_ref().to_string()))
 }

@@ -6,6 +6,7 @@ pub mod keep;
 pub mod load;
 pub mod model;
 pub mod placeholder;
+pub mod promise;
 mod raw;
 pub mod schema;
 pub mod suggest;

@@ -197,6 +197,79 @@ pub struct Catalog {
     pub links: Vec<Link>,
     /// Sorted by main product id.
     pub scripts: Vec<Script>,
+    /// Each product's optional `price` and `follow_up_days`, by product id (only products
+    /// that have one of them are here).
+    pub terms: BTreeMap<String, Terms>,
+    /// `[[upsell]]` rows, in file order.
+    pub upsells: Vec<Upsell>,
+    /// `[[downsell]]` rows, in file order.
+    pub downsells: Vec<Downsell>,
+    /// The scripts' `technique = "upsell"` / `"downsell"` moments, by script (main id), then
+    /// in file order. Kept apart from `Stage::moments` (catch and create) so that code that
+    /// matches on `Technique` sees nothing new.
+    pub tier_moments: Vec<TierMoment>,
+}
+
+/// A product's figures used by the upsell/downsell lints and the after-sale check-in.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Terms {
+    /// Roubles: what the client pays per year or the typical amount; `None` when not given.
+    pub price: Option<f64>,
+    /// After an acceptance, a check-in call this many days later (at least 1).
+    pub follow_up_days: Option<u32>,
+}
+
+/// An `[[upsell]]` row: a better version of the main product, offered in the presentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upsell {
+    pub main: String,
+    pub better: String,
+    pub why: String,
+    /// Phrases kept in the row itself, used when no script moment has one.
+    pub say: Vec<String>,
+}
+
+/// A `[[downsell]]` row: a cheaper fallback offered when the client declines the main product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Downsell {
+    pub main: String,
+    pub fallback: String,
+    pub why: String,
+    /// Phrases kept in the row itself, used when no script moment has one.
+    pub say: Vec<String>,
+}
+
+/// Which way a tier moment moves the main product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tier {
+    /// A better version of the main product (`technique = "upsell"`).
+    Upsell,
+    /// A fallback after the main product is declined (`technique = "downsell"`).
+    Downsell,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Upsell => "upsell",
+            Tier::Downsell => "downsell",
+        }
+    }
+}
+
+/// A script's upsell or downsell moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierMoment {
+    pub tier: Tier,
+    /// The script's main product.
+    pub main: String,
+    /// The stage the moment is attached to.
+    pub stage: String,
+    /// The better (upsell) or fallback (downsell) product.
+    pub product: String,
+    pub cue: Option<String>,
+    /// Phrase variants, rotated like a catch moment's.
+    pub say: Vec<String>,
 }
 
 impl Catalog {
@@ -244,5 +317,88 @@ impl Catalog {
             .iter()
             .find(|l| l.main == main && l.cross == cross && !l.say.is_empty())
             .map(|l| (None, l.say.as_slice()))
+    }
+
+    /// A product's `price` in roubles, when the trainer gave one.
+    pub fn price(&self, id: &str) -> Option<f64> {
+        self.terms.get(id).and_then(|t| t.price)
+    }
+
+    /// Days after an acceptance of `id` to the check-in call, when the product has one.
+    pub fn follow_up_days(&self, id: &str) -> Option<u32> {
+        self.terms.get(id).and_then(|t| t.follow_up_days)
+    }
+
+    /// The `[[upsell]]` rows of a main product, in file order.
+    pub fn upsells_of<'a>(&'a self, main: &'a str) -> impl Iterator<Item = &'a Upsell> + 'a {
+        self.upsells.iter().filter(move |u| u.main == main)
+    }
+
+    /// The `[[downsell]]` rows of a main product, in file order.
+    pub fn downsells_of<'a>(&'a self, main: &'a str) -> impl Iterator<Item = &'a Downsell> + 'a {
+        self.downsells.iter().filter(move |d| d.main == main)
+    }
+
+    pub fn upsell(&self, main: &str, better: &str) -> Option<&Upsell> {
+        self.upsells
+            .iter()
+            .find(|u| u.main == main && u.better == better)
+    }
+
+    pub fn downsell(&self, main: &str, fallback: &str) -> Option<&Downsell> {
+        self.downsells
+            .iter()
+            .find(|d| d.main == main && d.fallback == fallback)
+    }
+
+    /// The upsell and downsell moments of `main`'s script attached to `stage`, in file order.
+    pub fn tier_moments_in<'a>(
+        &'a self,
+        main: &'a str,
+        stage: &'a str,
+    ) -> impl Iterator<Item = &'a TierMoment> + 'a {
+        self.tier_moments
+            .iter()
+            .filter(move |m| m.main == main && m.stage == stage)
+    }
+
+    /// The first script moment of `tier` for `product` in `main`'s script.
+    pub fn tier_moment(&self, main: &str, tier: Tier, product: &str) -> Option<&TierMoment> {
+        self.tier_moments
+            .iter()
+            .find(|m| m.main == main && m.tier == tier && m.product == product && !m.say.is_empty())
+    }
+
+    /// What to say for the upsell `main` → `better`: the script moment's cue and variants,
+    /// else the row's own `say`. `None` when neither has a phrase.
+    pub fn upsell_phrases(&self, main: &str, better: &str) -> Option<(Option<&str>, &[String])> {
+        if let Some(m) = self.tier_moment(main, Tier::Upsell, better) {
+            return Some((m.cue.as_deref(), &m.say));
+        }
+        self.upsell(main, better)
+            .filter(|u| !u.say.is_empty())
+            .map(|u| (None, u.say.as_slice()))
+    }
+
+    /// What to say for the downsell `main` → `fallback`: the script moment's cue and
+    /// variants, else the row's own `say`. `None` when neither has a phrase.
+    pub fn downsell_phrases(
+        &self,
+        main: &str,
+        fallback: &str,
+    ) -> Option<(Option<&str>, &[String])> {
+        if let Some(m) = self.tier_moment(main, Tier::Downsell, fallback) {
+            return Some((m.cue.as_deref(), &m.say));
+        }
+        self.downsell(main, fallback)
+            .filter(|d| !d.say.is_empty())
+            .map(|d| (None, d.say.as_slice()))
+    }
+
+    /// Whether `id` is the better or fallback product of some row of `main` (such products
+    /// are versions of the main one, not new mains nor extra offers).
+    pub fn is_tier_of(&self, main: &str, id: &str) -> bool {
+        self.upsells_of(main).any(|u| u.better == id)
+            || self.downsells_of(main).any(|d| d.fallback == id)
     }
 }

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::model::{LinkCategory, Technique};
+use super::model::LinkCategory;
 
 pub(crate) type Text = Spanned<String>;
 
@@ -91,6 +91,12 @@ pub(crate) struct RawProduct {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub disclosure: Vec<Text>,
+    /// Цена в рублях: сколько клиент платит в год или типичная сумма; сравнивается только проверками апсейла и кросс-продаж / The price in roubles: what the client pays per year or the typical amount; compared only by the upsell and cross-sell lints.
+    #[schemars(with = "Option<f64>", range(min = 0))]
+    pub price: Option<Spanned<f64>>,
+    /// Через сколько дней после оформления позвонить клиенту, согласному на звонки (не меньше 1) / Days after an acceptance to the check-in call, for clients who consented to calls (at least 1).
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub follow_up_days: Option<Spanned<u32>>,
 }
 
 /// Строка матрицы кросс-продаж / One row of the cross-sell matrix.
@@ -114,6 +120,57 @@ pub(crate) struct RawLink {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub say: Vec<Text>,
+}
+
+/// Апсейл: лучшая версия основного продукта, предлагается на презентации / An upsell: a better version of the main product, offered in the presentation.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Upsell")]
+pub(crate) struct RawUpsell {
+    /// Основной продукт (id) / The main product (id).
+    #[schemars(with = "String")]
+    pub main: Text,
+    /// Лучшая версия основного продукта (id) / The better version of the main product (id).
+    #[schemars(with = "String")]
+    pub better: Text,
+    /// Чем лучшая версия выгоднее клиенту / Why the better version serves the client better.
+    #[schemars(with = "String")]
+    pub why: Text,
+    /// Фразы апсейла прямо в строке, если в сценарии нет момента upsell / Upsell phrases kept in the row, used when the script has no upsell moment.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub say: Vec<Text>,
+}
+
+/// Даунсейл: запасной продукт, когда клиент отказался от основного / A downsell: a fallback offered when the client declines the main product.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Downsell")]
+pub(crate) struct RawDownsell {
+    /// Основной продукт (id) / The main product (id).
+    #[schemars(with = "String")]
+    pub main: Text,
+    /// Запасной продукт (id), предлагаемый после отказа / The fallback product (id) offered after a decline.
+    #[schemars(with = "String")]
+    pub fallback: Text,
+    /// Почему запасной продукт подходит клиенту / Why the fallback suits the client.
+    #[schemars(with = "String")]
+    pub why: Text,
+    /// Фразы даунсейла прямо в строке, если в сценарии нет момента downsell / Downsell phrases kept in the row, used when the script has no downsell moment.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub say: Vec<Text>,
+}
+
+/// Техника момента: catch — «Лови момент», create — «Создай момент», upsell — лучшая версия основного продукта, downsell — запасной продукт после отказа от основного / The moment's technique: catch, create, upsell (a better version of the main product) or downsell (a fallback after the main product is declined).
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase", rename = "Technique")]
+#[allow(dead_code)]
+pub(crate) enum MomentTechnique {
+    Catch,
+    Create,
+    Upsell,
+    Downsell,
 }
 
 /// Этап сценария / A stage of the script.
@@ -142,9 +199,9 @@ pub(crate) struct RawStage {
 #[schemars(rename = "Moment")]
 pub(crate) struct RawMoment {
     /// Техника / The technique.
-    #[schemars(with = "Technique")]
+    #[schemars(with = "MomentTechnique")]
     pub technique: Text,
-    /// Предлагаемый продукт (id) / The product offered (id).
+    /// Предлагаемый продукт (id); для upsell — лучшая версия, для downsell — запасной продукт / The product offered (id); for upsell the better version, for downsell the fallback.
     #[schemars(with = "String")]
     pub product: Text,
     /// Когда это сказать, мелким шрифтом / When to say it, shown small.
@@ -193,6 +250,12 @@ pub(crate) struct ProductsFile {
     /// Матрица кросс-продаж / The cross-sell matrix.
     #[schemars(default)]
     link: Vec<RawLink>,
+    /// Апсейл: лучшие версии основных продуктов / Upsells: better versions of the main products.
+    #[schemars(default)]
+    upsell: Vec<RawUpsell>,
+    /// Даунсейл: запасные продукты после отказа от основного / Downsells: fallbacks after the main product is declined.
+    #[schemars(default)]
+    downsell: Vec<RawDownsell>,
 }
 
 /// Сценарий консультации по основному продукту (scripts/<main>.toml) / A consultation script for one main product (scripts/<main>.toml).

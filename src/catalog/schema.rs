@@ -116,6 +116,8 @@ mod tests {
         assert_eq!(keys(&p, "/$defs/Policy"), sorted(POLICY_KEYS));
         assert_eq!(keys(&p, "/$defs/Product"), sorted(PRODUCT_KEYS));
         assert_eq!(keys(&p, "/$defs/Link"), sorted(LINK_KEYS));
+        assert_eq!(keys(&p, "/$defs/Upsell"), sorted(UPSELL_KEYS));
+        assert_eq!(keys(&p, "/$defs/Downsell"), sorted(DOWNSELL_KEYS));
         let s = generate(Target::Script);
         assert_eq!(keys(&s, ""), sorted(SCRIPT_TOP_KEYS));
         assert_eq!(keys(&s, "/$defs/Stage"), sorted(STAGE_KEYS));
@@ -168,7 +170,7 @@ mod tests {
         let s = generate(Target::Script);
         assert_eq!(
             s["$defs"]["Technique"]["enum"],
-            serde_json::json!(["catch", "create"])
+            serde_json::json!(["catch", "create", "upsell", "downsell"])
         );
         assert_eq!(p["$schema"], "https://json-schema.org/draft/2020-12/schema");
     }

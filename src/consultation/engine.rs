@@ -1308,6 +1308,7 @@ mod tests {
                     answer: vec!["{client}, это безопасно".into()],
                 }],
             }],
+            ..Catalog::default()
         }
     }
 
