@@ -675,6 +675,7 @@ impl Checker {
             let scope = Scope {
                 product: Some(product),
                 main: None,
+                unresolved: false,
             };
             for (lines, what) in [
                 (&p.create, "create opener"),
@@ -813,6 +814,7 @@ impl Checker {
             let scope = Scope {
                 product: find(&cross),
                 main: find(&main),
+                unresolved: false,
             };
             for line in &l.say {
                 self.phrase(pf, line, &scope, "catch phrase");
@@ -883,6 +885,7 @@ impl Checker {
             let scope = Scope {
                 product: find(&better),
                 main: find(&main),
+                unresolved: false,
             };
             for line in &u.say {
                 self.phrase(pf, line, &scope, "upsell phrase");
@@ -952,6 +955,7 @@ impl Checker {
             let scope = Scope {
                 product: find(&fallback),
                 main: find(&main),
+                unresolved: false,
             };
             for line in &d.say {
                 self.phrase(pf, line, &scope, "downsell phrase");
@@ -1004,6 +1008,7 @@ impl Checker {
                 let scope = Scope {
                     product: main,
                     main,
+                    unresolved: main.is_none(),
                 };
                 for line in &st.say {
                     self.phrase(file, line, &scope, "phrase");
@@ -1049,6 +1054,7 @@ impl Checker {
                     let scope = Scope {
                         product: find(m.product.get_ref()),
                         main,
+                        unresolved: !product_ok || main.is_none(),
                     };
                     for line in &m.say {
                         self.phrase(file, line, &scope, "moment phrase");
@@ -1189,6 +1195,7 @@ impl Checker {
                 let scope = Scope {
                     product: find(o.product.get_ref()),
                     main,
+                    unresolved: !ok || main.is_none(),
                 };
                 for line in &o.answer {
                     self.phrase(file, line, &scope, "answer");
