@@ -489,11 +489,13 @@ fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitC
     if report.diagnostics.is_empty() {
         if let Some(c) = &report.catalog {
             println!(
-                "{where_}: ok — {} products ({} main, {} plan), {} links, {} scripts",
+                "{where_}: ok — {} products ({} main, {} plan), {} links, {} upsells, {} downsells, {} scripts",
                 c.products.len(),
                 c.main_products().count(),
                 c.plan_products().count(),
                 c.links.len(),
+                c.upsells.len(),
+                c.downsells.len(),
                 c.scripts.len()
             );
         }

@@ -120,6 +120,11 @@ fn bundled_catalogue_checks_clean() {
     assert_eq!(out.stderr, "");
     assert!(out.stdout.contains("ok — "), "{}", out.stdout);
     assert!(out.stdout.contains("3 main"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("3 upsells, 3 downsells"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -180,6 +185,7 @@ id = "mortgage"
 name = "Ипотека «Свой дом»"
 family = "loans"
 params = { rate = "от 6% годовых по семейной программе" }
+price = 6000000
 
 [[link]]
 main = "mortgage"
@@ -192,6 +198,24 @@ main = "mortgage"
 cross = "debit_card"
 category = "complementary"
 why = "платежи по ипотеке удобно списывать с карты"
+
+[[product]]
+id = "mortgage_plus"
+name = "Ипотека «Свой дом Плюс»"
+family = "loans"
+params = { rate = "на 0,5 п.п. ниже при первом взносе от 30%" }
+price = 7000000
+
+[[upsell]]
+main = "mortgage"
+better = "mortgage_plus"
+why = "при первом взносе от 30% ставка ниже на весь срок"
+
+[[downsell]]
+main = "mortgage"
+fallback = "consumer_loan"
+why = "если ипотеку не одобрили на нужную сумму, ремонт можно оплатить кредитом наличными"
+say = ["Если сейчас ипотека не подходит, ремонт можно начать с кредита {product.name}: решение {product.decision}."]
 "#,
     );
     c.write("products.toml", &products);
@@ -221,6 +245,12 @@ say = ["{main.name}: ставка {main.rate}."]
   product = "debit_card"
   say = ["Ежемесячный платёж удобно списывать с карты: {product.name}, обслуживание {product.fee}.", "Платёж спишется с карты сам, а за покупки вернётся кешбэк {product.cashback}."]
 
+  [[stage.moment]]
+  technique = "upsell"
+  product = "mortgage_plus"
+  cue = "когда клиент называет первый взнос"
+  say = ["При первом взносе от 30% подойдёт {product.name}: ставка {product.rate}.", "{product.name} снижает ставку {product.rate}, а платёж — на весь срок."]
+
 [[stage]]
 id = "closing"
 title = "Завершение"
@@ -231,6 +261,11 @@ say = ["Подготовлю документы, {client}."]
     let out = c.check(&["--deny-warnings"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("4 main"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("4 upsells, 4 downsells"),
+        "{}",
+        out.stdout
+    );
 }
 
 // ---- errors ---------------------------------------------------------------------------
@@ -629,4 +664,445 @@ fn deny_warnings_turns_warnings_into_failure() {
     let out = c.check(&["--deny-warnings"]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("(warnings denied)"));
+}
+
+// ---- upsell, downsell, prices, promises ------------------------------------------------
+
+impl Outcome {
+    fn errors(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect()
+    }
+
+    fn warnings(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": warning: "))
+            .collect()
+    }
+
+    /// Exactly one diagnostic in all, an error at `file:line` saying `message`.
+    fn only_error_at(&self, file: &str, line: usize, message: &str) {
+        self.error_at(file, line, message);
+        assert_eq!(self.errors().len(), 1, "one error:\n{}", self.stderr);
+        assert_eq!(self.warnings().len(), 0, "no warning:\n{}", self.stderr);
+    }
+}
+
+#[test]
+fn one_misspelt_product_key_is_one_error_and_the_product_stays_known() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "products.toml",
+        "name = \"Вклад «Доходный»\"",
+        "nmae = \"Вклад «Доходный»\"",
+    );
+    let out = c.check(&[]);
+    out.only_error_at(
+        "products.toml",
+        c.line_of("products.toml", "nmae"),
+        "unknown key `nmae` in [[product]]; did you mean `name`?",
+    );
+    assert!(out.stderr.contains("1 error, 0 warnings"), "{}", out.stderr);
+    // Even the id itself misspelt: the value is read as the id meant.
+    let c = Catalogue::bundled();
+    c.replace("products.toml", "id = \"deposit\"", "iid = \"deposit\"");
+    c.check(&[]).only_error_at(
+        "products.toml",
+        c.line_of("products.toml", "iid"),
+        "did you mean `id`?",
+    );
+}
+
+#[test]
+fn one_misspelt_key_in_a_row_stage_or_moment_is_one_error() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "products.toml",
+            "cross = \"debit_card\"",
+            "crss = \"debit_card\"",
+            "crss",
+        ),
+        (
+            "products.toml",
+            "category = \"popular\"",
+            "catgory = \"popular\"",
+            "catgory",
+        ),
+        (
+            "products.toml",
+            "better = \"deposit_max\"",
+            "beter = \"deposit_max\"",
+            "beter",
+        ),
+        (
+            "products.toml",
+            "fallback = \"debit_overdraft\"",
+            "falback = \"debit_overdraft\"",
+            "falback",
+        ),
+        (
+            "scripts/deposit.toml",
+            "title = \"Презентация\"",
+            "tilte = \"Презентация\"",
+            "tilte",
+        ),
+        (
+            "scripts/deposit.toml",
+            "technique = \"catch\"",
+            "techniqe = \"catch\"",
+            "techniqe",
+        ),
+        (
+            "scripts/deposit.toml",
+            "technique = \"upsell\"",
+            "tecnique = \"upsell\"",
+            "tecnique",
+        ),
+        ("scripts/credit_card.toml", "client = ", "clent = ", "clent"),
+        (
+            "scripts/deposit.toml",
+            "main = \"deposit\"",
+            "mian = \"deposit\"",
+            "mian",
+        ),
+        (
+            "products.toml",
+            "[[product]]\nid = \"credit_card\"",
+            "[[prodcut]]\nid = \"credit_card\"",
+            "prodcut",
+        ),
+    ];
+    for &(file, from, to, key) in cases {
+        let c = Catalogue::bundled();
+        c.replace(file, from, to);
+        c.check(&[])
+            .only_error_at(file, c.line_of(file, key), &format!("unknown key `{key}`"));
+    }
+}
+
+#[test]
+fn a_wrong_type_is_one_error_at_the_value() {
+    for (from, to, needle) in [
+        ("price = 2388", "price = \"много\"", "много"),
+        (
+            "follow_up_days = 10",
+            "follow_up_days = \"десять\"",
+            "десять",
+        ),
+        ("name = \"Вклад «Доходный»\"", "name = 5", "name = 5"),
+        ("rate = \"11% годовых\"", "rate = [11]", "rate = [11]"),
+    ] {
+        let c = Catalogue::bundled();
+        c.replace("products.toml", from, to);
+        let out = c.check(&[]);
+        let line = c.line_of("products.toml", needle);
+        out.only_error_at("products.toml", line, "[[product]]");
+    }
+    let c = Catalogue::bundled();
+    c.replace("products.toml", "price = 2388", "price = \"много\"");
+    c.check(&[]).error_at(
+        "products.toml",
+        c.line_of("products.toml", "много"),
+        "invalid type",
+    );
+}
+
+#[test]
+fn bad_price_and_follow_up_values() {
+    let c = Catalogue::bundled();
+    c.replace("products.toml", "price = 2388", "price = -5");
+    c.replace("products.toml", "follow_up_days = 10", "follow_up_days = 0");
+    let out = c.check(&[]);
+    out.error_at(
+        "products.toml",
+        c.line_of("products.toml", "price = -5"),
+        "price must be a number of roubles, 0 or more",
+    );
+    out.error_at(
+        "products.toml",
+        c.line_of("products.toml", "follow_up_days = 0"),
+        "follow_up_days must be at least 1",
+    );
+}
+
+#[test]
+fn unknown_products_in_upsell_downsell_rows_and_moments() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "products.toml",
+        "better = \"deposit_max\"",
+        "better = \"deposit_mx\"",
+    );
+    c.replace(
+        "products.toml",
+        "main = \"credit_card\"\nfallback",
+        "main = \"credit_crad\"\nfallback",
+    );
+    c.replace(
+        "scripts/consumer_loan.toml",
+        "product = \"secured_loan\"",
+        "product = \"secured_lon\"",
+    );
+    let out = c.check(&[]);
+    out.error_at(
+        "products.toml",
+        c.line_of("products.toml", "deposit_mx"),
+        "unknown product `deposit_mx`; did you mean `deposit_max`?",
+    );
+    out.error_at(
+        "products.toml",
+        c.line_of("products.toml", "credit_crad"),
+        "unknown product `credit_crad`; did you mean `credit_card`?",
+    );
+    out.error_at(
+        "scripts/consumer_loan.toml",
+        c.line_of("scripts/consumer_loan.toml", "secured_lon"),
+        "unknown product `secured_lon`; did you mean `secured_loan`?",
+    );
+    assert_eq!(out.errors().len(), 3, "{}", out.stderr);
+}
+
+#[test]
+fn duplicate_and_self_rows() {
+    let c = Catalogue::bundled();
+    let mut products = c.read("products.toml");
+    products.push_str(
+        r#"
+[[upsell]]
+main = "deposit"
+better = "deposit_max"
+why = "ещё раз"
+
+[[downsell]]
+main = "credit_card"
+fallback = "debit_overdraft"
+why = "ещё раз"
+
+[[upsell]]
+main = "consumer_loan"
+better = "consumer_loan"
+why = "сам себе"
+"#,
+    );
+    c.write("products.toml", &products);
+    let out = c.check(&[]);
+    let text = c.read("products.toml");
+    let line_of_nth = |needle: &str, nth: usize| {
+        let (at, _) = text.match_indices(needle).nth(nth).unwrap();
+        text[..at].matches('\n').count() + 1
+    };
+    out.error_at(
+        "products.toml",
+        line_of_nth("better = \"deposit_max\"", 1),
+        "duplicate upsell deposit → deposit_max (first on line",
+    );
+    out.error_at(
+        "products.toml",
+        line_of_nth("fallback = \"debit_overdraft\"", 1),
+        "duplicate downsell credit_card → debit_overdraft",
+    );
+    out.error_at(
+        "products.toml",
+        c.line_of("products.toml", "better = \"consumer_loan\""),
+        "`consumer_loan` cannot be its own upsell",
+    );
+    let json = c.check(&["--format", "json"]).stdout;
+    assert!(
+        json.contains("\"E022\"") && json.contains("\"E023\""),
+        "{json}"
+    );
+}
+
+#[test]
+fn placeholders_in_a_rows_say_are_checked() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "products.toml",
+        "why = \"при сумме от 500 000 рублей ставка выше на 1 п.п., выплата процентов та же\"",
+        "why = \"при сумме от 500 000 рублей ставка выше\"\nsay = [\"{product.rat} по вкладу {main.name}\"]",
+    );
+    c.check(&[]).error_at(
+        "products.toml",
+        c.line_of("products.toml", "{product.rat}"),
+        "unknown placeholder `{product.rat}`; did you mean `product.rate`?",
+    );
+}
+
+#[test]
+fn lint_upsell_dearer_than_a_quarter_above_the_main() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "products.toml",
+        "price = 500000   # сумма",
+        "price = 500001   # сумма",
+    );
+    let out = c.check(&[]);
+    assert_eq!(out.code, Some(0), "warnings only:\n{}", out.stderr);
+    out.warning_at(
+        "products.toml",
+        c.line_of("products.toml", "better = \"deposit_max\""),
+        "upsell `deposit_max` (500001 ₽) costs more than 1.25 × the price of `deposit` (400000 ₽",
+    );
+    assert_eq!(out.warnings().len(), 1, "{}", out.stderr);
+    assert!(c.check(&["--format", "json"]).stdout.contains("\"W012\""));
+    // No price on either side, or a zero price: nothing to compare.
+    let c = Catalogue::bundled();
+    c.replace("products.toml", "price = 400000", "price = 0");
+    c.replace(
+        "products.toml",
+        "price = 500000   # сумма",
+        "price = 9000000   # сумма",
+    );
+    assert_eq!(c.check(&["--deny-warnings"]).code, Some(0));
+}
+
+#[test]
+fn lint_catch_product_dearer_than_its_main() {
+    let c = Catalogue::bundled();
+    c.replace("products.toml", "price = 990", "price = 2500");
+    let out = c.check(&[]);
+    assert_eq!(out.code, Some(0), "warnings only:\n{}", out.stderr);
+    out.warning_at(
+        "products.toml",
+        c.line_of("products.toml", "cross = \"card_insurance\""),
+        "catch product `card_insurance` (2500 ₽) is dearer than its main product `credit_card` (2388 ₽)",
+    );
+    assert_eq!(out.warnings().len(), 1, "{}", out.stderr);
+}
+
+#[test]
+fn lint_upsell_and_downsell_with_no_phrase() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "scripts/deposit.toml",
+        "technique = \"upsell\"",
+        "technique = \"catch\"",
+    );
+    c.replace(
+        "scripts/credit_card.toml",
+        "technique = \"downsell\"",
+        "technique = \"catch\"",
+    );
+    let out = c.check(&[]);
+    out.warning_at(
+        "products.toml",
+        c.line_of("products.toml", "better = \"deposit_max\""),
+        "upsell deposit → deposit_max has no phrase anywhere",
+    );
+    out.warning_at(
+        "products.toml",
+        c.line_of("products.toml", "fallback = \"debit_overdraft\""),
+        "downsell credit_card → debit_overdraft has no phrase anywhere",
+    );
+    // A row's own `say` is a phrase.
+    let c = Catalogue::bundled();
+    c.replace(
+        "scripts/deposit.toml",
+        "technique = \"upsell\"",
+        "technique = \"catch\"",
+    );
+    c.replace(
+        "products.toml",
+        "better = \"deposit_max\"",
+        "better = \"deposit_max\"\nsay = [\"{product.name}: ставка {product.rate} от {product.min_sum}.\"]",
+    );
+    let out = c.check(&[]);
+    assert!(
+        !out.stderr.contains("has no phrase anywhere"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn lint_upsell_moment_without_a_row() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "products.toml",
+        "[[upsell]]\nmain = \"deposit\"\nbetter = \"deposit_max\"",
+        "[[upsell]]\nmain = \"consumer_loan\"\nbetter = \"deposit_max\"",
+    );
+    let out = c.check(&[]);
+    out.warning_at(
+        "scripts/deposit.toml",
+        c.line_of("scripts/deposit.toml", "product = \"deposit_max\""),
+        "upsell moment for `deposit_max`, but products.toml has no [[upsell]] row with main = \"deposit\"",
+    );
+}
+
+#[test]
+fn lint_promises_an_insurance_pension_or_investment_product_cannot_keep() {
+    let c = Catalogue::bundled();
+    c.replace(
+        "products.toml",
+        "\"Пенсионная программа позволяет откладывать",
+        "\"Это надёжно, как вклад, и программа позволяет откладывать",
+    );
+    c.replace(
+        "scripts/deposit.toml",
+        "\"Риск действительно есть, доходность не гарантирована.",
+        "\"Здесь вы получите гарантированного дохода больше.",
+    );
+    c.replace(
+        "scripts/consumer_loan.toml",
+        "\"Программа покрывает понятные риски:",
+        "\"Без рисков для семьи, деньги застрахован государством:",
+    );
+    let out = c.check(&[]);
+    assert_eq!(out.code, Some(0), "warnings only:\n{}", out.stderr);
+    out.warning_at(
+        "products.toml",
+        c.line_of("products.toml", "как вклад"),
+        "`npf` is a product of the family `pension`, which cannot promise «как вклад»",
+    );
+    out.warning_at(
+        "scripts/deposit.toml",
+        c.line_of("scripts/deposit.toml", "гарантированного дохода"),
+        "`iis` is a product of the family `investments`, which cannot promise «гарантированный доход»",
+    );
+    out.warning_at(
+        "scripts/consumer_loan.toml",
+        c.line_of("scripts/consumer_loan.toml", "Без рисков"),
+        "which cannot promise «без риска»",
+    );
+    // The place is the promise itself, inside the string.
+    let json = c.check(&["--format", "json"]).stdout;
+    let npf = json
+        .lines()
+        .find(|l| l.contains("\"W015\"") && l.contains("как вклад"))
+        .unwrap();
+    let text = c.read("products.toml");
+    let at = text.find("как вклад").unwrap();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[start..at].chars().count() + 1;
+    assert!(npf.contains(&format!("\"column\":{column},")), "{npf}");
+    // A deposit may say that deposits are insured by the state.
+    assert!(
+        !out.stderr.contains("`deposit` is a product"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn lint_insurance_without_a_disclosure() {
+    let c = Catalogue::bundled();
+    let text = c.read("products.toml");
+    let start = text.find("disclosure = [\n  \"Защита карты").unwrap();
+    let end = start + text[start..].find("]\n").unwrap() + 2;
+    c.write(
+        "products.toml",
+        &format!("{}{}", &text[..start], &text[end..]),
+    );
+    let out = c.check(&[]);
+    assert_eq!(out.code, Some(0), "warnings only:\n{}", out.stderr);
+    out.warning_at(
+        "products.toml",
+        c.line_of("products.toml", "id = \"card_insurance\""),
+        "`card_insurance` is a product of the family `insurance` but has no `disclosure`",
+    );
+    assert_eq!(c.check(&["--deny-warnings"]).code, Some(1));
 }

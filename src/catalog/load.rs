@@ -300,13 +300,7 @@ impl Checker {
             return None;
         };
         let mut quiet = self.unknown_keys(file, table, known, what);
-        let mut kept = DeTable::new();
-        for (k, v) in table.iter() {
-            let name: &str = k.get_ref();
-            if !skip.contains(&name) && known.contains(&name) {
-                kept.insert(k.clone(), v.clone());
-            }
-        }
+        let kept = with_meant_keys(table, known, skip);
         let mut value = Spanned::new(value.span(), DeValue::Table(kept));
         // Each round fixes one problem; a table has only so many keys.
         for _ in 0..=known.len() + 8 {
@@ -383,6 +377,7 @@ impl Checker {
         let doc = self.parse_doc(source)?;
         let doc = doc.get_ref();
         self.unknown_keys(file, doc, PRODUCTS_TOP_KEYS, "products.toml");
+        let doc = &with_meant_keys(doc, PRODUCTS_TOP_KEYS, &[]);
         let version = match doc.get("version") {
             Some(v) => {
                 match v.get_ref().as_str() {
@@ -441,6 +436,7 @@ impl Checker {
         let doc = self.parse_doc(source)?;
         let doc = doc.get_ref();
         self.unknown_keys(file, doc, SCRIPT_TOP_KEYS, "a script");
+        let doc = &with_meant_keys(doc, SCRIPT_TOP_KEYS, &[]);
         let text_field = |this: &mut Self, key: &str| -> Option<Text> {
             match doc.get(key) {
                 Some(v) => match v.get_ref().as_str() {
@@ -679,6 +675,7 @@ impl Checker {
             let scope = Scope {
                 product: Some(product),
                 main: None,
+                unresolved: false,
             };
             for (lines, what) in [
                 (&p.create, "create opener"),
@@ -817,6 +814,7 @@ impl Checker {
             let scope = Scope {
                 product: find(&cross),
                 main: find(&main),
+                unresolved: false,
             };
             for line in &l.say {
                 self.phrase(pf, line, &scope, "catch phrase");
@@ -887,6 +885,7 @@ impl Checker {
             let scope = Scope {
                 product: find(&better),
                 main: find(&main),
+                unresolved: false,
             };
             for line in &u.say {
                 self.phrase(pf, line, &scope, "upsell phrase");
@@ -956,6 +955,7 @@ impl Checker {
             let scope = Scope {
                 product: find(&fallback),
                 main: find(&main),
+                unresolved: false,
             };
             for line in &d.say {
                 self.phrase(pf, line, &scope, "downsell phrase");
@@ -1008,6 +1008,7 @@ impl Checker {
                 let scope = Scope {
                     product: main,
                     main,
+                    unresolved: main.is_none(),
                 };
                 for line in &st.say {
                     self.phrase(file, line, &scope, "phrase");
@@ -1053,6 +1054,7 @@ impl Checker {
                     let scope = Scope {
                         product: find(m.product.get_ref()),
                         main,
+                        unresolved: !product_ok || main.is_none(),
                     };
                     for line in &m.say {
                         self.phrase(file, line, &scope, "moment phrase");
@@ -1193,6 +1195,7 @@ impl Checker {
                 let scope = Scope {
                     product: find(o.product.get_ref()),
                     main,
+                    unresolved: !ok || main.is_none(),
                 };
                 for line in &o.answer {
                     self.phrase(file, line, &scope, "answer");
@@ -1577,9 +1580,59 @@ fn remove_at(value: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> Option<Op
         .find(|(_, v)| holds(v, span))
         .map(|(k, _)| k.clone())?;
     let entry = table.get_mut(key.get_ref().as_ref())?;
+    // A parameter's value stands in as empty text, so `{product.<param>}` stays known.
+    if key.get_ref() == "params" {
+        if let DeValue::Table(params) = entry.get_mut() {
+            for (_, v) in params.iter_mut() {
+                if holds(v, span) {
+                    *v = Spanned::new(v.span().start..v.span().start, DeValue::String("".into()));
+                    return Some(None);
+                }
+            }
+        }
+    }
     if go(entry.get_mut(), span) {
         return Some(None);
     }
     table.remove(key.get_ref().as_ref());
     Some(Some(key.get_ref().to_string()))
+}
+
+/// The known keys of `table` (less `skip`), with each misspelt key read as the key it was
+/// meant to be (`nmae = "…"` as the name) unless that key is there too: so what the value
+/// names is checked as usual, and nothing cascades from the typo (reported apart).
+fn with_meant_keys<'i>(table: &DeTable<'i>, known: &[&str], skip: &[&str]) -> DeTable<'i> {
+    let mut kept = DeTable::new();
+    for (k, v) in table.iter() {
+        let name: &str = k.get_ref();
+        if !skip.contains(&name) && known.contains(&name) {
+            kept.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in table.iter() {
+        let name: &str = k.get_ref();
+        if known.contains(&name) {
+            continue;
+        }
+        let Some(meant) = super::suggest::closest(name, known.iter().copied()) else {
+            continue;
+        };
+        if skip.contains(&meant) {
+            continue;
+        }
+        // `[[prodcut]]` beside `[[product]]`: its tables join the others.
+        if let Some(there) = kept.get_mut(meant) {
+            if let (DeValue::Array(all), Some(more)) = (there.get_mut(), v.get_ref().as_array()) {
+                let mut joined = toml::de::DeArray::new();
+                for item in all.iter().chain(more.iter()) {
+                    joined.push(item.clone());
+                }
+                *all = joined;
+            }
+            continue;
+        }
+        let key = Spanned::new(k.span(), std::borrow::Cow::Owned(meant.to_string()));
+        kept.insert(key, v.clone());
+    }
+    kept
 }

@@ -402,3 +402,79 @@ impl Catalog {
             || self.downsells_of(main).any(|d| d.fallback == id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{bundled_sources, load_sources};
+
+    use super::*;
+
+    #[test]
+    fn upsell_and_downsell_accessors_over_the_bundled_catalogue() {
+        let c = load_sources(bundled_sources()).catalog.expect("loads");
+        let better: Vec<&str> = c.upsells_of("deposit").map(|u| u.better.as_str()).collect();
+        assert_eq!(better, ["deposit_max"]);
+        let fallback: Vec<&str> = c
+            .downsells_of("credit_card")
+            .map(|d| d.fallback.as_str())
+            .collect();
+        assert_eq!(fallback, ["debit_overdraft"]);
+        let (cue, say) = c.upsell_phrases("deposit", "deposit_max").unwrap();
+        assert!(cue.is_some());
+        assert_eq!(say.len(), 2);
+        assert!(c
+            .downsell_phrases("consumer_loan", "secured_loan")
+            .is_some());
+        assert!(c.upsell_phrases("deposit", "debit_card").is_none());
+        let in_presentation: Vec<Tier> = c
+            .tier_moments_in("credit_card", "presentation")
+            .map(|m| m.tier)
+            .collect();
+        assert_eq!(in_presentation, [Tier::Upsell]);
+        let in_objections: Vec<Tier> = c
+            .tier_moments_in("credit_card", "objections")
+            .map(|m| m.tier)
+            .collect();
+        assert_eq!(in_objections, [Tier::Downsell]);
+        assert_eq!(c.price("deposit"), Some(400000.0));
+        assert_eq!(c.price("npf"), None);
+        assert_eq!(c.follow_up_days("credit_card"), Some(7));
+        assert_eq!(c.follow_up_days("deposit"), None);
+        assert!(c.is_tier_of("deposit", "deposit_flex"));
+        // The versions are not main products, and the stages' own moments are unchanged.
+        let mains: Vec<&str> = c.main_products().map(|p| p.id.as_str()).collect();
+        assert_eq!(mains, ["deposit", "credit_card", "consumer_loan"]);
+        assert!(c
+            .scripts
+            .iter()
+            .flat_map(|s| &s.stages)
+            .flat_map(|st| &st.moments)
+            .all(|m| !c.is_tier_of("deposit", &m.product)
+                && !c.is_tier_of("credit_card", &m.product)));
+    }
+
+    #[test]
+    fn a_rows_own_say_serves_when_no_moment_has_one() {
+        let mut c = Catalog::default();
+        c.upsells.push(Upsell {
+            main: "a".into(),
+            better: "b".into(),
+            why: "w".into(),
+            say: vec!["фраза строки".into()],
+        });
+        let (cue, say) = c.upsell_phrases("a", "b").unwrap();
+        assert_eq!((cue, say), (None, &["фраза строки".to_string()][..]));
+        c.tier_moments.push(TierMoment {
+            tier: Tier::Upsell,
+            main: "a".into(),
+            stage: "presentation".into(),
+            product: "b".into(),
+            cue: Some("подсказка".into()),
+            say: vec!["фраза момента".into()],
+        });
+        let (cue, say) = c.upsell_phrases("a", "b").unwrap();
+        assert_eq!(cue, Some("подсказка"));
+        assert_eq!(say, ["фраза момента".to_string()]);
+        assert!(c.downsell_phrases("a", "b").is_none());
+    }
+}

@@ -75,6 +75,9 @@ pub struct Scope<'a> {
     /// The main product, when it is known where the phrase is written; `None` in a plan
     /// product's lines, which follow any main product (only `{main.name}` is allowed there).
     pub main: Option<&'a Product>,
+    /// A product named here is unknown, an error already reported: `{product.…}` and
+    /// `{main.…}` are then not checked, so one wrong id is one error.
+    pub unresolved: bool,
 }
 
 /// Why a placeholder name is not acceptable in a scope, or `None` when it is.
@@ -101,6 +104,9 @@ pub fn problem(name: &str, scope: &Scope<'_>) -> Option<String> {
     let Some((prefix, field)) = name.split_once('.') else {
         return unknown(name);
     };
+    if scope.unresolved && (prefix == "product" || prefix == "main") {
+        return None;
+    }
     let product = match prefix {
         "product" => scope.product,
         "main" => {
@@ -206,6 +212,7 @@ mod tests {
         let scope = Scope {
             product: Some(&card),
             main: Some(&main),
+            unresolved: false,
         };
         assert_eq!(problem("client", &scope), None);
         assert_eq!(problem("main.rate", &scope), None);
@@ -216,6 +223,7 @@ mod tests {
         let plan_scope = Scope {
             product: Some(&card),
             main: None,
+            unresolved: false,
         };
         assert_eq!(problem("main.name", &plan_scope), None);
         assert!(problem("main.rate", &plan_scope).is_some());
