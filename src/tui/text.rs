@@ -3,13 +3,7 @@
 
 use crate::consultation::{ClientError, EngineError, Field, Month, Outcome};
 
-/// The interface language (`--lang ru|en`; the CLI maps its flag onto this).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    #[default]
-    Ru,
-    En,
-}
+pub use crate::lang::Lang;
 
 /// The fixed strings of one language.
 #[derive(Debug)]
