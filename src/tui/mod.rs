@@ -50,6 +50,7 @@ use crate::consultation::{
     Cancellation, Client, ClientHistory, Consultation, Contact, EngineError, OpenCallBack,
     Technique,
 };
+use crate::store::EventKind;
 
 pub use call::CallScreen;
 pub use call_date::{CallDateAnswer, CallDateAsk};
@@ -131,37 +132,6 @@ pub struct Unfinished {
     /// Main product id.
     pub main: String,
     pub started_at: NaiveDateTime,
-}
-
-/// What a saved consultation change was; the names match the store's event kinds
-/// (`SaveEvent::as_str` = `EventKind::as_str`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SaveEvent {
-    Started,
-    Stage,
-    Outcome,
-    MainOutcome,
-    Variant,
-    CreateCycled,
-    Note,
-    NotReceptive,
-    Finished,
-}
-
-impl SaveEvent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SaveEvent::Started => "started",
-            SaveEvent::Stage => "stage",
-            SaveEvent::Outcome => "outcome",
-            SaveEvent::MainOutcome => "main_outcome",
-            SaveEvent::Variant => "variant",
-            SaveEvent::CreateCycled => "create_cycled",
-            SaveEvent::Note => "note",
-            SaveEvent::NotReceptive => "not_receptive",
-            SaveEvent::Finished => "finished",
-        }
-    }
 }
 
 /// Everything that comes into [`App::update`].
@@ -265,7 +235,7 @@ pub enum Effect {
     /// Store the consultation durably with one event-log entry → [`Msg::Saved`].
     Save {
         consultation: Consultation,
-        event: SaveEvent,
+        event: EventKind,
         detail: String,
     },
     /// Leave the program (an open consultation stays stored and is offered next time).
@@ -842,7 +812,7 @@ impl App {
                 status: Some(Status::Saving),
                 effects: vec![Effect::Save {
                     consultation: s.consultation.clone(),
-                    event: SaveEvent::Started,
+                    event: EventKind::Started,
                     detail: main.to_string(),
                 }],
                 ..Step::default()

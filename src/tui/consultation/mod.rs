@@ -20,7 +20,7 @@ use super::common;
 use super::keys;
 use super::summary::SummaryScreen;
 use super::text::{self, Lang};
-use super::{go_home, Action, Effect, Env, SaveEvent, Screen, Status, Step};
+use super::{go_home, Action, Effect, Env, EventKind, Screen, Status, Step};
 use crate::catalog::placeholder::{fill, Fill};
 use crate::catalog::Catalog;
 use crate::consultation::{
@@ -341,7 +341,7 @@ impl ConsultationScreen {
                         Ok(()) => self.commit(
                             env,
                             next,
-                            SaveEvent::NotReceptive,
+                            EventKind::NotReceptive,
                             String::new(),
                             text::t(env.lang).done_not_receptive.to_string(),
                         ),
@@ -492,7 +492,7 @@ impl ConsultationScreen {
                         Ok(()) => self.commit(
                             env,
                             next,
-                            SaveEvent::NotReceptive,
+                            EventKind::NotReceptive,
                             "undone".to_string(),
                             tx.done_receptive_again.to_string(),
                         ),
@@ -537,7 +537,7 @@ impl ConsultationScreen {
                 self.commit(
                     env,
                     next,
-                    SaveEvent::Stage,
+                    EventKind::Stage,
                     id,
                     text::done_stage(env.lang, stage.as_deref().unwrap_or("")),
                 )
@@ -576,7 +576,7 @@ impl ConsultationScreen {
                         self.commit(
                             env,
                             next,
-                            SaveEvent::Note,
+                            EventKind::Note,
                             note.trim().to_string(),
                             text::t(env.lang).done_note.to_string(),
                         )
@@ -742,7 +742,7 @@ impl ConsultationScreen {
             return self.commit(
                 env,
                 next,
-                SaveEvent::MainOutcome,
+                EventKind::MainOutcome,
                 outcome.as_str().to_string(),
                 with_call_day(env.lang, done_text(env.lang, &name, old, outcome), day),
             );
@@ -805,7 +805,7 @@ impl ConsultationScreen {
                 self.commit(
                     env,
                     next,
-                    SaveEvent::Outcome,
+                    EventKind::Outcome,
                     format!("{product} {}", outcome.as_str()),
                     with_call_day(env.lang, done_text(env.lang, &name, old, outcome), day),
                 )
@@ -850,7 +850,7 @@ impl ConsultationScreen {
             Ok(()) => self.commit(
                 env,
                 next,
-                SaveEvent::Variant,
+                EventKind::Variant,
                 p.product.clone(),
                 String::new(),
             ),
@@ -882,7 +882,7 @@ impl ConsultationScreen {
             Ok(()) => self.commit(
                 env,
                 next,
-                SaveEvent::CreateCycled,
+                EventKind::CreateCycled,
                 p.product.clone(),
                 String::new(),
             ),
@@ -896,7 +896,7 @@ impl ConsultationScreen {
             Ok(()) => self.commit(
                 env,
                 next,
-                SaveEvent::Finished,
+                EventKind::Finished,
                 String::new(),
                 text::t(env.lang).done_finished.to_string(),
             ),
@@ -909,7 +909,7 @@ impl ConsultationScreen {
         &mut self,
         env: &Env<'_>,
         next: Consultation,
-        event: SaveEvent,
+        event: EventKind,
         detail: String,
         done: String,
     ) -> Step {
