@@ -931,7 +931,7 @@ impl ConsultationScreen {
                 detail,
             }],
             status: Some(Status::Saving),
-            goto: None,
+            ..Step::default()
         }
     }
 
