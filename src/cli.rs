@@ -13,6 +13,8 @@ use crate::report;
 use crate::store;
 use crate::tui;
 
+pub use crate::lang::Lang;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "sufler",
@@ -44,12 +46,6 @@ pub struct GlobalArgs {
     /// Interface language
     #[arg(long, global = true, value_enum, default_value_t = Lang::Ru)]
     pub lang: Lang,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    Ru,
-    En,
 }
 
 /// How `sufler check` writes its diagnostics.
@@ -240,18 +236,9 @@ fn install_panic_hook() {
     }));
 }
 
-impl From<Lang> for tui::Lang {
-    fn from(lang: Lang) -> Self {
-        match lang {
-            Lang::Ru => tui::Lang::Ru,
-            Lang::En => tui::Lang::En,
-        }
-    }
-}
-
 /// Where the catalogue is (DESIGN §6), a directory made absolute so that the commands named
 /// in messages work from anywhere; a `--catalog` that is not a directory is refused.
-fn locate_catalog(global: &GlobalArgs, lang: tui::Lang) -> Result<CatalogLocation, String> {
+fn locate_catalog(global: &GlobalArgs, lang: Lang) -> Result<CatalogLocation, String> {
     let location = catalog::locate(global.catalog.as_deref());
     catalog::check_dir(&location).map_err(|p| tui::text::catalog_dir_problem(lang, &p))?;
     Ok(match location {
@@ -265,7 +252,7 @@ fn locate_catalog(global: &GlobalArgs, lang: tui::Lang) -> Result<CatalogLocatio
 /// other than the officer's screen, which starts on the last good copy instead.
 fn usable_catalog(
     global: &GlobalArgs,
-    lang: tui::Lang,
+    lang: Lang,
 ) -> Result<(catalog::Catalog, CatalogLocation), String> {
     let location = locate_catalog(global, lang)?;
     let report = catalog::load(&location);
@@ -282,7 +269,7 @@ fn usable_catalog(
 }
 
 /// A database that cannot be opened, in the interface language where it is about the path.
-fn db_failure(lang: tui::Lang, e: &store::StoreError, path: &std::path::Path) -> String {
+fn db_failure(lang: Lang, e: &store::StoreError, path: &std::path::Path) -> String {
     tui::text::db_problem(lang, e).unwrap_or_else(|| store::open_failure(e, path))
 }
 
@@ -293,7 +280,7 @@ fn now() -> chrono::NaiveDateTime {
 /// `sufler`: the officer's screen. Problems opening the catalogue or the database (another
 /// sufler holding it, say) are reported before the screen switches to full-screen mode.
 fn officer_screen(global: &GlobalArgs) -> ExitCode {
-    let lang = global.lang.into();
+    let lang = global.lang;
     let location = match locate_catalog(global, lang) {
         Ok(l) => l,
         Err(e) => return fail(&e),
@@ -347,7 +334,7 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
 fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
-    let (catalog, location) = match usable_catalog(global, global.lang.into()) {
+    let (catalog, location) = match usable_catalog(global, global.lang) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -368,7 +355,7 @@ fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
         .clone()
         .unwrap_or_else(|| "Тренер".to_string());
     let app = match tui::App::rehearsal(
-        global.lang.into(),
+        global.lang,
         catalog,
         &officer,
         tui::demo_client(),
@@ -407,7 +394,7 @@ fn fail(message: &str) -> ExitCode {
 /// stderr when it is a terminal; one summary line on stdout.
 fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
     // demo speaks English throughout, whatever --lang.
-    let catalog = match usable_catalog(global, tui::Lang::En) {
+    let catalog = match usable_catalog(global, Lang::En) {
         Ok((c, _)) => c,
         Err(e) => return fail(&e),
     };
@@ -461,7 +448,7 @@ fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitC
     let location = catalog::locate(global.catalog.as_deref());
     // check speaks English throughout, whatever --lang; it never opens a database.
     if let Err(p) = catalog::check_dir(&location) {
-        return fail(&tui::text::catalog_dir_problem(tui::Lang::En, &p));
+        return fail(&tui::text::catalog_dir_problem(Lang::En, &p));
     }
     let report = catalog::load(&location);
     let mut err = std::io::stderr().lock();
@@ -617,9 +604,8 @@ fn report_stores(global: &GlobalArgs) -> Result<Vec<store::SledStore>, String> {
         }
         seen.push(canonical);
         stores.push(
-            store::SledStore::open_existing(&p).map_err(|e| {
-                tui::text::db_problem(global.lang.into(), &e).unwrap_or(e.to_string())
-            })?,
+            store::SledStore::open_existing(&p)
+                .map_err(|e| tui::text::db_problem(global.lang, &e).unwrap_or(e.to_string()))?,
         );
     }
     Ok(stores)
@@ -632,7 +618,7 @@ fn as_dyn(stores: &[store::SledStore]) -> Vec<&dyn store::Store> {
 /// `sufler stats`: the report as a table on stdout.
 fn stats(global: &GlobalArgs, p: &PeriodArgs) -> Result<(), String> {
     let input = report_input(p)?;
-    let (catalog, _) = usable_catalog(global, global.lang.into())?;
+    let (catalog, _) = usable_catalog(global, global.lang)?;
     let stores = report_stores(global)?;
     let r = report::compute(
         &as_dyn(&stores),
@@ -675,7 +661,7 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
         lang,
     };
     // A --catalog that is not there is a mistake even where the catalogue is not needed.
-    locate_catalog(global, lang.into())?;
+    locate_catalog(global, lang)?;
     let stores = report_stores(global)?;
     let stores = as_dyn(&stores);
     let output = a.output.as_deref();
@@ -696,7 +682,7 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
             Ok(())
         })
     } else {
-        let (catalog, _) = usable_catalog(global, global.lang.into())?;
+        let (catalog, _) = usable_catalog(global, global.lang)?;
         let r = report::compute(
             &stores,
             &catalog,
@@ -730,7 +716,7 @@ fn check_watch(global: &GlobalArgs, deny_warnings: bool) -> ExitCode {
     use std::io::IsTerminal as _;
     let location = catalog::locate(global.catalog.as_deref());
     if let Err(p) = catalog::check_dir(&location) {
-        return fail(&tui::text::catalog_dir_problem(tui::Lang::En, &p));
+        return fail(&tui::text::catalog_dir_problem(Lang::En, &p));
     }
     let CatalogLocation::Dir(dir) = &location else {
         return fail(

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod consultation;
 pub mod demo;
+pub mod lang;
 pub mod platform_dirs;
 pub mod progress;
 pub mod report;

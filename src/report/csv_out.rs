@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::table::{display, number, Cell, Label};
-use crate::cli::Lang;
+use crate::lang::Lang;
 
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use super::period::Period;
 use super::table::{Cell, Label};
 use super::write::{out, xlsx_cell, CsvStyle, XlsxFormats, JSON_VERSION};
 use super::ReportError;
-use crate::cli::Lang;
 use crate::consultation::{Consultation, Outcome};
+use crate::lang::Lang;
 use crate::progress::Progress;
 use crate::store::Store;
 

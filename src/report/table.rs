@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::figures::{CallFigure, Counts, Figures, Group, PlanFigure, Report};
 use super::Grouping;
-use crate::cli::Lang;
+use crate::lang::Lang;
 
 /// A typed value.
 #[derive(Debug, Clone, PartialEq)]

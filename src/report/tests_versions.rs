@@ -178,7 +178,7 @@ fn a_report_on_may_uses_mays_plan_whatever_the_files_say_today() {
     assert!(npf.from_catalog);
     assert_eq!(r.plan_from_catalog, [Month(202605)]);
     let tables = super::table::tables(&r);
-    let text = super::write::stats_text(&r, &tables, crate::cli::Lang::Ru);
+    let text = super::write::stats_text(&r, &tables, crate::lang::Lang::Ru);
     assert!(
         text.contains("за 2026-05 в базе нет сохранённого плана"),
         "{text}"

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::figures::Report;
 use super::table::{render, render_vertical, Cell, Label, Table};
 use super::ReportError;
-use crate::cli::Lang;
+use crate::lang::Lang;
 
 /// The version of the JSON shape (README, "JSON shape"); bumped only on incompatible change.
 pub const JSON_VERSION: u64 = 1;

@@ -186,7 +186,8 @@ pub struct Officer {
     pub branch: String,
 }
 
-/// What an event-log entry records. New kinds go at the end (the log is postcard).
+/// What an event-log entry records; the consultation screen saves its changes with these
+/// kinds too. New kinds go at the end (the log is postcard).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     Started,

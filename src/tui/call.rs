@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::call_date::{pick, CallDateAnswer, CallDateAsk};
+use super::common::format_phone;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, WARN};
-use super::find::format_phone;
 use super::keys;
 use super::text::Lang;
 use super::{Action, App, CallData, Effect, Env, Status, Step};

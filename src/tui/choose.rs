@@ -5,24 +5,25 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::client::ClientScreen;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL};
 use super::text;
-use super::{Action, App, Effect, Env, Screen, Step};
+use super::{Action, App, Effect, Env, Route, Step};
+use crate::consultation::Client;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChooseScreen {
-    /// The card it was opened from (Esc goes back to it).
-    pub card: ClientScreen,
+    /// The client whose main product is chosen (Esc goes back to the card, which the app
+    /// keeps).
+    pub client: Client,
     pub selected: usize,
     /// Enter was pressed; waiting for [`super::Msg::Prepared`].
     pub preparing: bool,
 }
 
 impl ChooseScreen {
-    pub fn new(card: ClientScreen) -> ChooseScreen {
+    pub fn new(client: Client) -> ChooseScreen {
         ChooseScreen {
-            card,
+            client,
             selected: 0,
             preparing: false,
         }
@@ -55,13 +56,13 @@ impl ChooseScreen {
                 Some(main) => {
                     self.preparing = true;
                     Step::effect(Effect::Prepare {
-                        client_id: self.card.client.id,
+                        client_id: self.client.id,
                         main: main.to_string(),
                     })
                 }
                 None => Step::error(text::t(env.lang).choose_none),
             },
-            Some(Action::Back) => Step::goto(Screen::Client(self.card.clone())),
+            Some(Action::Back) => Step::route(Route::BackToCard),
             Some(Action::Quit) => Step::effect(Effect::Quit),
             _ => Step::default(),
         }
@@ -88,7 +89,7 @@ impl ChooseScreen {
             Line::raw(""),
             Line::from(vec![
                 Span::styled(format!("{} ", tx.choose_for), DIM),
-                Span::styled(self.card.client.full_name(), HEAD),
+                Span::styled(self.client.full_name(), HEAD),
             ]),
             Line::styled(tx.choose_question, BOLD),
             Line::raw(""),

@@ -11,12 +11,10 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::call_date::pick;
 use super::cancel::{CancelPick, CancelStep};
-use super::choose::ChooseScreen;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
-use super::find::{format_phone, FindScreen};
 use super::form::{is_text, ClientForm};
 use super::text::{self, Lang};
-use super::{Action, App, Effect, Env, Screen, Status, Step};
+use super::{Action, App, Effect, Env, Route, Status, Step};
 use crate::catalog::Catalog;
 use crate::consultation::{
     cancellable, in_cooldown, Cancellation, Client, ClientHistory, Consultation, Contact,
@@ -139,10 +137,10 @@ impl ClientScreen {
                 Some(id) => Step::effect(Effect::Resume {
                     consultation_id: id,
                 }),
-                None => Step::goto(Screen::Choose(ChooseScreen::new(self.clone()))),
+                None => Step::route(Route::Choose),
             },
-            Some(Action::Find) => Step::goto(Screen::Find(FindScreen::default())),
-            Some(Action::NewClient) => Step::goto(Screen::Find(FindScreen::with_form())),
+            Some(Action::Find) => Step::route(Route::Find { form: false }),
+            Some(Action::NewClient) => Step::route(Route::Find { form: true }),
             Some(Action::Quit) => Step::effect(Effect::Quit),
             Some(Action::Up) => {
                 self.scroll = self.scroll.saturating_sub(1);
@@ -464,7 +462,7 @@ impl ClientScreen {
             Line::from(vec![Span::styled(
                 format!(
                     "{} · {} ({}) · {}",
-                    format_phone(&c.phone),
+                    common::format_phone(&c.phone),
                     common::date(app.lang, c.birth_date),
                     text::age(app.lang, c.age_on(app.today)),
                     if c.segment.is_empty() {
@@ -664,7 +662,7 @@ impl ClientScreen {
             Line::raw(""),
             Line::from(vec![
                 Span::styled(c.full_name(), HEAD),
-                Span::styled(format!(" · {}", format_phone(&c.phone)), DIM),
+                Span::styled(format!(" · {}", common::format_phone(&c.phone)), DIM),
             ]),
         ];
         head.extend(

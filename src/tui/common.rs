@@ -436,6 +436,24 @@ pub(crate) fn main_mark(status: MainStatus) -> Span<'static> {
     }
 }
 
+/// `79161234567` → `+7 916 123-45-67`; other lengths as stored.
+pub(crate) fn format_phone(digits: &str) -> String {
+    let d: Vec<char> = digits.chars().collect();
+    if d.len() == 11 && d.iter().all(char::is_ascii_digit) {
+        let s = |a: usize, b: usize| d[a..b].iter().collect::<String>();
+        format!(
+            "+{} {} {}-{}-{}",
+            s(0, 1),
+            s(1, 4),
+            s(4, 7),
+            s(7, 9),
+            s(9, 11)
+        )
+    } else {
+        digits.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::client::ClientScreen;
 use super::common::{self, Hint, BOLD, DIM, HEAD, SEL};
 use super::form::{is_text, ClientForm};
 use super::text;
-use super::{go_home, App, Effect, Env, Screen, Step};
+use super::{go_home, App, Effect, Env, Route, Step};
 use crate::consultation::names::capitalise_name;
 use crate::consultation::{Client, ClientHistory, NewClient};
 
@@ -123,11 +122,11 @@ impl FindScreen {
         }
         match result {
             Ok(client) => {
-                let mut step = Step::goto(Screen::Client(ClientScreen::new(
+                let mut step = Step::route(Route::Card {
                     client,
-                    ClientHistory::default(),
-                    Vec::new(),
-                )));
+                    history: ClientHistory::default(),
+                    consultations: Vec::new(),
+                });
                 step.status = Some(super::Status::Info(
                     text::t(env.lang).client_added.to_string(),
                 ));
@@ -233,8 +232,10 @@ impl FindScreen {
                 Span::styled(
                     {
                         // No dangling «·» when the segment is empty.
-                        let mut facts =
-                            vec![format_phone(&c.phone), common::date(app.lang, c.birth_date)];
+                        let mut facts = vec![
+                            common::format_phone(&c.phone),
+                            common::date(app.lang, c.birth_date),
+                        ];
                         if !c.segment.is_empty() {
                             facts.push(c.segment.clone());
                         }
@@ -245,23 +246,5 @@ impl FindScreen {
             ]));
         }
         Paragraph::new(lines).render(inner, buf);
-    }
-}
-
-/// `79161234567` → `+7 916 123-45-67`; other lengths as stored.
-pub(crate) fn format_phone(digits: &str) -> String {
-    let d: Vec<char> = digits.chars().collect();
-    if d.len() == 11 && d.iter().all(char::is_ascii_digit) {
-        let s = |a: usize, b: usize| d[a..b].iter().collect::<String>();
-        format!(
-            "+{} {} {}-{}-{}",
-            s(0, 1),
-            s(1, 4),
-            s(4, 7),
-            s(7, 9),
-            s(9, 11)
-        )
-    } else {
-        digits.to_string()
     }
 }

@@ -11,8 +11,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use super::common::format_phone;
 use super::common::{self, BAD, BOLD, DIM, HEAD, SEL, WARN};
-use super::find::format_phone;
 use super::keys::{self, action};
 use super::text::{self, Lang};
 use super::{App, Effect, Env, Step};

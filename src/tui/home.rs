@@ -12,10 +12,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::catalog_notice;
 use super::common::{self, Hint, BOLD, DIM, HEAD, OK, SEL, WARN};
-use super::find::{format_phone, FindScreen};
 use super::keys;
 use super::text::{self, Lang};
-use super::{Action, App, Effect, Env, HomeData, Screen, Step, TodayConsultation};
+use super::{Action, App, Effect, Env, HomeData, Route, Step, TodayConsultation};
 use crate::consultation::Month;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,8 +93,8 @@ impl HomeScreen {
                     Step::effect(Effect::Quit)
                 }
             }
-            Some(Action::Find) => Step::goto(Screen::Find(FindScreen::default())),
-            Some(Action::NewClient) => Step::goto(Screen::Find(FindScreen::with_form())),
+            Some(Action::Find) => Step::route(Route::Find { form: false }),
+            Some(Action::NewClient) => Step::route(Route::Find { form: true }),
             Some(Action::Up | Action::PrevStage) => {
                 self.selected = self.selected.saturating_sub(1);
                 Step::default()
@@ -117,7 +116,7 @@ impl HomeScreen {
                     consultation,
                     product,
                 }),
-                None => Step::goto(Screen::Find(FindScreen::default())),
+                None => Step::route(Route::Find { form: false }),
             },
             Some(_) | None => {
                 if act.is_none() {
@@ -289,7 +288,7 @@ impl HomeScreen {
             let selected = sel == Some(i);
             let overdue = f.date < app.today;
             let date = format!("{} ", common::short_date(app.lang, f.date));
-            let phone = format!(" ☎ {}", format_phone(&f.phone));
+            let phone = format!(" ☎ {}", common::format_phone(&f.phone));
             let name_room = width.saturating_sub(2 + date.chars().count() + phone.chars().count());
             lines.push(Line::from(vec![
                 Span::styled(if selected { "▶ " } else { "  " }, HEAD),

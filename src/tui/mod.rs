@@ -50,6 +50,7 @@ use crate::consultation::{
     Cancellation, Client, ClientHistory, Consultation, Contact, EngineError, OpenCallBack,
     Technique,
 };
+use crate::store::EventKind;
 
 pub use call::CallScreen;
 pub use call_date::{CallDateAnswer, CallDateAsk};
@@ -131,37 +132,6 @@ pub struct Unfinished {
     /// Main product id.
     pub main: String,
     pub started_at: NaiveDateTime,
-}
-
-/// What a saved consultation change was; the names match the store's event kinds
-/// (`SaveEvent::as_str` = `EventKind::as_str`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SaveEvent {
-    Started,
-    Stage,
-    Outcome,
-    MainOutcome,
-    Variant,
-    CreateCycled,
-    Note,
-    NotReceptive,
-    Finished,
-}
-
-impl SaveEvent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SaveEvent::Started => "started",
-            SaveEvent::Stage => "stage",
-            SaveEvent::Outcome => "outcome",
-            SaveEvent::MainOutcome => "main_outcome",
-            SaveEvent::Variant => "variant",
-            SaveEvent::CreateCycled => "create_cycled",
-            SaveEvent::Note => "note",
-            SaveEvent::NotReceptive => "not_receptive",
-            SaveEvent::Finished => "finished",
-        }
-    }
 }
 
 /// Everything that comes into [`App::update`].
@@ -265,7 +235,7 @@ pub enum Effect {
     /// Store the consultation durably with one event-log entry → [`Msg::Saved`].
     Save {
         consultation: Consultation,
-        event: SaveEvent,
+        event: EventKind,
         detail: String,
     },
     /// Leave the program (an open consultation stays stored and is offered next time).
@@ -306,7 +276,7 @@ pub enum Screen {
     FirstStart(FirstStartScreen),
     Home(HomeScreen),
     Find(FindScreen),
-    Client(ClientScreen),
+    Client(Box<ClientScreen>),
     Choose(ChooseScreen),
     Consultation(Box<ConsultationScreen>),
     Summary(SummaryScreen),
@@ -348,6 +318,9 @@ pub struct App {
     /// The client card on screen was opened from the search (Esc goes back there), not from
     /// home.
     card_from_find: bool,
+    /// The card the choice of the main product on screen was opened from (Esc goes back to
+    /// it as it was).
+    card_behind: Option<Box<ClientScreen>>,
 }
 
 /// What the handlers of one screen may read.
@@ -362,11 +335,32 @@ pub(crate) struct Env<'a> {
     pub officer: &'a str,
 }
 
+/// Where a screen asks the app to go, for a screen of another module: the app builds that
+/// screen ([`App::resolve`]), so a screen module knows only its own state and messages.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // made and moved once per key or message
+pub(crate) enum Route {
+    /// The search, empty, or its form for a new client.
+    Find { form: bool },
+    /// A client's card, freshly opened.
+    Card {
+        client: Client,
+        history: ClientHistory,
+        consultations: Vec<Consultation>,
+    },
+    /// The choice of the main product for the card on screen; the app keeps the card.
+    Choose,
+    /// Back from the choice to the card it was opened from, as it was.
+    BackToCard,
+}
+
 /// What a screen's handler asks of the app.
 #[derive(Debug, Default)]
 pub(crate) struct Step {
     pub effects: Vec<Effect>,
     pub goto: Option<Screen>,
+    /// Another module's screen to go to; resolved by the app, and wins over `goto`.
+    pub route: Option<Route>,
     pub status: Option<Status>,
 }
 
@@ -380,6 +374,12 @@ impl Step {
     pub fn goto(screen: Screen) -> Step {
         Step {
             goto: Some(screen),
+            ..Step::default()
+        }
+    }
+    pub fn route(route: Route) -> Step {
+        Step {
+            route: Some(route),
             ..Step::default()
         }
     }
@@ -461,6 +461,7 @@ impl App {
             catalog_trouble: None,
             last_find: None,
             card_from_find: false,
+            card_behind: None,
         };
         (app, effects)
     }
@@ -496,6 +497,7 @@ impl App {
             catalog_trouble: None,
             last_find: None,
             card_from_find: false,
+            card_behind: None,
         })
     }
 
@@ -588,11 +590,11 @@ impl App {
                 consultations,
             } => {
                 let id = client.id;
-                Step::goto(Screen::Client(ClientScreen::new(
+                Step::route(Route::Card {
                     client,
                     history,
                     consultations,
-                )))
+                })
                 .with(Effect::LoadCardCallBacks(id))
             }
             Msg::CardCallBacks {
@@ -715,7 +717,11 @@ impl App {
         if let Some(status) = step.status {
             self.status = Some(status);
         }
-        if let Some(screen) = step.goto {
+        let goto = match step.route {
+            Some(route) => self.resolve(route),
+            None => step.goto,
+        };
+        if let Some(screen) = goto {
             if matches!(screen, Screen::Client(_)) && !matches!(self.screen, Screen::Client(_)) {
                 // Esc on the card goes back to where it was opened from.
                 self.card_from_find = matches!(self.screen, Screen::Find(_));
@@ -726,8 +732,37 @@ impl App {
                 }
             }
             self.screen = screen;
+            if !matches!(self.screen, Screen::Choose(_)) {
+                self.card_behind = None;
+            }
         }
         step.effects
+    }
+
+    /// The screen a route leads to; `None` stays where it is (the choice asked for off a
+    /// card, or back to a card that is not kept).
+    fn resolve(&mut self, route: Route) -> Option<Screen> {
+        match route {
+            Route::Find { form: false } => Some(Screen::Find(FindScreen::default())),
+            Route::Find { form: true } => Some(Screen::Find(FindScreen::with_form())),
+            Route::Card {
+                client,
+                history,
+                consultations,
+            } => Some(Screen::Client(Box::new(ClientScreen::new(
+                client,
+                history,
+                consultations,
+            )))),
+            Route::Choose => {
+                let Screen::Client(card) = &self.screen else {
+                    return None;
+                };
+                self.card_behind = Some(card.clone());
+                Some(Screen::Choose(ChooseScreen::new(card.client.clone())))
+            }
+            Route::BackToCard => self.card_behind.take().map(Screen::Client),
+        }
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Step {
@@ -765,7 +800,11 @@ impl App {
                 // Esc on the card's form or list is theirs; on the card itself it goes back.
                 let own_esc = s.form.is_some() || s.holdings.is_some() || s.cancel.is_some();
                 let step = s.on_key(&env, key, act);
-                if !own_esc && step.goto.is_none() && act == Some(Action::Back) {
+                if !own_esc
+                    && step.goto.is_none()
+                    && step.route.is_none()
+                    && act == Some(Action::Back)
+                {
                     // Back where the card was opened from: the search as it was, or home.
                     if !self.card_from_find {
                         return go_home();
@@ -842,7 +881,7 @@ impl App {
                 status: Some(Status::Saving),
                 effects: vec![Effect::Save {
                     consultation: s.consultation.clone(),
-                    event: SaveEvent::Started,
+                    event: EventKind::Started,
                     detail: main.to_string(),
                 }],
                 ..Step::default()

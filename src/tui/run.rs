@@ -10,29 +10,13 @@ use ratatui::crossterm::event::{self, Event};
 use signal_hook::consts::{SIGHUP, SIGTERM};
 
 use super::{
-    App, Effect, FollowUpItem, HomeData, Msg, SaveEvent, TodayConsultation, Unfinished,
-    SEARCH_LIMIT,
+    App, Effect, FollowUpItem, HomeData, Msg, TodayConsultation, Unfinished, SEARCH_LIMIT,
 };
 use crate::catalog::changes::Changes;
 use crate::catalog::keep::keep;
 use crate::catalog::{CatalogLocation, CatalogWatch, Reload};
 use crate::consultation::{Client, Month};
-use crate::store::{EventKind, Officer, Store, StoreError};
-
-/// The store event kind of a consultation change.
-pub fn event_kind(event: SaveEvent) -> EventKind {
-    match event {
-        SaveEvent::Started => EventKind::Started,
-        SaveEvent::Stage => EventKind::Stage,
-        SaveEvent::Outcome => EventKind::Outcome,
-        SaveEvent::MainOutcome => EventKind::MainOutcome,
-        SaveEvent::Variant => EventKind::Variant,
-        SaveEvent::CreateCycled => EventKind::CreateCycled,
-        SaveEvent::Note => EventKind::Note,
-        SaveEvent::NotReceptive => EventKind::NotReceptive,
-        SaveEvent::Finished => EventKind::Finished,
-    }
-}
+use crate::store::{Officer, Store, StoreError};
 
 fn client_name(store: &dyn Store, id: u64) -> String {
     match store.client(id) {
@@ -236,7 +220,7 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
             // A consultation in progress keeps the catalogue it began with: the app's.
             store.use_catalog(&app.catalog);
             store
-                .save(&consultation, event_kind(event), &detail)
+                .save(&consultation, event, &detail)
                 .map(|()| consultation)
                 .map_err(|e| e.to_string())
         }),

@@ -216,7 +216,7 @@ fn r_again_undoes_not_receptive() {
     let effects = app.update(ch('r'));
     assert!(matches!(
         &effects[..],
-        [Effect::Save { event: SaveEvent::NotReceptive, detail, consultation }]
+        [Effect::Save { event: EventKind::NotReceptive, detail, consultation }]
             if detail == "undone" && !consultation.not_receptive
     ));
     ack(&mut app, effects);
@@ -399,7 +399,7 @@ fn a_save_from_the_screen_keeps_the_version_texts_and_the_months_plan() {
         &app,
         Effect::Save {
             consultation: c,
-            event: SaveEvent::Started,
+            event: EventKind::Started,
             detail: String::new(),
         },
     );

@@ -1,0 +1,230 @@
+//! The prompts of the current stage (its moments, the catch candidates, the create
+//! candidate, under the offer cap), the stage's lines and the objections, filled.
+
+use super::*;
+
+/// What a prompt is built from.
+struct Draft<'a> {
+    product: &'a Product,
+    technique: Technique,
+    origin: PromptOrigin,
+    cue: Option<&'a str>,
+    variants: &'a [String],
+    plan: Option<PlanChoice>,
+}
+
+impl Consultation {
+    /// What to propose on the current stage, in display order (`1`–`9` pick from it).
+    pub fn prompts(&self, ctx: &Context<'_>) -> Vec<Prompt> {
+        let room = self.room(&ctx.catalog.policy);
+        if self.is_finished() || self.not_receptive || room == 0 {
+            return Vec::new();
+        }
+        let (Some(stage), Some(main)) = (
+            self.current_stage(ctx.catalog),
+            ctx.catalog.product(&self.main),
+        ) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Prompt> = Vec::new();
+        let shown = |out: &[Prompt], id: &str| out.iter().any(|p| p.product == id);
+
+        for moment in &stage.moments {
+            if shown(&out, &moment.product) || !self.admissible(&moment.product, ctx) {
+                continue;
+            }
+            let Some(product) = ctx.catalog.product(&moment.product) else {
+                continue;
+            };
+            let (cue, variants) = if !moment.say.is_empty() {
+                (moment.cue.as_deref(), moment.say.as_slice())
+            } else {
+                match moment.technique {
+                    Technique::Catch => {
+                        let (cue, say) = ctx
+                            .catalog
+                            .catch_phrases(&self.main, &product.id)
+                            .unwrap_or((None, &[]));
+                        (moment.cue.as_deref().or(cue), say)
+                    }
+                    Technique::Create => (moment.cue.as_deref(), create_lines(product)),
+                }
+            };
+            out.push(self.build(
+                ctx,
+                main,
+                Draft {
+                    product,
+                    technique: moment.technique,
+                    origin: PromptOrigin::Moment,
+                    cue,
+                    variants,
+                    plan: None,
+                },
+            ));
+        }
+
+        let mut plan: Option<Prompt> = None;
+        if stage.create {
+            let list: Vec<PlanCandidate<'_>> = self
+                .create_candidates(ctx)
+                .into_iter()
+                .filter(|c| !shown(&out, &c.product.id))
+                .collect();
+            if let Some(index) = pick(&list, self.create_skip) {
+                let c = list[index];
+                plan = Some(self.build(
+                    ctx,
+                    main,
+                    Draft {
+                        product: c.product,
+                        technique: Technique::Create,
+                        origin: PromptOrigin::Plan,
+                        cue: None,
+                        variants: create_lines(c.product),
+                        plan: Some(PlanChoice {
+                            remaining: c.remaining,
+                            index,
+                            count: list.len(),
+                        }),
+                    },
+                ));
+            }
+        }
+
+        if is_catch_stage(stage) {
+            // Matrix candidates fill what the stage's moments and the create candidate leave.
+            let budget = room.saturating_sub(out.len() + usize::from(plan.is_some()));
+            let mut added = 0;
+            for product in self.catch_candidates(ctx) {
+                if added == budget {
+                    break;
+                }
+                if shown(&out, &product.id) {
+                    continue;
+                }
+                let (cue, variants) = ctx
+                    .catalog
+                    .catch_phrases(&self.main, &product.id)
+                    .unwrap_or((None, &[]));
+                out.push(self.build(
+                    ctx,
+                    main,
+                    Draft {
+                        product,
+                        technique: Technique::Catch,
+                        origin: PromptOrigin::Matrix,
+                        cue,
+                        variants,
+                        plan: None,
+                    },
+                ));
+                added += 1;
+            }
+        }
+        out.extend(plan);
+
+        out.truncate(room);
+        out
+    }
+
+    fn filler<'f>(
+        &'f self,
+        client: &'f Client,
+        polite: &'f str,
+        product: &'f Product,
+        main: &'f Product,
+    ) -> Fill<'f> {
+        Fill {
+            client: polite,
+            client_first: &client.first_name,
+            client_last: &client.last_name,
+            officer: &self.officer,
+            product,
+            main,
+        }
+    }
+
+    fn build(&self, ctx: &Context<'_>, main: &Product, d: Draft<'_>) -> Prompt {
+        let polite = ctx.client.polite();
+        let with = self.filler(ctx.client, &polite, d.product, main);
+        let variant = self.variant_for(&d.product.id, d.technique, d.variants.len(), ctx.rotation);
+        let phrase = usize::try_from(variant)
+            .ok()
+            .and_then(|i| d.variants.get(i))
+            .map(|t| fill(t, &with))
+            .unwrap_or_default();
+        let why = ctx
+            .catalog
+            .links
+            .iter()
+            .find(|l| l.main == self.main && l.cross == d.product.id)
+            .map(|l| l.why.clone());
+        Prompt {
+            product: d.product.id.clone(),
+            product_name: d.product.name.clone(),
+            technique: d.technique,
+            origin: d.origin,
+            cue: d.cue.map(|c| fill(c, &with)),
+            variants: d.variants.to_vec(),
+            variant,
+            phrase,
+            why,
+            pitch: d.product.pitch.iter().map(|t| fill(t, &with)).collect(),
+            disclosures: d
+                .product
+                .disclosure
+                .iter()
+                .map(|t| fill(t, &with))
+                .collect(),
+            plan: d.plan,
+        }
+    }
+
+    /// The current stage's own lines, filled (`product` is the main product there).
+    pub fn stage_lines(&self, catalog: &Catalog, client: &Client) -> Vec<String> {
+        let (Some(stage), Some(main)) = (self.current_stage(catalog), catalog.product(&self.main))
+        else {
+            return Vec::new();
+        };
+        let polite = client.polite();
+        let with = self.filler(client, &polite, main, main);
+        stage.say.iter().map(|t| fill(t, &with)).collect()
+    }
+
+    /// The script's objections about `product` (the main one or an extra), filled.
+    pub fn objections(
+        &self,
+        product: &str,
+        catalog: &Catalog,
+        client: &Client,
+    ) -> Vec<FilledObjection> {
+        let (Ok(script), Some(main), Some(p)) = (
+            self.script(catalog),
+            catalog.product(&self.main),
+            catalog.product(product),
+        ) else {
+            return Vec::new();
+        };
+        let polite = client.polite();
+        let with = self.filler(client, &polite, p, main);
+        script
+            .objections
+            .iter()
+            .filter(|o| o.product == product)
+            .map(|o| FilledObjection {
+                client: fill(&o.client, &with),
+                answer: o.answer.iter().map(|t| fill(t, &with)).collect(),
+            })
+            .collect()
+    }
+}
+
+/// Create-the-moment lines of a plan product: its openers, else its pitch.
+fn create_lines(product: &Product) -> &[String] {
+    if product.create.is_empty() {
+        &product.pitch
+    } else {
+        &product.create
+    }
+}
