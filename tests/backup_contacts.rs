@@ -14,6 +14,7 @@ use sufler::consultation::{
 };
 use sufler::store::{
     check_dump, restore, write_backup, DumpError, EventKind, FollowUp, Officer, SledStore, Store,
+    SCHEMA_VERSION,
 };
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
@@ -294,7 +295,7 @@ fn contacts_and_their_call_backs_survive_backup_and_restore() {
     backup(&db, &first);
     let bytes = std::fs::read(&first).expect("read");
     let header = check_dump(&bytes[..], "first.jsonl").expect("a valid dump");
-    assert_eq!(header.schema, 2);
+    assert_eq!(header.schema, SCHEMA_VERSION);
     assert_eq!(header.counts.contacts, 6);
     let text = String::from_utf8(bytes.clone()).expect("UTF-8");
     let kinds: Vec<&str> = text
@@ -490,10 +491,18 @@ fn copy_dir(from: &Path, to: &Path) {
 fn as_schema_1(dump: &str) -> Vec<String> {
     let mut lines: Vec<String> = dump.lines().map(str::to_string).collect();
     lines.pop();
-    assert!(lines[0].contains("\"schema\":2,") && lines[0].contains("\"contacts\":0,"));
+    let schema = format!("\"schema\":{SCHEMA_VERSION},");
+    assert!(lines[0].contains(&schema) && lines[0].contains("\"contacts\":0,"));
     lines[0] = lines[0]
-        .replace("\"schema\":2,", "\"schema\":1,")
+        .replace(&schema, "\"schema\":1,")
         .replace("\"contacts\":0,", "");
+    // Schema 3 added the workstation id.
+    if let Some(at) = lines[0].find("\"workstation\":") {
+        let end = lines[0][at..]
+            .find(',')
+            .map_or(lines[0].len(), |e| at + e + 1);
+        lines[0].replace_range(at..end, "");
+    }
     for l in &mut lines {
         if let Some(at) = l.find(",\"main_follow_up\":") {
             let end = l[at..].find('}').map_or(l.len(), |e| at + e);
@@ -548,11 +557,21 @@ fn a_dump_written_before_contacts_still_restores() {
     let target = tmp.path().join("restored");
     restored(&old_file, &target).expect("restore the schema-1 dump");
     assert_eq!(calls(&target, &clients, &officers), migrated);
-    // The restored database is what the migration made, to the byte of its backup.
+    // The restored database is what the migration made, to the byte of its backup — but
+    // for its workstation id: the schema-1 dump had none to keep, so it is a new one.
     let again = tmp.path().join("again.jsonl");
     backup(&target, &again);
+    let records = |bytes: Vec<u8>| -> Vec<String> {
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        lines.pop(); // the trailer's checksum covers the header
+        let at = lines[0].find("\"workstation\":").expect("a workstation id");
+        let end = lines[0][at..].find(',').expect("more fields") + at;
+        lines[0].replace_range(at..end, "");
+        lines
+    };
     assert!(
-        std::fs::read(&again).expect("read") == current_bytes,
+        records(std::fs::read(&again).expect("read")) == records(current_bytes),
         "the dumps differ"
     );
 

@@ -49,7 +49,9 @@ pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
     DumpError, Header, RestoreReport, DUMP_FORMAT, DUMP_VERSION,
 };
-pub use sled_store::{SledStore, META_NEXT_ID_KEY, META_SCHEMA_KEY, SCHEMA_VERSION};
+pub use sled_store::{
+    SledStore, META_NEXT_ID_KEY, META_SCHEMA_KEY, META_WORKSTATION_KEY, SCHEMA_VERSION,
+};
 pub use verify::{Mismatch, VerifyReport};
 pub use versions::{MonthPlan, PlanTarget};
 
@@ -80,6 +82,8 @@ pub mod trees {
 /// Everything that can go wrong in the store.
 #[derive(Debug, Error)]
 pub enum StoreError {
+    #[error("the system gave no random number for the workstation id: {0}")]
+    Random(String),
     #[error("the database {} is in use by another sufler process", .0.display())]
     InUse(PathBuf),
     #[error(
@@ -287,6 +291,9 @@ pub trait Store {
     fn officer(&self, name: &str) -> Result<Option<Officer>, StoreError>;
     /// The officer last saved here (the first start's answers), so the screen opens on them.
     fn workstation_officer(&self) -> Result<Option<Officer>, StoreError>;
+    /// This database's workstation id: random, made when the database was created (or at
+    /// its migration to schema 3), never 0. With it every local id is unique in the bank.
+    fn workstation_id(&self) -> Result<u64, StoreError>;
     fn save_officer(&self, officer: &Officer) -> Result<(), StoreError>;
 
     /// Stores a new client under a fresh id (the input id is ignored) and indexes it.

@@ -4,7 +4,7 @@
 //!
 //! UTF-8, one JSON value per line, every line ending in `\n`:
 //!
-//! 1. the header: `{"format":"sufler-backup","version":1,"schema":2,"next_id":N,"counts":{…}}`
+//! 1. the header: `{"format":"sufler-backup","version":1,"schema":3,"next_id":N,"workstation":W,"counts":{…}}`
 //!    — `schema` is the database schema ([`SCHEMA_VERSION`]) the records are of; `next_id`
 //!    is above every id in the dump (clients, consultations, contacts, cancellations and event sequence
 //!    numbers share sled's id generator), so a restored database never hands one out again;
@@ -38,7 +38,10 @@
 //!   product answered "thinking" is called back three days after the start, as the schema-2
 //!   migration reads a schema-1 record;
 //! - schema 2: contact lines. The first schema-2 build wrote no contacts and no `contacts`
-//!   count; a missing count is 0. Any other unknown or missing header field is refused.
+//!   count; a missing count is 0.
+//! - schema 3: the header's `workstation` (the database's workstation id, which the restored
+//!   database keeps; a backup without it gets a new one) and each offer's formula `slot`.
+//!   Any other unknown or missing header field is refused.
 //!
 //! # Consistency
 //!
@@ -193,6 +196,11 @@ pub struct Header {
     pub version: u32,
     pub schema: u32,
     pub next_id: u64,
+    /// The database's workstation id (schema 3): a restored database keeps it, so its
+    /// records stay the same records in the bank's store. Older backups have none, and the
+    /// restored database gets a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workstation: Option<u64>,
     pub counts: Counts,
 }
 

@@ -83,6 +83,7 @@ impl<R: BufRead> DumpReader<R> {
                 version: 0,
                 schema: 0,
                 next_id: 0,
+                workstation: None,
                 counts: Counts::default(),
             },
             section: None,
@@ -117,7 +118,7 @@ impl<R: BufRead> DumpReader<R> {
                 header.version
             )));
         }
-        if header.schema != SCHEMA_VERSION && header.schema != SCHEMA_NO_CALL_BACKS {
+        if !(SCHEMA_NO_CALL_BACKS..=SCHEMA_VERSION).contains(&header.schema) {
             return Err(r.invalid(format!(
                 "the backup is of database schema {}, this sufler restores schemas {SCHEMA_NO_CALL_BACKS} to {SCHEMA_VERSION}",
                 header.schema

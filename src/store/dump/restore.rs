@@ -1,6 +1,7 @@
 //! Restoring a dump into a new, empty database, in batches, then verifying it.
 
 use super::*;
+use crate::store::META_WORKSTATION_KEY;
 
 /// What `restore` did.
 #[derive(Debug, Clone)]
@@ -101,10 +102,12 @@ fn load(
     let mut store = SledStore::open(dir)?;
     store.next_id_floor = header.next_id;
     let result = (|| {
-        store
-            .db
-            .open_tree(META)?
-            .insert(META_NEXT_ID_KEY, &header.next_id.to_be_bytes())?;
+        let meta = store.db.open_tree(META)?;
+        meta.insert(META_NEXT_ID_KEY, &header.next_id.to_be_bytes())?;
+        if let Some(id) = header.workstation.filter(|&id| id != 0) {
+            meta.insert(META_WORKSTATION_KEY, &id.to_be_bytes())?;
+            store.workstation = id;
+        }
         let total = header.counts.total();
         let mut loader = Loader::default();
         let mut done = 0u64;

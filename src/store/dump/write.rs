@@ -76,6 +76,7 @@ impl SledStore {
             version: DUMP_VERSION,
             schema: SCHEMA_VERSION,
             next_id,
+            workstation: Some(self.workstation),
             counts: Counts {
                 officers,
                 clients: t.clients.len() as u64,

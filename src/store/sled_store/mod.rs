@@ -41,7 +41,10 @@ use crate::consultation::{
 };
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+/// The schema before the workstation id and the offers' formula slots: opened, it is
+/// migrated to [`SCHEMA_VERSION`].
+pub(super) const SCHEMA_BEFORE_SLOTS: u32 = 2;
 /// The schema that had no call backs of their own: opened, it is migrated to
 /// [`SCHEMA_VERSION`] (see [`super::call_backs::rebuild`]).
 pub(super) const SCHEMA_NO_CALL_BACKS: u32 = 1;
@@ -55,6 +58,10 @@ pub(super) const WORKSTATION_OFFICER_KEY: &[u8] = b"\0workstation";
 /// is taken by a restored record. sled's id generator starts again at 0 in a new database,
 /// so fresh ids and event sequence numbers are offset by it (see [`SledStore::new_id`]).
 pub const META_NEXT_ID_KEY: &[u8] = b"next_id";
+/// In the `meta` tree: this database's workstation id, u64 BE, random and never 0 (see
+/// [`Store::workstation_id`]); made at creation, at the migration to schema 3, or taken from
+/// the backup a database is restored from.
+pub const META_WORKSTATION_KEY: &[u8] = b"workstation";
 /// In the `meta` tree: present once the name search keys hold the whole name (surname,
 /// first name, patronymic). Databases written before that are re-indexed at open.
 const META_SEARCH_KEY: &[u8] = b"search";
@@ -69,7 +76,7 @@ const EMPTY: &[u8] = &[];
 ///
 /// | tree | key | value |
 /// |---|---|---|
-/// | `meta` | `schema` · `search` · `next_id` | schema version, u32 BE · `full-names` · id floor, u64 BE |
+/// | `meta` | `schema` · `search` · `next_id` · `workstation` | schema version, u32 BE · `full-names` · id floor, u64 BE · workstation id, u64 BE |
 /// | `officers` | name | v1 + postcard [`Officer`] |
 /// | `clients` | client id BE | v1 + postcard [`Client`] |
 /// | `client_search` | `n` folded surname `\1` first name `\1` patronymic `\0` id BE · `p` phone digits `\0` id BE | empty |
@@ -96,6 +103,8 @@ pub struct SledStore {
     declared: Mutex<Declared>,
     /// [`META_NEXT_ID_KEY`], 0 when absent.
     pub(super) next_id_floor: u64,
+    /// [`META_WORKSTATION_KEY`], read (or made) at open.
+    pub(super) workstation: u64,
     /// Declared last, so dropped after `db` and every tree handle.
     _released: Released,
 }
@@ -271,6 +280,10 @@ impl Store for SledStore {
             .next_id_floor
             .saturating_add(self.db.generate_id()?)
             .saturating_add(1))
+    }
+
+    fn workstation_id(&self) -> Result<u64, StoreError> {
+        Ok(self.workstation)
     }
 
     fn workstation_officer(&self) -> Result<Option<Officer>, StoreError> {

@@ -121,7 +121,7 @@ impl SledStore {
                         key: hex(META_SCHEMA_KEY),
                         reason: format!("the schema version is {} bytes, not 4", v.len()),
                     })?;
-                if found != SCHEMA_VERSION && found != SCHEMA_NO_CALL_BACKS {
+                if !(SCHEMA_NO_CALL_BACKS..=SCHEMA_VERSION).contains(&found) {
                     return Err(StoreError::SchemaMismatch {
                         path: path.to_path_buf(),
                         found,
@@ -169,6 +169,7 @@ impl SledStore {
                 })?,
             None => 0,
         };
+        let workstation = workstation_id(&meta)?;
         migrate_consultation_indexes(&db, &t)?;
         if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
             reindex_names(&t)?;
@@ -182,6 +183,11 @@ impl SledStore {
                 total += list.len() / ID_BLOCKS.record;
             }
             call_backs::rebuild(&t.consultations, total, &t.call_backs, &t.follow_ups)?;
+            db.flush()?;
+            meta.insert(META_SCHEMA_KEY, &SCHEMA_BEFORE_SLOTS.to_be_bytes())?;
+        }
+        if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_BEFORE_SLOTS.to_be_bytes()[..]) {
+            // The workstation id was made above.
             db.flush()?;
             meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }
@@ -198,6 +204,7 @@ impl SledStore {
             syncer: Mutex::new(syncer),
             declared: Mutex::new(Declared::default()),
             next_id_floor,
+            workstation,
             _released: released,
         })
     }
@@ -220,6 +227,33 @@ impl SledStore {
             _ => return Err(StoreError::NotFound(path.to_path_buf())),
         }
         SledStore::open(path)
+    }
+}
+
+/// The workstation id kept in `meta`, made (random, never 0) when there is none yet: in a new
+/// database and in one written before schema 3.
+fn workstation_id(meta: &sled::Tree) -> Result<u64, StoreError> {
+    if let Some(v) = meta.get(META_WORKSTATION_KEY)? {
+        return <[u8; 8]>::try_from(v.as_ref())
+            .map(u64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupt {
+                tree: META,
+                key: hex(META_WORKSTATION_KEY),
+                reason: format!("the workstation id is {} bytes, not 8", v.len()),
+            });
+    }
+    let id = new_workstation_id()?;
+    meta.insert(META_WORKSTATION_KEY, &id.to_be_bytes())?;
+    Ok(id)
+}
+
+/// A random workstation id, never 0.
+pub(in crate::store) fn new_workstation_id() -> Result<u64, StoreError> {
+    loop {
+        let id = getrandom::u64().map_err(|e| StoreError::Random(e.to_string()))?;
+        if id != 0 {
+            return Ok(id);
+        }
     }
 }
 
