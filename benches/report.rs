@@ -107,6 +107,7 @@ fn offer(
     Offer {
         product: product.into(),
         technique,
+        slot: None,
         stage: "presentation".into(),
         variant: rng.below(3) as u32,
         made_at: at,

@@ -55,6 +55,7 @@ fn offer(product: &str, i: u64, made_at: NaiveDateTime, outcome: Option<Outcome>
         } else {
             Technique::Catch
         },
+        slot: None,
         stage: "presentation".into(),
         variant: (i % 3) as u32,
         made_at,

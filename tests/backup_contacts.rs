@@ -47,6 +47,7 @@ fn offer(product: &str, at: NaiveDateTime, outcome: Outcome, call: Option<NaiveD
     Offer {
         product: product.into(),
         technique: Technique::Create,
+        slot: None,
         stage: "closing".into(),
         variant: 0,
         made_at: at,

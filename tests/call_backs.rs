@@ -76,6 +76,7 @@ fn offer(
     Offer {
         product: product.into(),
         technique: Technique::Create,
+        slot: None,
         stage: "closing".into(),
         variant: 0,
         made_at: at,

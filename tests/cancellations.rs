@@ -47,6 +47,7 @@ fn sold_insurance(store: &SledStore, client: u64) -> Consultation {
         offers: vec![Offer {
             product: "life_insurance".into(),
             technique: Technique::Create,
+            slot: None,
             stage: "closing".into(),
             variant: 1,
             made_at: when,

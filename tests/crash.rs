@@ -145,6 +145,7 @@ fn crash_child() {
                             } else {
                                 Technique::Create
                             },
+                            slot: None,
                             stage: "presentation".into(),
                             variant: rng.below(3) as u32,
                             made_at: at,

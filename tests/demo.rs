@@ -144,6 +144,25 @@ fn generated_history_obeys_the_rules_and_shows_the_behaviours() {
         let e = variants.entry(p.id.as_str()).or_default();
         *e = (*e).max(p.create.len()).max(p.pitch.len());
     }
+    // Upsells and downsells: the scripts' moments, else the rows' own phrases.
+    for m in &catalog.tier_moments {
+        let e = variants.entry(m.product.as_str()).or_default();
+        *e = (*e).max(m.say.len());
+    }
+    for (product, say) in catalog
+        .upsells
+        .iter()
+        .map(|u| (u.better.as_str(), u.say.len()))
+        .chain(
+            catalog
+                .downsells
+                .iter()
+                .map(|d| (d.fallback.as_str(), d.say.len())),
+        )
+    {
+        let e = variants.entry(product).or_default();
+        *e = (*e).max(say);
+    }
 
     let mut declined: BTreeMap<(u64, String), NaiveDate> = BTreeMap::new();
     let (mut not_receptive, mut thinking, mut unfinished, mut notes) = (0, 0, 0, 0);
@@ -154,7 +173,9 @@ fn generated_history_obeys_the_rules_and_shows_the_behaviours() {
         assert!(day >= from && day <= until(), "{day}");
         let age = age_on(client.birth_date, day);
         assert!((18..=80).contains(&age), "age {age}");
-        assert!(c.offers.len() <= policy.max_extra_offers as usize);
+        assert!(
+            c.offers.iter().filter(|o| o.is_extra()).count() <= policy.max_extra_offers as usize
+        );
         let mine = held.entry(c.client_id).or_default();
         for o in &c.offers {
             let p = catalog.product(&o.product).expect("known product");
@@ -195,7 +216,11 @@ fn generated_history_obeys_the_rules_and_shows_the_behaviours() {
                 _ => {}
             }
         }
-        if c.finished_at.is_some() && c.main_outcome == Some(Outcome::Accepted) {
+        // Sold in its better version, the client holds that one (its offer, above).
+        let upgraded = c
+            .main_sold_as()
+            .is_some_and(|o| o.technique == Technique::Upsell);
+        if c.finished_at.is_some() && c.main_outcome == Some(Outcome::Accepted) && !upgraded {
             mine.insert(c.main.clone());
         }
         if c.main_outcome == Some(Outcome::Declined) {

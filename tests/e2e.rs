@@ -607,7 +607,8 @@ fn declined_product_is_not_offered_again_within_the_cooldown() {
     o.next_stage_to(PRESENTATION);
     o.tui.wait_for_all(&[SMS_ALERTS, CARD_INSURANCE]);
     o.tui.assert_absent(MOBILE_BANK);
-    o.wait_for(&format!("{} 1–2 · y n t", tx.prompts_pick_title));
+    // Two catch prompts and the premium card's upsell.
+    o.wait_for(&format!("{} 1–3 · y n t", tx.prompts_pick_title));
 
     // Leave with the consultation open: `q` asks first.
     o.press("q", tx.confirm_quit_title);

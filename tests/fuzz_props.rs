@@ -28,6 +28,7 @@ fn sample_consultation(id: u64, client_id: u64) -> Consultation {
         offers: vec![Offer {
             product: "debit_card".into(),
             technique: Technique::Catch,
+            slot: None,
             stage: "presentation".into(),
             variant: 1,
             made_at: at,

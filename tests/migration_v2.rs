@@ -88,3 +88,91 @@ fn two_new_databases_are_two_workstations_and_a_restore_keeps_its_own() {
     let store = SledStore::open(&restored).expect("open restored");
     assert_eq!(store.workstation_id().expect("id"), ida);
 }
+
+fn bundled() -> sufler::catalog::Catalog {
+    sufler::catalog::load_sources(sufler::catalog::bundled_sources())
+        .catalog
+        .expect("bundled")
+}
+
+/// Schema 2 counted a create-technique question about a linked product (the deposit
+/// script's debit card) in the create slot; schema 3 counts it as catch, and the counters
+/// the reports read move with the records.
+#[test]
+fn the_migration_places_every_offer_in_its_slot_by_relation_and_moves_the_counters() {
+    use sufler::consultation::{Consultation, FormulaSlot, Kind, Month, Outcome, Technique};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = fixture_copy(tmp.path());
+    // Before: how schema 2 counted the November create slot.
+    let create_before: u64 = {
+        let sled = sled::open(&db).expect("sled");
+        let counters = sled.open_tree("counters").expect("counters");
+        counters
+            .scan_prefix(202611u32.to_be_bytes())
+            .filter_map(|kv| kv.ok())
+            .filter(|(k, _)| k[k.len() - 5] == 2) // Kind::Create's byte
+            .count() as u64
+    };
+    assert!(create_before > 0);
+    let store = SledStore::open(&db).expect("open");
+    let catalog = bundled();
+    let all: Vec<Consultation> = store
+        .consultations_between(
+            chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .expect("date"),
+            chrono::NaiveDate::from_ymd_opt(2100, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .expect("date"),
+        )
+        .collect::<Result<_, _>>()
+        .expect("read");
+    assert_eq!(all.len(), 300);
+    let mut moved = 0;
+    for c in &all {
+        for o in &c.offers {
+            let linked = catalog.is_linked(&c.main, &o.product);
+            let want = if linked {
+                FormulaSlot::Catch
+            } else {
+                FormulaSlot::Create
+            };
+            assert_eq!(
+                o.slot,
+                Some(want),
+                "consultation {} offer {}",
+                c.id,
+                o.product
+            );
+            if linked && o.technique == Technique::Create {
+                moved += 1;
+            }
+        }
+    }
+    assert!(
+        moved > 0,
+        "the fixture has create questions about linked products"
+    );
+    // The counters agree with the records (verify recomputes them) and the November create
+    // slot accepted is what the records say.
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+    let november = store.tallies(Month(202611)).expect("tallies");
+    let counted: u64 = november
+        .iter()
+        .filter(|(k, _)| k.kind == Kind::Create)
+        .map(|(_, t)| t.accepted)
+        .sum();
+    let from_records = all
+        .iter()
+        .filter(|c| Month::of(c.started_at.date()) == Month(202611))
+        .flat_map(|c| c.offers.iter().map(move |o| (c, o)))
+        .filter(|(c, o)| !catalog.is_linked(&c.main, &o.product))
+        .filter(|(_, o)| o.outcome == Some(Outcome::Accepted))
+        .count() as u64;
+    assert_eq!(counted, from_records);
+    // Opened again: nothing left to migrate, the same figures.
+    drop(store);
+    let again = SledStore::open(&db).expect("reopen");
+    assert_eq!(again.tallies(Month(202611)).expect("tallies"), november);
+}

@@ -24,6 +24,7 @@ fn offer(product: &str, technique: Technique, variant: u32, outcome: Option<Outc
     Offer {
         product: product.into(),
         technique,
+        slot: None,
         stage: "presentation".into(),
         variant,
         made_at: at(3, 1, 10),

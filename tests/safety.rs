@@ -44,6 +44,7 @@ fn offer(product: &str, technique: Technique, made_at: NaiveDateTime, o: Option<
     Offer {
         product: product.into(),
         technique,
+        slot: None,
         stage: "presentation".into(),
         variant: 1,
         made_at,

@@ -83,6 +83,7 @@ fn offer(
     Offer {
         product: product.into(),
         technique,
+        slot: None,
         stage: "presentation".into(),
         variant,
         made_at,

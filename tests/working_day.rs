@@ -362,8 +362,8 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.wait_for("продуктов: 1");
     o.go_to_stage(PRESENTATION);
     // The deposit's catch prompts are the debit card, the app and the savings account:
-    // the card is held, so two are left.
-    o.wait_for_all(&["Подсказки 1–2", MOBILE_BANK, SAVINGS]);
+    // the card is held, so two are left, and the deposit's upsell is third.
+    o.wait_for_all(&["Подсказки 1–3", MOBILE_BANK, SAVINGS]);
     o.tui.assert_absent(DEBIT_CARD);
 
     // 4. B's consultation left unfinished; C's too: home lists both.

@@ -137,6 +137,11 @@ pub struct Link {
 pub enum Technique {
     Catch,
     Create,
+    /// A better version of the main product (an `[[upsell]]` row); recorded offers only: a
+    /// script's upsell moments are [`TierMoment`]s. (New variants go at the end: stored.)
+    Upsell,
+    /// A fallback after the main product is declined (a `[[downsell]]` row).
+    Downsell,
 }
 
 impl Technique {
@@ -144,6 +149,23 @@ impl Technique {
         match self {
             Technique::Catch => "catch",
             Technique::Create => "create",
+            Technique::Upsell => "upsell",
+            Technique::Downsell => "downsell",
+        }
+    }
+
+    /// Upsell or downsell: about the main product itself, counted apart from the formula's
+    /// catch and create offers and never against `max_extra_offers`.
+    pub fn is_tier(self) -> bool {
+        matches!(self, Technique::Upsell | Technique::Downsell)
+    }
+}
+
+impl From<Tier> for Technique {
+    fn from(t: Tier) -> Technique {
+        match t {
+            Tier::Upsell => Technique::Upsell,
+            Tier::Downsell => Technique::Downsell,
         }
     }
 }

@@ -291,6 +291,7 @@ mod tests {
         Offer {
             product: product.into(),
             technique: Technique::Catch,
+            slot: None,
             stage: "presentation".into(),
             variant: 0,
             made_at: day(2026, 12, 1).and_hms_opt(10, 5, 0).unwrap(),

@@ -184,6 +184,7 @@ mod tests {
             offers: vec![Offer {
                 product: "life_insurance".into(),
                 technique: Technique::Create,
+                slot: None,
                 stage: "closing".into(),
                 variant: 1,
                 made_at: when,

@@ -82,11 +82,30 @@ pub struct ClientHistory {
     pub declined_on: BTreeMap<String, NaiveDate>,
 }
 
-/// One extra offer made during a consultation.
+/// The part of the formula an offer fills, by its product's relation to the main product
+/// (DESIGN §4), not by how it was opened: a product linked to the main one is a *catch* even
+/// when a question opened it; the *create* slot is for a product not linked to it; an upsell
+/// or a downsell is about the main product itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormulaSlot {
+    Main,
+    Catch,
+    Create,
+}
+
+/// One extra offer made during a consultation (or an upsell or downsell of the main product).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     pub product: String,
+    /// How it was opened: the prompt's technique (the phrase that was said).
     pub technique: Technique,
+    /// The formula slot it fills, decided when it was made. Schema 3; the migration gives
+    /// older offers theirs from the catalogue. `None` (a record from before that no catalogue
+    /// could place) counts by its technique. (Never skipped when serialised: postcard has
+    /// no field names, so every field is always written.)
+    #[serde(default)]
+    pub slot: Option<FormulaSlot>,
     /// The stage id where it was made.
     pub stage: String,
     /// Index of the phrase variant that was shown.
@@ -98,6 +117,23 @@ pub struct Offer {
     pub disclosures_confirmed: BTreeSet<u32>,
     /// For `Thinking`: when to call back.
     pub follow_up: Option<NaiveDate>,
+}
+
+impl Offer {
+    /// The formula slot this offer counts in.
+    pub fn counts_as(&self) -> FormulaSlot {
+        self.slot.unwrap_or(match self.technique {
+            Technique::Catch => FormulaSlot::Catch,
+            Technique::Create => FormulaSlot::Create,
+            Technique::Upsell | Technique::Downsell => FormulaSlot::Main,
+        })
+    }
+
+    /// An extra offer: one the formula's catch and create slots and `max_extra_offers`
+    /// count (not an upsell or downsell).
+    pub fn is_extra(&self) -> bool {
+        self.counts_as() != FormulaSlot::Main
+    }
 }
 
 /// "Not in the script": what the client said that the script did not foresee.
@@ -191,6 +227,12 @@ pub enum Kind {
     /// the sale's officer, product and variant (`accepted` = sales cancelled): taken off
     /// the plan (see [`super::Cancellation::tallies`]).
     Cancelled,
+    /// Upsell offers, by the better product and variant: `accepted` = the main product sold
+    /// in its better version.
+    Upsell,
+    /// Downsell offers, by the fallback product and variant: `accepted` = the fallback sold
+    /// after the main product was declined.
+    Downsell,
 }
 
 /// The variant of a [`Kind::Formula`] counter: catch offers made in the high 16 bits, create
@@ -206,11 +248,14 @@ pub fn formula_counts(bucket: u32) -> (u32, u32) {
     (bucket >> 16, bucket & 0xFFFF)
 }
 
-impl From<Technique> for Kind {
-    fn from(t: Technique) -> Self {
-        match t {
-            Technique::Catch => Kind::Catch,
-            Technique::Create => Kind::Create,
+impl From<&Offer> for Kind {
+    /// Catch and create counters count by slot; upsell and downsell by technique.
+    fn from(o: &Offer) -> Self {
+        match (o.counts_as(), o.technique) {
+            (FormulaSlot::Catch, _) => Kind::Catch,
+            (FormulaSlot::Create, _) => Kind::Create,
+            (FormulaSlot::Main, Technique::Downsell) => Kind::Downsell,
+            (FormulaSlot::Main, _) => Kind::Upsell,
         }
     }
 }
@@ -300,10 +345,10 @@ impl Consultation {
             ..Tally::default()
         };
         let mut made = (0, 0);
-        for offer in &self.offers {
-            match offer.technique {
-                Technique::Catch => made.0 += 1,
-                Technique::Create => made.1 += 1,
+        for offer in self.offers.iter().filter(|o| o.is_extra()) {
+            match offer.counts_as() {
+                FormulaSlot::Catch => made.0 += 1,
+                _ => made.1 += 1,
             }
             formula.offered += 1;
             formula.count(offer.outcome);
@@ -324,7 +369,7 @@ impl Consultation {
                     month,
                     officer: self.officer.clone(),
                     product: offer.product.clone(),
-                    kind: offer.technique.into(),
+                    kind: offer.into(),
                     variant: offer.variant,
                 })
                 .or_default();

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::engine::{is_catch_stage, Context, FormulaProgress};
-use super::model::{Consultation, Technique};
+use super::model::{Consultation, FormulaSlot};
 
 /// How many offers of each technique this meeting can come to: those made plus the products
 /// still possible (on any stage of the script, within `max_extra_offers`). Each figure is an
@@ -64,16 +64,18 @@ impl FormulaProgress {
 impl Consultation {
     /// What this meeting can still come to, technique by technique (see [`Reach`]).
     pub fn reach(&self, ctx: &Context<'_>) -> Reach {
-        let made = |t: Technique| self.offers.iter().filter(|o| o.technique == t).count();
+        let made = |slot: FormulaSlot| self.offers.iter().filter(|o| o.counts_as() == slot).count();
         let mut catch: BTreeSet<&str> = BTreeSet::new();
         let mut create: BTreeSet<&str> = BTreeSet::new();
         if let Ok(script) = self.script(ctx.catalog) {
             for stage in &script.stages {
                 for m in &stage.moments {
+                    // Counted by the product's relation, as the formula's slots are.
                     if self.admissible(&m.product, ctx) {
-                        match m.technique {
-                            Technique::Catch => catch.insert(m.product.as_str()),
-                            Technique::Create => create.insert(m.product.as_str()),
+                        match self.slot_of(&m.product, m.technique, ctx.catalog) {
+                            FormulaSlot::Catch => catch.insert(m.product.as_str()),
+                            FormulaSlot::Create => create.insert(m.product.as_str()),
+                            FormulaSlot::Main => false,
                         };
                     }
                 }
@@ -94,14 +96,15 @@ impl Consultation {
             u32::try_from(made.saturating_add(more.min(room))).unwrap_or(u32::MAX)
         };
         Reach {
-            catch: total(made(Technique::Catch), catch.len()),
-            create: total(made(Technique::Create), create.len()),
+            catch: total(made(FormulaSlot::Catch), catch.len()),
+            create: total(made(FormulaSlot::Create), create.len()),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::Technique;
     use std::collections::BTreeMap;
 
     use chrono::NaiveDate;

@@ -1,6 +1,7 @@
 //! One meeting played through the engine, and how clients answer.
 
 use super::*;
+use crate::consultation::FormulaSlot;
 /// What the generator remembers of a client between meetings (product indices).
 #[derive(Default, Clone)]
 pub(super) struct Memory {
@@ -210,28 +211,35 @@ pub(super) fn meeting(
         loop {
             // The slots as the engine counts them (`Consultation::progress`).
             let progress = c.progress(&catalog.formula);
-            let slot_open = |p: &Prompt| match p.technique {
-                Technique::Catch => progress.catch_offered < progress.catch_target,
-                Technique::Create => progress.create_offered < progress.create_target,
+            let slot_of = |p: &Prompt| c.slot_of(&p.product, p.technique, catalog);
+            let slot_open = |p: &Prompt| match slot_of(p) {
+                FormulaSlot::Catch => progress.catch_offered < progress.catch_target,
+                FormulaSlot::Create => progress.create_offered < progress.create_target,
+                FormulaSlot::Main => true,
             };
             let mut prompts: Vec<Prompt> = c
                 .prompts(&ctx)
                 .into_iter()
                 .filter(|p| !considered.contains(&p.product))
                 .collect();
-            // Who keeps the formula fills its slots and no more: the catch offers first, and
-            // the last extra offer is kept for the create moment.
+            // Who keeps the formula fills its slots and no more: the main product's upsell or
+            // downsell first, then the catch offers, and the last extra offer is kept for the
+            // create moment.
             if staff.follows {
                 prompts.retain(slot_open);
-                prompts.sort_by_key(|p| p.technique != Technique::Catch);
+                prompts.sort_by_key(|p| slot_of(p));
             }
             let Some(prompt) = prompts.into_iter().next() else {
                 break;
             };
             considered.push(prompt.product.clone());
-            let p = match prompt.technique {
-                Technique::Catch => staff.catch_p,
-                Technique::Create => staff.create_p,
+            let p = match (prompt.technique, staff.follows) {
+                (Technique::Catch, _) => staff.catch_p,
+                (Technique::Create, _) => staff.create_p,
+                (Technique::Upsell, true) => 0.6,
+                (Technique::Upsell, false) => 0.3,
+                (Technique::Downsell, true) => 0.8,
+                (Technique::Downsell, false) => 0.45,
             };
             if !rng.chance(p) {
                 continue;
@@ -277,6 +285,10 @@ pub(super) fn decide(
     let base = match prompt.technique {
         Technique::Catch => 0.40,
         Technique::Create => 0.22,
+        // A quarter dearer than planned: a minority takes it.
+        Technique::Upsell => 0.28,
+        // A client who just said no to the main product is wary of the next offer too.
+        Technique::Downsell => 0.33,
     };
     let guarded = !prompt.disclosures.is_empty();
     let guard = match (guarded, staff.pushy) {

@@ -49,6 +49,7 @@ fn consultation(
         .map(|&(variant, outcome)| Offer {
             product: "debit_card".into(),
             technique: Technique::Catch,
+            slot: None,
             stage: "presentation".into(),
             variant,
             made_at: started_at,

@@ -4,8 +4,11 @@ use chrono::{Days, NaiveDate, NaiveDateTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeSet;
+
 use crate::consultation::{
-    Client, Consultation, Note, Offer, Outcome, VariantBump, DEFAULT_FOLLOW_UP_DAYS,
+    CatalogVersion, Client, Consultation, Note, Offer, Outcome, Technique, VariantBump,
+    DEFAULT_FOLLOW_UP_DAYS,
 };
 
 use super::keys::hex;
@@ -72,10 +75,13 @@ fn decode_body<T: DeserializeOwned>(
     }
 }
 
-/// The version byte of a [`Consultation`] value since schema 2 (it gained
-/// `main_follow_up` and `catalog`). Version-1 consultations are read as they are and upgraded in memory
-/// ([`decode_consultation`]), so the schema-2 migration does not rewrite them.
-pub const CONSULTATION_VERSION: u8 = 2;
+/// The version byte of a [`Consultation`] value since schema 3 (its offers gained `slot`).
+/// Version 2 (schema 2: `main_follow_up` and `catalog`) and version 1 (schema 1) are read as
+/// they are and upgraded in memory ([`decode_consultation`]); the schema-3 migration rewrites
+/// them with their offers' slots.
+pub const CONSULTATION_VERSION: u8 = 3;
+/// The version byte schema 2 wrote consultations with.
+const CONSULTATION_V2: u8 = 2;
 
 pub fn encode_consultation(c: &Consultation) -> Result<Vec<u8>, StoreError> {
     postcard::to_extend(c, vec![CONSULTATION_VERSION])
@@ -93,12 +99,88 @@ struct ConsultationV1 {
     main: String,
     stage: usize,
     main_outcome: Option<Outcome>,
-    offers: Vec<Offer>,
+    offers: Vec<OfferV2>,
     notes: Vec<Note>,
     not_receptive: bool,
     create_skip: u32,
     finished_at: Option<NaiveDateTime>,
     variant_bumps: Vec<VariantBump>,
+}
+
+/// An offer as schemas 1 and 2 wrote it: without `slot`.
+#[derive(Deserialize)]
+struct OfferV2 {
+    product: String,
+    technique: Technique,
+    stage: String,
+    variant: u32,
+    made_at: NaiveDateTime,
+    outcome: Option<Outcome>,
+    outcome_at: Option<NaiveDateTime>,
+    disclosures_confirmed: BTreeSet<u32>,
+    follow_up: Option<NaiveDate>,
+}
+
+impl From<OfferV2> for Offer {
+    /// No slot: it counts by its technique until the schema-3 migration places it.
+    fn from(o: OfferV2) -> Offer {
+        Offer {
+            product: o.product,
+            technique: o.technique,
+            slot: None,
+            stage: o.stage,
+            variant: o.variant,
+            made_at: o.made_at,
+            outcome: o.outcome,
+            outcome_at: o.outcome_at,
+            disclosures_confirmed: o.disclosures_confirmed,
+            follow_up: o.follow_up,
+        }
+    }
+}
+
+/// A consultation as schema 2 wrote it: offers without `slot`.
+#[derive(Deserialize)]
+struct ConsultationV2 {
+    id: u64,
+    started_at: NaiveDateTime,
+    officer: String,
+    branch: String,
+    client_id: u64,
+    main: String,
+    stage: usize,
+    main_outcome: Option<Outcome>,
+    offers: Vec<OfferV2>,
+    notes: Vec<Note>,
+    not_receptive: bool,
+    create_skip: u32,
+    finished_at: Option<NaiveDateTime>,
+    variant_bumps: Vec<VariantBump>,
+    main_follow_up: Option<NaiveDate>,
+    catalog: Option<CatalogVersion>,
+}
+
+impl From<ConsultationV2> for Consultation {
+    fn from(v: ConsultationV2) -> Consultation {
+        Consultation {
+            id: v.id,
+            started_at: v.started_at,
+            officer: v.officer,
+            branch: v.branch,
+            client_id: v.client_id,
+            main: v.main,
+            stage: v.stage,
+            main_outcome: v.main_outcome,
+            offers: v.offers.into_iter().map(Offer::from).collect(),
+            notes: v.notes,
+            not_receptive: v.not_receptive,
+            create_skip: v.create_skip,
+            finished_at: v.finished_at,
+            variant_bumps: v.variant_bumps,
+            main_follow_up: v.main_follow_up,
+            catalog: v.catalog,
+        }
+    }
 }
 
 /// The `main_follow_up` of a consultation written by schema 1, which had no such field:
@@ -127,7 +209,7 @@ impl From<ConsultationV1> for Consultation {
             main: v.main,
             stage: v.stage,
             main_outcome: v.main_outcome,
-            offers: v.offers,
+            offers: v.offers.into_iter().map(Offer::from).collect(),
             notes: v.notes,
             not_receptive: v.not_receptive,
             create_skip: v.create_skip,
@@ -139,7 +221,7 @@ impl From<ConsultationV1> for Consultation {
     }
 }
 
-/// Decodes a consultation of either version.
+/// Decodes a consultation of any version.
 pub fn decode_consultation(
     tree: &'static str,
     key: &[u8],
@@ -148,6 +230,9 @@ pub fn decode_consultation(
     match bytes.split_first() {
         Some((&VALUE_VERSION, body)) => {
             decode_body::<ConsultationV1>(tree, key, body).map(Consultation::from)
+        }
+        Some((&CONSULTATION_V2, body)) => {
+            decode_body::<ConsultationV2>(tree, key, body).map(Consultation::from)
         }
         Some((&CONSULTATION_VERSION, body)) => decode_body(tree, key, body),
         other => Err(bad_version(

@@ -148,6 +148,8 @@ pub fn kind_byte(kind: Kind) -> u8 {
         Kind::Formula => 3,
         Kind::Call => 4,
         Kind::Cancelled => 5,
+        Kind::Upsell => 6,
+        Kind::Downsell => 7,
     }
 }
 
@@ -159,6 +161,8 @@ pub fn byte_kind(b: u8) -> Option<Kind> {
         3 => Some(Kind::Formula),
         4 => Some(Kind::Call),
         5 => Some(Kind::Cancelled),
+        6 => Some(Kind::Upsell),
+        7 => Some(Kind::Downsell),
         _ => None,
     }
 }
@@ -171,6 +175,8 @@ pub fn kind_str(kind: Kind) -> &'static str {
         Kind::Formula => "formula",
         Kind::Call => "call",
         Kind::Cancelled => "cancelled",
+        Kind::Upsell => "upsell",
+        Kind::Downsell => "downsell",
     }
 }
 
@@ -212,14 +218,22 @@ pub fn counter_officer_prefix(month: Month, officer: &str) -> Vec<u8> {
     out
 }
 
+/// A technique's byte: the byte of the counter kind of the same name.
 pub fn technique_byte(t: Technique) -> u8 {
-    kind_byte(t.into())
+    kind_byte(match t {
+        Technique::Catch => Kind::Catch,
+        Technique::Create => Kind::Create,
+        Technique::Upsell => Kind::Upsell,
+        Technique::Downsell => Kind::Downsell,
+    })
 }
 
 pub fn byte_technique(b: u8) -> Option<Technique> {
     match byte_kind(b)? {
         Kind::Catch => Some(Technique::Catch),
         Kind::Create => Some(Technique::Create),
+        Kind::Upsell => Some(Technique::Upsell),
+        Kind::Downsell => Some(Technique::Downsell),
         Kind::Main | Kind::Formula | Kind::Call | Kind::Cancelled => None,
     }
 }

@@ -429,7 +429,9 @@ pub(crate) fn outcome_mark(outcome: Option<Outcome>) -> Span<'static> {
 
 pub(crate) fn main_mark(status: MainStatus) -> Span<'static> {
     match status {
-        MainStatus::Sold => Span::styled("✓", OK.add_modifier(Modifier::BOLD)),
+        MainStatus::Sold | MainStatus::Upgraded | MainStatus::Fallback => {
+            Span::styled("✓", OK.add_modifier(Modifier::BOLD))
+        }
         MainStatus::Declined => Span::styled("✗", BAD.add_modifier(Modifier::BOLD)),
         MainStatus::Thinking => Span::styled("…", WARN.add_modifier(Modifier::BOLD)),
         MainStatus::Open => Span::styled("·", DIM),

@@ -97,12 +97,18 @@ impl SummaryScreen {
                 DIM,
             ),
         ]));
+        let taken = c
+            .main_sold_as()
+            .map(|o| common::product_name(catalog, &o.product))
+            .unwrap_or_default();
         let (main_text, main_style) = match p.main {
-            MainStatus::Sold => (tx.main_sold, OK),
-            MainStatus::Declined => (tx.main_declined, BAD),
-            MainStatus::Thinking => (tx.main_thinking, WARN),
+            MainStatus::Sold => (tx.main_sold.to_string(), OK),
+            MainStatus::Upgraded => (format!("{}: {taken}", tx.main_sold), OK),
+            MainStatus::Fallback => (format!("{}: {taken}", tx.main_fallback), OK),
+            MainStatus::Declined => (tx.main_declined.to_string(), BAD),
+            MainStatus::Thinking => (tx.main_thinking.to_string(), WARN),
             // Finished without an answer: nothing was recorded, not "waiting".
-            MainStatus::Open => (tx.main_not_recorded, WARN),
+            MainStatus::Open => (tx.main_not_recorded.to_string(), WARN),
         };
         let mut main_line = vec![Span::styled(format!("{}: ", tx.main_cap), BOLD)];
         if p.main != MainStatus::Open {
@@ -111,10 +117,12 @@ impl SummaryScreen {
         }
         main_line.push(Span::styled(main_text.to_string(), main_style));
         out.push(Line::from(main_line));
+        // The main product sold in its better version is one product, not two.
         let sold = usize::from(c.main_outcome == Some(Outcome::Accepted))
             + c.offers
                 .iter()
                 .filter(|o| o.outcome == Some(Outcome::Accepted))
+                .filter(|o| o.technique != crate::catalog::Technique::Upsell)
                 .count();
         out.push(Line::from(vec![
             Span::styled(format!("{}: ", tx.products_sold), BOLD),
@@ -142,13 +150,7 @@ impl SummaryScreen {
                     common::outcome_mark(o.outcome),
                     Span::raw(format!(" {}", common::product_name(catalog, &o.product))),
                     Span::styled(
-                        format!(
-                            " · {}",
-                            match o.technique {
-                                crate::catalog::Technique::Catch => tx.catch_tag,
-                                crate::catalog::Technique::Create => tx.create_tag,
-                            }
-                        ),
+                        format!(" · {}", text::technique_tag(app.lang, o.technique)),
                         DIM,
                     ),
                 ];

@@ -155,6 +155,7 @@ pub(super) fn home_data() -> HomeData {
         done.offers.push(Offer {
             product: product.into(),
             technique,
+            slot: None,
             stage: "presentation".into(),
             variant: 0,
             made_at: at(9, 15),
@@ -1211,9 +1212,9 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
     out.push(("consultation_note", c.clone()));
     c.update(key(KeyCode::Esc));
     goto_stage(&mut c, "closing");
-    // Numbers stay with products across stages: 2 and 3 are the presentation's prompts, the
-    // create candidate here is 4.
-    c.update(ch('4'));
+    // Numbers stay with products across stages: 2 and 3 are the presentation's prompts, 4
+    // its upsell, the create candidate here is 5.
+    c.update(ch('5'));
     out.push(("consultation_closing", c.clone()));
     c.update(ch('r'));
     out.push(("consultation_confirm", c.clone()));

@@ -95,6 +95,7 @@ fn call_data() -> CallData {
     origin.offers.push(Offer {
         product: "npf".into(),
         technique: Technique::Create,
+        slot: None,
         stage: "closing".into(),
         variant: 0,
         made_at: origin.started_at,
@@ -427,6 +428,7 @@ fn card_with_a_sale() -> App {
     c.offers.push(Offer {
         product: "life_insurance".into(),
         technique: Technique::Create,
+        slot: None,
         stage: "closing".into(),
         variant: 1,
         made_at: sold_at,

@@ -13,11 +13,13 @@ impl Consultation {
         self.offer_of(product).is_some()
     }
 
-    /// How many more extra offers the policy allows in this meeting.
+    /// How many more extra offers the policy allows in this meeting (upsells and downsells
+    /// are not extra offers).
     pub fn room(&self, policy: &Policy) -> usize {
+        let made = self.offers.iter().filter(|o| o.is_extra()).count();
         usize::try_from(policy.max_extra_offers)
             .unwrap_or(usize::MAX)
-            .saturating_sub(self.offers.len())
+            .saturating_sub(made)
     }
 
     /// Whether `product` may be proposed now: known, not the main product, not held, not

@@ -35,7 +35,7 @@ use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 use thiserror::Error;
 
 use super::model::{
-    Client, ClientHistory, Consultation, Note, Offer, Outcome, Technique, VariantBump,
+    Client, ClientHistory, Consultation, FormulaSlot, Note, Offer, Outcome, Technique, VariantBump,
 };
 use crate::catalog::placeholder::{fill, Fill};
 use crate::catalog::{Catalog, Formula, Policy, Product, Script, Stage};
@@ -44,6 +44,7 @@ mod candidates;
 mod client_form;
 mod prompts;
 mod recording;
+mod tier;
 
 pub use client_form::*;
 
@@ -96,6 +97,18 @@ pub enum EngineError {
     EmptyNote,
     #[error("a call back needs a day after today, and only a call back that stays open has one")]
     CallBackDate,
+    #[error("`{product}` is not a {} of the main product", technique.as_str())]
+    NotATier {
+        product: String,
+        technique: Technique,
+    },
+    #[error("the {} `{product}` cannot be offered now", technique.as_str())]
+    TierClosed {
+        product: String,
+        technique: Technique,
+    },
+    #[error("`{0}` was accepted in place of the main product: change that answer first")]
+    MainTaken(String),
 }
 
 /// Everything outside the consultation record that decisions depend on.
@@ -122,6 +135,8 @@ pub enum PromptOrigin {
     Matrix,
     /// The create candidate: the plan product with the largest remaining plan.
     Plan,
+    /// An upsell or downsell of the main product (`[[upsell]]`, `[[downsell]]`).
+    Tier,
 }
 
 /// Which create candidate is shown and how many there are (`c` cycles through them).
@@ -178,12 +193,17 @@ pub struct FilledObjection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MainStatus {
     Sold,
+    /// Sold in its better version (an accepted upsell).
+    Upgraded,
+    /// Declined, and the fallback accepted instead (a downsell): the main slot is kept.
+    Fallback,
     Declined,
     Thinking,
     Open,
 }
 
-/// The header: main ✓/✗, catch k/2, create k/1. Counted on offers made; accepted apart.
+/// The header: main ✓/✗, catch k/2, create k/1. Counted on offers made, by slot (see
+/// [`Consultation::slot_of`]); accepted apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormulaProgress {
     pub main: MainStatus,
@@ -339,3 +359,6 @@ fn pick<T>(list: &[T], skip: u32) -> Option<usize> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_tier;

@@ -4,18 +4,36 @@
 use super::*;
 
 /// What a prompt is built from.
-struct Draft<'a> {
-    product: &'a Product,
-    technique: Technique,
-    origin: PromptOrigin,
-    cue: Option<&'a str>,
-    variants: &'a [String],
-    plan: Option<PlanChoice>,
+pub(super) struct Draft<'a> {
+    pub product: &'a Product,
+    pub technique: Technique,
+    pub origin: PromptOrigin,
+    pub cue: Option<&'a str>,
+    pub variants: &'a [String],
+    pub plan: Option<PlanChoice>,
 }
 
 impl Consultation {
-    /// What to propose on the current stage, in display order (`1`–`9` pick from it).
+    /// What to propose on the current stage, in display order (`1`–`9` pick from it): the
+    /// downsells (once the main product is declined), the stage's moments, the upsells, the
+    /// catch candidates, the create candidate. The extra offers are capped by
+    /// `max_extra_offers`; upsells and downsells are not (see [`tier`](super::tier)).
     pub fn prompts(&self, ctx: &Context<'_>) -> Vec<Prompt> {
+        let (upsells, mut out) = self.tier_prompts(ctx);
+        let extras = self.extra_prompts(ctx);
+        let moments = extras
+            .iter()
+            .take_while(|p| p.origin == PromptOrigin::Moment)
+            .count();
+        let mut extras = extras.into_iter();
+        out.extend(extras.by_ref().take(moments));
+        out.extend(upsells);
+        out.extend(extras);
+        out
+    }
+
+    /// The extra offers proposed on the current stage, under the cap.
+    fn extra_prompts(&self, ctx: &Context<'_>) -> Vec<Prompt> {
         let room = self.room(&ctx.catalog.policy);
         if self.is_finished() || self.not_receptive || room == 0 {
             return Vec::new();
@@ -47,7 +65,10 @@ impl Consultation {
                             .unwrap_or((None, &[]));
                         (moment.cue.as_deref().or(cue), say)
                     }
-                    Technique::Create => (moment.cue.as_deref(), create_lines(product)),
+                    // A script's upsell and downsell moments are tier moments, never here.
+                    Technique::Create | Technique::Upsell | Technique::Downsell => {
+                        (moment.cue.as_deref(), create_lines(product))
+                    }
                 }
             };
             out.push(self.build(
@@ -145,7 +166,7 @@ impl Consultation {
         }
     }
 
-    fn build(&self, ctx: &Context<'_>, main: &Product, d: Draft<'_>) -> Prompt {
+    pub(super) fn build(&self, ctx: &Context<'_>, main: &Product, d: Draft<'_>) -> Prompt {
         let polite = ctx.client.polite();
         let with = self.filler(ctx.client, &polite, d.product, main);
         let variant = self.variant_for(&d.product.id, d.technique, d.variants.len(), ctx.rotation);

@@ -24,20 +24,26 @@ impl Consultation {
         if self.was_offered(product) {
             return Err(EngineError::AlreadyOffered(product.to_string()));
         }
-        if self.not_receptive {
-            return Err(EngineError::NotReceptive);
-        }
-        if self.room(&catalog.policy) == 0 {
-            return Err(EngineError::OfferCap {
-                max: catalog.policy.max_extra_offers,
-            });
+        if technique.is_tier() {
+            self.check_tier_offer(product, technique, catalog)?;
+        } else {
+            if self.not_receptive {
+                return Err(EngineError::NotReceptive);
+            }
+            if self.room(&catalog.policy) == 0 {
+                return Err(EngineError::OfferCap {
+                    max: catalog.policy.max_extra_offers,
+                });
+            }
         }
         if !self.script(catalog)?.stages.iter().any(|s| s.id == stage) {
             return Err(EngineError::UnknownStage(stage.to_string()));
         }
+        let slot = self.slot_of(product, technique, catalog);
         self.offers.push(Offer {
             product: product.to_string(),
             technique,
+            slot: Some(slot),
             stage: stage.to_string(),
             variant,
             made_at: at,
@@ -114,7 +120,8 @@ impl Consultation {
 
     /// Records (or changes) what the client said to an offer. `Accepted` needs every
     /// disclosure line confirmed; `Thinking` gets a follow-up date (`at` + 3 days by default);
-    /// other outcomes clear it.
+    /// other outcomes clear it. An accepted upsell sells the main product (in its better
+    /// version); a second upsell or downsell cannot be accepted beside one.
     pub fn set_outcome(
         &mut self,
         product: &str,
@@ -126,6 +133,13 @@ impl Consultation {
         self.ensure_open()?;
         if !self.was_offered(product) {
             return Err(EngineError::NoSuchOffer(product.to_string()));
+        }
+        let tier = self
+            .offer_of(product)
+            .map(|o| o.technique)
+            .filter(|t| t.is_tier());
+        if tier.is_some() {
+            self.check_tier_outcome(Some(product), outcome)?;
         }
         if outcome == Outcome::Accepted {
             let total = catalog
@@ -152,12 +166,18 @@ impl Consultation {
             })),
             Outcome::Accepted | Outcome::Declined => None,
         };
+        if tier == Some(Technique::Upsell) && outcome == Outcome::Accepted {
+            self.main_outcome = Some(Outcome::Accepted);
+        }
         Ok(())
     }
 
-    /// The main product's own result.
+    /// The main product's own result. Refused when it contradicts an accepted upsell (the
+    /// main product is sold in its better version) or downsell (the fallback was taken
+    /// instead).
     pub fn set_main_outcome(&mut self, outcome: Outcome) -> Result<(), EngineError> {
         self.ensure_open()?;
+        self.check_tier_outcome(None, outcome)?;
         self.main_outcome = Some(outcome);
         Ok(())
     }
@@ -215,27 +235,29 @@ impl Consultation {
 
     /// The formula in the header.
     pub fn progress(&self, formula: &Formula) -> FormulaProgress {
-        let count = |technique: Technique, accepted: bool| {
+        let count = |slot: FormulaSlot, accepted: bool| {
             let n = self
                 .offers
                 .iter()
-                .filter(|o| o.technique == technique)
+                .filter(|o| o.counts_as() == slot)
                 .filter(|o| !accepted || o.outcome == Some(Outcome::Accepted))
                 .count();
             u32::try_from(n).unwrap_or(u32::MAX)
         };
         FormulaProgress {
-            main: match self.main_outcome {
-                Some(Outcome::Accepted) => MainStatus::Sold,
-                Some(Outcome::Declined) => MainStatus::Declined,
-                Some(Outcome::Thinking) => MainStatus::Thinking,
-                None => MainStatus::Open,
+            main: match (self.main_outcome, self.main_sold_as().map(|o| o.technique)) {
+                (Some(Outcome::Accepted), Some(Technique::Upsell)) => MainStatus::Upgraded,
+                (Some(Outcome::Declined), Some(Technique::Downsell)) => MainStatus::Fallback,
+                (Some(Outcome::Accepted), _) => MainStatus::Sold,
+                (Some(Outcome::Declined), _) => MainStatus::Declined,
+                (Some(Outcome::Thinking), _) => MainStatus::Thinking,
+                (None, _) => MainStatus::Open,
             },
-            catch_offered: count(Technique::Catch, false),
-            catch_accepted: count(Technique::Catch, true),
+            catch_offered: count(FormulaSlot::Catch, false),
+            catch_accepted: count(FormulaSlot::Catch, true),
             catch_target: formula.catch,
-            create_offered: count(Technique::Create, false),
-            create_accepted: count(Technique::Create, true),
+            create_offered: count(FormulaSlot::Create, false),
+            create_accepted: count(FormulaSlot::Create, true),
             create_target: formula.create,
         }
     }
@@ -248,7 +270,14 @@ impl ClientHistory {
     /// nothing. The store applies it when a consultation is finished.
     pub fn record(&mut self, c: &Consultation) {
         let main_day = c.finished_at.unwrap_or(c.started_at).date();
-        let main = c.main_outcome.map(|o| (c.main.as_str(), o, main_day));
+        // Sold in its better version, the client holds that one (its offer, below).
+        let upgraded = c
+            .main_sold_as()
+            .is_some_and(|o| o.technique == Technique::Upsell);
+        let main = c
+            .main_outcome
+            .filter(|_| !upgraded)
+            .map(|o| (c.main.as_str(), o, main_day));
         let extras = c.offers.iter().filter_map(|o| {
             o.outcome.map(|outcome| {
                 let day = o.outcome_at.unwrap_or(o.made_at).date();

@@ -17,7 +17,8 @@ use super::variants::{VariantPair, VariantRow, Variants};
 use super::{Grouping, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{
-    formula_counts, Consultation, Contact, Kind, Month, Offer, Outcome, Tally, TallyKey, Technique,
+    formula_counts, Consultation, Contact, FormulaSlot, Kind, Month, Offer, Outcome, Tally,
+    TallyKey, Technique,
 };
 use crate::store::Store;
 
@@ -105,6 +106,12 @@ pub struct Figures {
     /// Extra offers of the group (for `product`: of that product).
     pub catch: Counts,
     pub create: Counts,
+    /// Upsell offers (for `product`: of that better version): `accepted` = the main product
+    /// sold in its better version. Apart from the formula.
+    pub upsell: Counts,
+    /// Downsell offers (for `product`: of that fallback): `accepted` = the fallback sold after
+    /// the main product was declined. Apart from the formula; a sale per client.
+    pub downsell: Counts,
     /// Call backs (for `product`: of that product): `offered` = calls made, `accepted`,
     /// `declined`, `thinking` = the client's answers; the rest were not reached. Counted in
     /// the month of the call, apart from the consultations' figures.
@@ -143,10 +150,12 @@ impl Figures {
         ratio(self.compliant, self.consultations)
     }
 
-    /// (main sold + cross-sells accepted − cancelled) / consultations: net sales.
+    /// (main sold + fallbacks sold + cross-sells accepted − cancelled) / consultations: net
+    /// sales. A main product sold in its better version is one product, not two.
     pub fn products_per_client(&self) -> Option<f64> {
         ratio(
-            (self.main_sold() + self.cross_accepted).saturating_sub(self.cancelled),
+            (self.main_sold() + self.downsell.accepted + self.cross_accepted)
+                .saturating_sub(self.cancelled),
             self.consultations,
         )
     }
@@ -168,27 +177,30 @@ impl Figures {
         if c.main_outcome == Some(Outcome::Accepted) {
             *self.sold.entry(c.main.clone()).or_default() += 1;
         }
-        let made = |t: Technique| c.offers.iter().filter(|o| o.technique == t).count();
-        if made(Technique::Catch) >= formula.catch as usize
-            && made(Technique::Create) >= formula.create as usize
+        let made = |s: FormulaSlot| c.offers.iter().filter(|o| o.counts_as() == s).count();
+        if made(FormulaSlot::Catch) >= formula.catch as usize
+            && made(FormulaSlot::Create) >= formula.create as usize
         {
             self.compliant += 1;
         }
         self.cross_accepted += c
             .offers
             .iter()
-            .filter(|o| o.outcome == Some(Outcome::Accepted))
+            .filter(|o| o.is_extra() && o.outcome == Some(Outcome::Accepted))
             .count() as u64;
         self.officer_months
             .insert((Month::of(c.started_at.date()), c.officer.clone()));
     }
 
     fn add_offer(&mut self, o: &Offer) {
-        match o.technique {
-            Technique::Catch => self.catch.add_outcome(o.outcome),
-            Technique::Create => self.create.add_outcome(o.outcome),
+        match Kind::from(o) {
+            Kind::Catch => self.catch.add_outcome(o.outcome),
+            Kind::Create => self.create.add_outcome(o.outcome),
+            Kind::Upsell => self.upsell.add_outcome(o.outcome),
+            _ => self.downsell.add_outcome(o.outcome),
         }
-        if o.outcome == Some(Outcome::Accepted) {
+        // An upsell's sale is the main product's, counted there.
+        if o.outcome == Some(Outcome::Accepted) && o.technique != Technique::Upsell {
             *self.sold.entry(o.product.clone()).or_default() += 1;
         }
     }
@@ -208,9 +220,11 @@ impl Figures {
     fn add_offer_tally(&mut self, k: &TallyKey, t: &Tally) {
         match k.kind {
             Kind::Create => self.create.add_tally(t),
+            Kind::Upsell => self.upsell.add_tally(t),
+            Kind::Downsell => self.downsell.add_tally(t),
             _ => self.catch.add_tally(t),
         }
-        if t.accepted > 0 {
+        if t.accepted > 0 && k.kind != Kind::Upsell {
             *self.sold.entry(k.product.clone()).or_default() += t.accepted;
         }
     }
@@ -404,7 +418,7 @@ impl Builder {
                     f.add_main_tally(k, t);
                 }
             }
-            Kind::Catch | Kind::Create => {
+            Kind::Catch | Kind::Create | Kind::Upsell | Kind::Downsell => {
                 for f in self.tally_targets(&k.officer, &k.product) {
                     f.add_offer_tally(k, t);
                 }

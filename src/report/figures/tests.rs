@@ -43,6 +43,7 @@ fn offer(p: &str, t: Technique, variant: u32, outcome: Option<Outcome>) -> Offer
     Offer {
         product: p.into(),
         technique: t,
+        slot: None,
         stage: "presentation".into(),
         variant,
         made_at: at(3, 1, 10),

@@ -121,6 +121,10 @@ fn load(
             }
         }
         loader.finish(&store)?;
+        if header.schema < SCHEMA_VERSION {
+            // Offers written before schema 3 get their formula slots, as at a migration.
+            super::super::sled_store::migrate_slots(&store.t)?;
+        }
         progress("restore", total, total);
         store.durable()?;
         Ok(store.verify_with(&mut |done, total| progress("verify", done, total))?)

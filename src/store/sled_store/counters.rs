@@ -90,18 +90,29 @@ impl CounterCache {
         counters: &TransactionalTree,
         rotation: &TransactionalTree,
     ) -> Result<(), TxError> {
-        for (k, t) in &self.tallies {
-            if t.is_zero() {
-                counters.remove(k.as_slice())?;
-            } else {
-                counters.insert(k.as_slice(), encode(t).map_err(abort)?)?;
-            }
-        }
+        self.write_tallies(counters)?;
         for (k, n) in &self.rotation {
             if *n == 0 {
                 rotation.remove(k.as_slice())?;
             } else {
                 rotation.insert(k.as_slice(), encode(n).map_err(abort)?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl CounterCache {
+    /// Writes the counters back (not the rotation).
+    pub(in crate::store) fn write_tallies(
+        &self,
+        counters: &TransactionalTree,
+    ) -> Result<(), TxError> {
+        for (k, t) in &self.tallies {
+            if t.is_zero() {
+                counters.remove(k.as_slice())?;
+            } else {
+                counters.insert(k.as_slice(), encode(t).map_err(abort)?)?;
             }
         }
         Ok(())

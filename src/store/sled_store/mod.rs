@@ -26,12 +26,14 @@ use super::versions::{self, Declared, MonthPlan, Pending};
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::names::same_person;
 mod counters;
+mod migrate_slots;
 mod open;
 mod records;
 mod search;
 
 use counters::add_saturating;
 pub(in crate::store) use counters::{decode_counter, CounterCache};
+pub(in crate::store) use migrate_slots::migrate_slots;
 use records::check_names;
 pub(in crate::store) use records::entries;
 

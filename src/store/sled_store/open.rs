@@ -187,7 +187,8 @@ impl SledStore {
             meta.insert(META_SCHEMA_KEY, &SCHEMA_BEFORE_SLOTS.to_be_bytes())?;
         }
         if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_BEFORE_SLOTS.to_be_bytes()[..]) {
-            // The workstation id was made above.
+            // The workstation id was made above; the offers get their formula slots.
+            migrate_slots(&t)?;
             db.flush()?;
             meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }

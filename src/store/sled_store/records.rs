@@ -16,7 +16,11 @@ pub(in crate::store) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
     let finished = c.finished_at.is_some();
     let mut holdings = Vec::new();
     let mut rotation: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-    if finished && c.main_outcome == Some(Outcome::Accepted) {
+    // Sold in its better version, the client holds that one (its offer, below).
+    let upgraded = c
+        .main_sold_as()
+        .is_some_and(|o| o.technique == Technique::Upsell);
+    if finished && c.main_outcome == Some(Outcome::Accepted) && !upgraded {
         holdings.push(keys::holding_key(c.client_id, &c.main));
     }
     for o in &c.offers {

@@ -129,11 +129,19 @@ impl ConsultationScreen {
         let c = &self.consultation;
         let p = c.progress(&app.catalog.formula);
         let (catch, create) = p.slots(self.reach(env));
+        // Sold in its better version, or the fallback taken: the header names that product.
+        let taken = c
+            .main_sold_as()
+            .and_then(|o| app.catalog.product(&o.product))
+            .map(|p| p.name.as_str())
+            .unwrap_or_default();
         let (main_text, main_style) = match p.main {
-            MainStatus::Sold => (tx.main_sold, OK),
-            MainStatus::Declined => (tx.main_declined, BAD),
-            MainStatus::Thinking => (tx.main_thinking, WARN),
-            MainStatus::Open => (tx.main_open, DIM),
+            MainStatus::Sold => (tx.main_sold.to_string(), OK),
+            MainStatus::Upgraded => (format!("{}: {taken}", tx.main_sold), OK),
+            MainStatus::Fallback => (format!("{}: {taken}", tx.main_fallback), OK),
+            MainStatus::Declined => (tx.main_declined.to_string(), BAD),
+            MainStatus::Thinking => (tx.main_thinking.to_string(), WARN),
+            MainStatus::Open => (tx.main_open.to_string(), DIM),
         };
         let mut spans = vec![
             Span::raw(format!(" {} ", tx.main)),

@@ -13,11 +13,7 @@ use super::{ConsultationScreen, Item, Mode, Numbered};
 use crate::consultation::{Offer, Outcome, Prompt, Technique};
 
 fn technique_name(lang: Lang, t: Technique) -> &'static str {
-    let tx = text::t(lang);
-    match t {
-        Technique::Catch => tx.catch_tag,
-        Technique::Create => tx.create_tag,
-    }
+    text::technique_tag(lang, t)
 }
 
 impl ConsultationScreen {

@@ -45,6 +45,8 @@ fn an_answer_never_renumbers_the_others_and_clears_the_pick() {
             (1, "debit_card".to_string()),
             (2, "mobile_bank".to_string()),
             (3, "savings_account".to_string()),
+            // The upsell, numbered with the catch prompts.
+            (4, "deposit_max".to_string()),
         ]
     );
     // Prompt 2 answered first: it joins the offers and keeps its number, and so do 1 and 3.
@@ -223,7 +225,11 @@ fn r_again_undoes_not_receptive() {
     let env = app.env();
     let s = consultation_screen(&app);
     assert!(!s.consultation.not_receptive);
-    assert_eq!(s.items(&env).len(), 3, "the prompts are back");
+    assert_eq!(
+        s.items(&env).len(),
+        4,
+        "the prompts and the upsell are back"
+    );
     assert!(
         matches!(&app.status, Some(Status::Info(m)) if m.contains("не настроен") && m.contains("снята"))
     );

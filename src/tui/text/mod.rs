@@ -125,6 +125,10 @@ pub struct T {
     pub create_short: &'static str,
     pub catch_tag: &'static str,
     pub create_tag: &'static str,
+    pub upsell_tag: &'static str,
+    pub downsell_tag: &'static str,
+    /// The header's main slot when the fallback was taken instead.
+    pub main_fallback: &'static str,
     pub main_sold: &'static str,
     pub main_declined: &'static str,
     pub main_thinking: &'static str,
@@ -134,6 +138,8 @@ pub struct T {
     pub sum_formula_not_met: &'static str,
     pub catch_lower: &'static str,
     pub create_lower: &'static str,
+    pub upsell_lower: &'static str,
+    pub downsell_lower: &'static str,
     pub key_yes_no_thinking: &'static str,
     pub formula_cap: &'static str,
     pub not_receptive_short: &'static str,
@@ -496,11 +502,24 @@ pub fn no_prompts_cap(lang: Lang, max: u32) -> String {
     }
 }
 
+/// A prompt's or an offer's technique as its tag reads («лови момент»…).
+pub fn technique_tag(lang: Lang, technique: crate::catalog::Technique) -> &'static str {
+    let tx = t(lang);
+    match technique {
+        crate::catalog::Technique::Catch => tx.catch_tag,
+        crate::catalog::Technique::Create => tx.create_tag,
+        crate::catalog::Technique::Upsell => tx.upsell_tag,
+        crate::catalog::Technique::Downsell => tx.downsell_tag,
+    }
+}
+
 pub fn technique_lower(lang: Lang, technique: crate::catalog::Technique) -> &'static str {
     let tx = t(lang);
     match technique {
         crate::catalog::Technique::Catch => tx.catch_lower,
         crate::catalog::Technique::Create => tx.create_lower,
+        crate::catalog::Technique::Upsell => tx.upsell_lower,
+        crate::catalog::Technique::Downsell => tx.downsell_lower,
     }
 }
 
@@ -532,6 +551,21 @@ pub fn engine_error(lang: Lang, e: &EngineError) -> String {
         EngineError::DisclosuresMissing { missing, .. } => disclosures_missing(lang, *missing),
         EngineError::EmptyNote => "заметка пустая".to_string(),
         EngineError::CallBackDate => "день звонка — после сегодняшнего".to_string(),
+        EngineError::NotATier { product, technique } => match technique {
+            crate::catalog::Technique::Downsell => {
+                format!("«{product}» — не запасной вариант основного продукта")
+            }
+            _ => format!("«{product}» — не улучшенная версия основного продукта"),
+        },
+        EngineError::TierClosed { product, technique } => match technique {
+            crate::catalog::Technique::Downsell => format!(
+                "«{product}» предлагают, только когда клиент отказался от основного продукта"
+            ),
+            _ => format!("«{product}» сейчас не предложить: основной продукт уже решён"),
+        },
+        EngineError::MainTaken(p) => {
+            format!("вместо основного продукта принят «{p}» — сначала измените ответ на него")
+        }
     }
 }
 
@@ -730,6 +764,10 @@ pub fn slot_missing(
         (Lang::Ru, crate::catalog::Technique::Create) => "создаём",
         (Lang::En, crate::catalog::Technique::Catch) => "catch",
         (Lang::En, crate::catalog::Technique::Create) => "create",
+        (Lang::Ru, crate::catalog::Technique::Upsell) => "улучшаем",
+        (Lang::Ru, crate::catalog::Technique::Downsell) => "запасной",
+        (Lang::En, crate::catalog::Technique::Upsell) => "upsell",
+        (Lang::En, crate::catalog::Technique::Downsell) => "downsell",
     };
     if short {
         format!("{label} {offered}/{target} ({})", tx.no_candidates)
