@@ -92,6 +92,7 @@ fn history(n: u64) -> impl Iterator<Item = Consultation> {
             variant_bumps: Vec::new(),
             main_follow_up: None,
             catalog: None,
+            main_check_in: None,
         }
     })
 }
@@ -115,6 +116,7 @@ fn offer(
         outcome_at: o.map(|_| at),
         disclosures_confirmed: Default::default(),
         follow_up: None,
+        check_in: None,
     }
 }
 

@@ -44,6 +44,7 @@ fn consultation(id: u64, client_id: u64, officer: &str, started_at: NaiveDateTim
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn offer(product: &str, i: u64, made_at: NaiveDateTime, outcome: Option<Outcome>
         outcome_at: outcome.map(|_| made_at),
         disclosures_confirmed: Default::default(),
         follow_up: None,
+        check_in: None,
     }
 }
 

@@ -55,6 +55,7 @@ fn offer(product: &str, at: NaiveDateTime, outcome: Outcome, call: Option<NaiveD
         outcome_at: Some(at),
         disclosures_confirmed: BTreeSet::new(),
         follow_up: call,
+        check_in: None,
     }
 }
 
@@ -82,6 +83,7 @@ fn consultation(
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     };
     store.save(&c, EventKind::Finished, "").expect("save");
     c
@@ -108,6 +110,7 @@ fn call(
             outcome,
             next,
             disclosures_confirmed: [0].into_iter().collect(),
+            check_in: false,
         })
         .expect("save the contact")
 }

@@ -64,6 +64,7 @@ fn consultation(
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     }
 }
 
@@ -84,6 +85,7 @@ fn offer(
         outcome_at: Some(at),
         disclosures_confirmed: BTreeSet::new(),
         follow_up,
+        check_in: None,
     }
 }
 
@@ -133,6 +135,7 @@ fn contact(
         outcome,
         next: None,
         disclosures_confirmed: BTreeSet::new(),
+        check_in: false,
     }
 }
 

@@ -55,6 +55,7 @@ fn sold_insurance(store: &SledStore, client: u64) -> Consultation {
             outcome_at: Some(when),
             disclosures_confirmed: (0..4).collect::<BTreeSet<u32>>(),
             follow_up: None,
+            check_in: None,
         }],
         notes: Vec::new(),
         not_receptive: false,
@@ -63,6 +64,7 @@ fn sold_insurance(store: &SledStore, client: u64) -> Consultation {
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     };
     store.save(&c, EventKind::Finished, "").expect("save");
     c

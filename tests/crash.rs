@@ -127,6 +127,7 @@ fn crash_child() {
                     variant_bumps: Vec::new(),
                     main_follow_up: None,
                     catalog: None,
+                    main_check_in: None,
                 };
                 store.save(&c, EventKind::Started, &tag).expect("save");
                 println!("ACK {tag} save {} {} 0", c.id, c.create_skip);
@@ -153,6 +154,7 @@ fn crash_child() {
                             outcome_at: outcome.map(|_| at),
                             disclosures_confirmed: Default::default(),
                             follow_up: None,
+                            check_in: None,
                         });
                         EventKind::Offered
                     }

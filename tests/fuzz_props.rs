@@ -36,6 +36,7 @@ fn sample_consultation(id: u64, client_id: u64) -> Consultation {
             outcome_at: Some(at),
             disclosures_confirmed: [0u32, 1].into_iter().collect(),
             follow_up: NaiveDate::from_ymd_opt(2024, 5, 9),
+            check_in: None,
         }],
         notes: vec![Note {
             stage: "needs".into(),
@@ -49,6 +50,7 @@ fn sample_consultation(id: u64, client_id: u64) -> Consultation {
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn offer(product: &str, technique: Technique, variant: u32, outcome: Option<Outc
         outcome_at: None,
         disclosures_confirmed: Default::default(),
         follow_up: None,
+        check_in: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn consultation(
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     }
 }
 
@@ -472,7 +474,8 @@ catch_conversion,create_offered,create_accepted,create_conversion,conversion,com
 products_per_client,cancelled,product,name,sold,target,fulfilment,prorated,plan_from_catalog,\
 calls,answered,accepted,declined,thinking,not_reached,officer,variant,share,technique,offered,\
 main,catalog_version,text,wilson_low,wilson_high,too_few_offers,variant_a,variant_b,offered_a,\
-offered_b,conversion_a,conversion_b,needed,more_a,more_b,decided,winner,stage,note,count";
+offered_b,conversion_a,conversion_b,needed,more_a,more_b,decided,winner,stage,note,count,\
+main_upgraded,main_saved,check_ins,check_ins_reached";
     for lang in ["ru", "en"] {
         let csv = stdout(sufler(db.path()).args([
             "--lang",

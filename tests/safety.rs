@@ -52,6 +52,7 @@ fn offer(product: &str, technique: Technique, made_at: NaiveDateTime, o: Option<
         outcome_at: o.map(|_| made_at),
         disclosures_confirmed: [0, 2].into_iter().collect(),
         follow_up: (o == Some(Outcome::Thinking)).then(|| made_at.date() + chrono::Days::new(3)),
+        check_in: None,
     }
 }
 
@@ -130,6 +131,7 @@ fn populate(dir: &Path, consultations: usize) -> Vec<Client> {
                 }],
                 main_follow_up: None,
                 catalog: None,
+                main_check_in: None,
             });
         }
         // In the order they happened, as the screen saves them: the open call backs depend

@@ -70,6 +70,7 @@ fn consultation(
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     }
 }
 
@@ -91,6 +92,7 @@ fn offer(
         outcome_at: outcome.map(|_| made_at),
         disclosures_confirmed: Default::default(),
         follow_up: None,
+        check_in: None,
     }
 }
 

@@ -21,6 +21,9 @@ pub enum CallOutcome {
     NotReached,
     /// The officer stops calling (the client asked not to be called, the number is wrong…).
     Stopped,
+    /// A check-in call after a sale: the client was reached (is the card activated, any
+    /// questions). Closes the check-in; not a sale. (New variants go at the end: stored.)
+    Reached,
 }
 
 impl CallOutcome {
@@ -31,6 +34,7 @@ impl CallOutcome {
             CallOutcome::Thinking => "thinking",
             CallOutcome::NotReached => "not_reached",
             CallOutcome::Stopped => "stopped",
+            CallOutcome::Reached => "reached",
         }
     }
 
@@ -64,6 +68,10 @@ pub struct Contact {
     pub next: Option<NaiveDate>,
     /// Indices of the product's disclosure lines the officer confirmed were said.
     pub disclosures_confirmed: BTreeSet<u32>,
+    /// A check-in call after a sale (the product's `follow_up_days`), not a call back on a
+    /// "thinking". Schema 3; older contacts read as call backs.
+    #[serde(default)]
+    pub check_in: bool,
 }
 
 impl Contact {
@@ -71,6 +79,9 @@ impl Contact {
     /// of the call — `offered` = calls made, `accepted`/`declined`/`thinking` = answers. A
     /// stop is not a call and counts nothing. An acceptance also counts towards the plan of
     /// that month, as every `accepted` does.
+    ///
+    /// A check-in counts in a [`Kind::CheckIn`] row instead: `offered` = calls made,
+    /// `accepted` = clients reached. It sells nothing.
     pub fn tallies(&self) -> BTreeMap<TallyKey, Tally> {
         let mut out = BTreeMap::new();
         if self.outcome == CallOutcome::Stopped {
@@ -81,7 +92,7 @@ impl Contact {
             ..Tally::default()
         };
         match self.outcome {
-            CallOutcome::Accepted => t.accepted = 1,
+            CallOutcome::Accepted | CallOutcome::Reached => t.accepted = 1,
             CallOutcome::Declined => t.declined = 1,
             CallOutcome::Thinking => t.thinking = 1,
             CallOutcome::NotReached | CallOutcome::Stopped => {}
@@ -91,7 +102,11 @@ impl Contact {
                 month: Month::of(self.at.date()),
                 officer: self.officer.clone(),
                 product: self.product.clone(),
-                kind: Kind::Call,
+                kind: if self.check_in {
+                    Kind::CheckIn
+                } else {
+                    Kind::Call
+                },
                 variant: 0,
             },
             t,
@@ -140,7 +155,33 @@ pub fn call_backs_asked(c: &Consultation) -> Vec<(String, NaiveDate)> {
             }
         }
     }
+    out.extend(check_ins_asked(c));
     out
+}
+
+/// The check-in calls a consultation asks for: each product sold with a check-in day (see
+/// [`Consultation::schedule_check_ins`]), the main product included.
+pub fn check_ins_asked(c: &Consultation) -> Vec<(String, NaiveDate)> {
+    let mut out = Vec::new();
+    if c.main_outcome == Some(Outcome::Accepted) {
+        if let Some(d) = c.main_check_in {
+            out.push((c.main.clone(), d));
+        }
+    }
+    for o in &c.offers {
+        if o.outcome == Some(Outcome::Accepted) {
+            if let Some(d) = o.check_in {
+                out.push((o.product.clone(), d));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the call on `product` from consultation `origin` is a check-in after a sale
+/// (the product was sold there) rather than a call back on a "thinking".
+pub fn is_check_in(origin: &Consultation, product: &str) -> bool {
+    check_ins_asked(origin).iter().any(|(p, _)| p == product)
 }
 
 /// The products a consultation has an answer for (the main product included): an open call
@@ -284,6 +325,7 @@ mod tests {
             variant_bumps: Vec::new(),
             main_follow_up: None,
             catalog: None,
+            main_check_in: None,
         }
     }
 
@@ -299,6 +341,7 @@ mod tests {
             outcome_at: outcome.map(|_| day(2026, 12, 1).and_hms_opt(10, 6, 0).unwrap()),
             disclosures_confirmed: BTreeSet::new(),
             follow_up,
+            check_in: None,
         }
     }
 
@@ -394,6 +437,7 @@ mod tests {
             outcome: CallOutcome::Accepted,
             next: None,
             disclosures_confirmed: BTreeSet::new(),
+            check_in: false,
         };
         let t = k.tallies();
         let (key, tally) = t.iter().next().unwrap();

@@ -192,6 +192,7 @@ mod tests {
                 outcome_at: Some(when),
                 disclosures_confirmed: Default::default(),
                 follow_up: None,
+                check_in: None,
             }],
             notes: Vec::new(),
             not_receptive: false,
@@ -200,6 +201,7 @@ mod tests {
             variant_bumps: Vec::new(),
             main_follow_up: None,
             catalog: None,
+            main_check_in: None,
         }
     }
 

@@ -117,6 +117,10 @@ pub struct Offer {
     pub disclosures_confirmed: BTreeSet<u32>,
     /// For `Thinking`: when to call back.
     pub follow_up: Option<NaiveDate>,
+    /// For `Accepted`: the day of the check-in call after the sale (the product's
+    /// `follow_up_days`, only for a client who consented to calls). Schema 3.
+    #[serde(default)]
+    pub check_in: Option<NaiveDate>,
 }
 
 impl Offer {
@@ -173,6 +177,10 @@ pub struct Consultation {
     /// record, or one started on a catalogue built in code, has none.
     #[serde(default)]
     pub catalog: Option<CatalogVersion>,
+    /// For a main product sold (not in a better version: that is its offer's): the day of
+    /// the check-in call. Schema 3.
+    #[serde(default)]
+    pub main_check_in: Option<NaiveDate>,
 }
 
 /// The officer pressed `v` on a prompt `bumps` times: the variant shown moves on by that many
@@ -233,6 +241,9 @@ pub enum Kind {
     /// Downsell offers, by the fallback product and variant: `accepted` = the fallback sold
     /// after the main product was declined.
     Downsell,
+    /// Check-in calls after a sale, per product in the month of the call: `offered` = calls
+    /// made, `accepted` = clients reached (see [`super::Contact::tallies`]).
+    CheckIn,
 }
 
 /// The variant of a [`Kind::Formula`] counter: catch offers made in the high 16 bits, create

@@ -34,6 +34,10 @@ pub(super) fn make_calls<S: Store + ?Sized>(
             while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
                 day = next_working_day(day);
             }
+            // A check-in after a sale: is the card working, any questions.
+            let check_in = store
+                .consultation(f.consultation)?
+                .is_some_and(|c| is_check_in(&c, &f.product));
             while day < opts.until {
                 let at = day
                     .and_hms_opt(rng.between(10, 17) as u32, rng.below(60) as u32, 0)
@@ -41,6 +45,8 @@ pub(super) fn make_calls<S: Store + ?Sized>(
                 let r = rng.unit();
                 let (outcome, next) = if r < 0.25 {
                     (CallOutcome::NotReached, Some(next_working_day(day)))
+                } else if check_in {
+                    (CallOutcome::Reached, None)
                 } else if r < 0.47 {
                     (CallOutcome::Accepted, None)
                 } else if r < 0.82 {
@@ -64,6 +70,7 @@ pub(super) fn make_calls<S: Store + ?Sized>(
                     outcome,
                     next,
                     disclosures_confirmed: disclosures,
+                    check_in,
                 });
                 match next {
                     Some(n) => day = n,

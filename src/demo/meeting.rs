@@ -267,7 +267,7 @@ pub(super) fn meeting(
         }
     }
     clock += minutes(rng.between(1, 4));
-    c.finish(clock)?;
+    c.finish_meeting(clock, catalog, client)?;
     Ok(c)
 }
 

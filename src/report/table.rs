@@ -142,6 +142,15 @@ fn figure_columns() -> Vec<Column> {
             "Products per client",
         ),
         col("cancelled", "Отменено клиентом", "Cancelled"),
+        // Added with upsell and downsell, after the others: apart from the formula.
+        col("main_upgraded", "Осн. в лучшей версии", "Main upgraded"),
+        col("main_saved", "Запасной вместо осн.", "Fallback instead"),
+        col("check_ins", "Звонков после продажи", "Check-in calls"),
+        col(
+            "check_ins_reached",
+            "Дозвонились после продажи",
+            "Check-ins reached",
+        ),
     ]
 }
 
@@ -159,6 +168,10 @@ fn figure_cells(f: &Figures) -> Vec<Cell> {
         Cell::Ratio(f.compliance()),
         Cell::Num(f.products_per_client(), 2),
         Cell::Int(f.cancelled),
+        Cell::Int(f.upsell.accepted),
+        Cell::Int(f.downsell.accepted),
+        Cell::Int(f.check_ins.offered),
+        Cell::Int(f.check_ins.accepted),
     ]
 }
 

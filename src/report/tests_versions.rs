@@ -57,6 +57,7 @@ fn consultation(
             outcome_at: Some(started_at),
             disclosures_confirmed: Default::default(),
             follow_up: None,
+            check_in: None,
         })
         .collect();
     c

@@ -87,6 +87,14 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
 
 pub use super::csv_out::{CsvStyle, CsvWriter};
 
+/// The figure columns added with upsell, downsell and check-ins (schema 3).
+const LATE_KEYS: [&str; 4] = [
+    "main_upgraded",
+    "main_saved",
+    "check_ins",
+    "check_ins_reached",
+];
+
 /// All tables as one CSV table: the first column `table` names the table a row belongs to,
 /// the other columns are the union of the tables' columns in order of first appearance,
 /// empty where a table has no such column. In the Russian `--excel` CSV the headers are the
@@ -97,11 +105,15 @@ pub fn csv(tables: &[Table], style: CsvStyle, w: &mut dyn Write) -> io::Result<(
         ru: "Таблица",
         en: "Table",
     })];
-    for t in tables {
-        for c in &t.columns {
-            if !keys.contains(&c.key) {
-                keys.push(c.key);
-                labels.push(Some(c.header));
+    // Columns added in a later release go after all the others, so that a reader of the
+    // earlier file finds every column where it was.
+    for late in [false, true] {
+        for t in tables {
+            for c in &t.columns {
+                if LATE_KEYS.contains(&c.key) == late && !keys.contains(&c.key) {
+                    keys.push(c.key);
+                    labels.push(Some(c.header));
+                }
             }
         }
     }

@@ -18,12 +18,14 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use sled::transaction::TransactionalTree;
 
-use super::codec::{decode, decode_consultation, encode};
+use super::codec::{decode, decode_consultation, decode_contact, encode};
 use super::keys::{self, hex};
 use super::sled_store::{abort, TxError};
 use super::trees::*;
 use super::{FollowUp, Records, StoreError};
-use crate::consultation::{after_consultation, CallOutcome, Consultation, Contact, OpenCallBack};
+use crate::consultation::{
+    after_consultation, is_check_in, CallOutcome, Consultation, Contact, OpenCallBack,
+};
 
 pub(super) fn follow_up_key(cb: &OpenCallBack) -> Vec<u8> {
     keys::follow_up_key(&cb.officer, cb.due, cb.consultation, &cb.product)
@@ -240,7 +242,7 @@ pub(super) fn contacts_of(
     for item in client_contacts.scan_prefix(client_id.to_be_bytes()) {
         let (_, pk) = item?;
         if let Some(v) = contacts.get(&pk)? {
-            out.push(decode::<Contact>(CONTACTS, &pk, &v)?);
+            out.push(decode_contact(CONTACTS, &pk, &v)?);
         }
     }
     out.sort_by_key(|k| (k.at, k.id));
@@ -259,7 +261,7 @@ pub(super) fn contacts_between(
     }
     Box::new(contacts.range(lo..hi).map(|item| {
         let (k, v) = item?;
-        decode::<Contact>(CONTACTS, &k, &v)
+        decode_contact(CONTACTS, &k, &v)
     }))
 }
 
@@ -314,13 +316,15 @@ pub(super) fn verify(
                     hex(&client.to_be_bytes()),
                 ),
             }
+            // A call back needs a "thinking" on the product; a check-in, a sale with its day.
             let asked = match s.consultation(cb.consultation) {
                 Ok(Some(c)) => {
                     c.client_id == client
                         && ((c.main == cb.product && c.main_outcome == Some(Outcome::Thinking))
                             || c.offers.iter().any(|o| {
                                 o.product == cb.product && o.outcome == Some(Outcome::Thinking)
-                            }))
+                            })
+                            || is_check_in(&c, &cb.product))
                 }
                 Ok(None) => false,
                 Err(_) => true,
@@ -330,7 +334,7 @@ pub(super) fn verify(
                     "call back",
                     what,
                     PRESENT,
-                    "no entry (the consultation has no \"thinking\" on it)",
+                    "no entry (the consultation has no \"thinking\" nor check-in on it)",
                 );
             }
             listed.insert(fk);
@@ -344,7 +348,7 @@ pub(super) fn verify(
     }
     for item in t.contacts.iter() {
         let (k, v) = item?;
-        let c = match decode::<Contact>(CONTACTS, &k, &v) {
+        let c = match decode_contact(CONTACTS, &k, &v) {
             Ok(c) => c,
             Err(e) => {
                 r.push("contact", hex(&k), e.to_string(), "a readable record");

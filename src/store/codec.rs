@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use crate::consultation::{
-    CatalogVersion, Client, Consultation, Note, Offer, Outcome, Technique, VariantBump,
-    DEFAULT_FOLLOW_UP_DAYS,
+    CallOutcome, CatalogVersion, Client, Consultation, Contact, Note, Offer, Outcome, Technique,
+    VariantBump, DEFAULT_FOLLOW_UP_DAYS,
 };
 
 use super::keys::hex;
@@ -135,6 +135,7 @@ impl From<OfferV2> for Offer {
             outcome_at: o.outcome_at,
             disclosures_confirmed: o.disclosures_confirmed,
             follow_up: o.follow_up,
+            check_in: None,
         }
     }
 }
@@ -179,6 +180,7 @@ impl From<ConsultationV2> for Consultation {
             variant_bumps: v.variant_bumps,
             main_follow_up: v.main_follow_up,
             catalog: v.catalog,
+            main_check_in: None,
         }
     }
 }
@@ -217,6 +219,7 @@ impl From<ConsultationV1> for Consultation {
             variant_bumps: v.variant_bumps,
             main_follow_up,
             catalog: None,
+            main_check_in: None,
         }
     }
 }
@@ -240,6 +243,57 @@ pub fn decode_consultation(
             key,
             other.map(|(v, _)| *v),
             CONSULTATION_VERSION,
+        )),
+    }
+}
+
+/// The version byte of a [`Contact`] value since schema 3 (it gained `check_in`). Version-1
+/// contacts (schema 2) are read as call backs ([`decode_contact`]).
+pub const CONTACT_VERSION: u8 = 2;
+
+pub fn encode_contact(c: &Contact) -> Result<Vec<u8>, StoreError> {
+    postcard::to_extend(c, vec![CONTACT_VERSION]).map_err(|e| StoreError::Encode(e.to_string()))
+}
+
+/// A contact as schema 2 wrote it: without `check_in`.
+#[derive(Deserialize)]
+struct ContactV1 {
+    id: u64,
+    at: NaiveDateTime,
+    officer: String,
+    branch: String,
+    client_id: u64,
+    product: String,
+    consultation: u64,
+    outcome: CallOutcome,
+    next: Option<NaiveDate>,
+    disclosures_confirmed: BTreeSet<u32>,
+}
+
+/// Decodes a contact of either version.
+pub fn decode_contact(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<Contact, StoreError> {
+    match bytes.split_first() {
+        Some((&VALUE_VERSION, body)) => {
+            decode_body::<ContactV1>(tree, key, body).map(|v| Contact {
+                id: v.id,
+                at: v.at,
+                officer: v.officer,
+                branch: v.branch,
+                client_id: v.client_id,
+                product: v.product,
+                consultation: v.consultation,
+                outcome: v.outcome,
+                next: v.next,
+                disclosures_confirmed: v.disclosures_confirmed,
+                check_in: false,
+            })
+        }
+        Some((&CONTACT_VERSION, body)) => decode_body(tree, key, body),
+        other => Err(bad_version(
+            tree,
+            key,
+            other.map(|(v, _)| *v),
+            CONTACT_VERSION,
         )),
     }
 }

@@ -150,6 +150,7 @@ pub fn kind_byte(kind: Kind) -> u8 {
         Kind::Cancelled => 5,
         Kind::Upsell => 6,
         Kind::Downsell => 7,
+        Kind::CheckIn => 8,
     }
 }
 
@@ -163,6 +164,7 @@ pub fn byte_kind(b: u8) -> Option<Kind> {
         5 => Some(Kind::Cancelled),
         6 => Some(Kind::Upsell),
         7 => Some(Kind::Downsell),
+        8 => Some(Kind::CheckIn),
         _ => None,
     }
 }
@@ -177,6 +179,7 @@ pub fn kind_str(kind: Kind) -> &'static str {
         Kind::Cancelled => "cancelled",
         Kind::Upsell => "upsell",
         Kind::Downsell => "downsell",
+        Kind::CheckIn => "check_in",
     }
 }
 
@@ -234,7 +237,7 @@ pub fn byte_technique(b: u8) -> Option<Technique> {
         Kind::Create => Some(Technique::Create),
         Kind::Upsell => Some(Technique::Upsell),
         Kind::Downsell => Some(Technique::Downsell),
-        Kind::Main | Kind::Formula | Kind::Call | Kind::Cancelled => None,
+        Kind::Main | Kind::Formula | Kind::Call | Kind::Cancelled | Kind::CheckIn => None,
     }
 }
 

@@ -1,6 +1,10 @@
 //! The call screen (DESIGN §4, call backs): the client and the phone, the product with its
 //! pitch and disclosures, what the client said before; `y` `n` `t` record the answer as a
 //! contact of its own, `d` = not reached (the next working day), `x` = stop calling.
+//!
+//! A check-in after a sale (the product's `follow_up_days`) is the same screen with other
+//! words: what to ask (is it working, any questions), `y` = reached, `d` and `x` as above;
+//! there is nothing to accept or decline.
 
 use std::collections::BTreeSet;
 
@@ -18,7 +22,7 @@ use super::text::Lang;
 use super::{Action, App, CallData, Effect, Env, Status, Step};
 use crate::catalog::placeholder::{fill, Fill};
 use crate::catalog::Catalog;
-use crate::consultation::{next_working_day, CallOutcome, Contact};
+use crate::consultation::{is_check_in, next_working_day, CallOutcome, Contact};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallScreen {
@@ -31,11 +35,14 @@ pub struct CallScreen {
     pub confirm_stop: bool,
     /// A contact is being stored: keys wait.
     pub saving: bool,
+    /// A check-in after a sale, not a call back on a "thinking".
+    pub check_in: bool,
 }
 
 impl CallScreen {
     pub fn new(data: CallData) -> CallScreen {
         CallScreen {
+            check_in: is_check_in(&data.origin, &data.product),
             data,
             confirmed: BTreeSet::new(),
             asking: None,
@@ -70,6 +77,7 @@ impl CallScreen {
             } else {
                 BTreeSet::new()
             },
+            check_in: self.check_in,
         }
     }
 
@@ -130,6 +138,24 @@ impl CallScreen {
         if key.code == KeyCode::Char('d') || key.code == KeyCode::Char('в') {
             let k = self.contact(env, officer, CallOutcome::NotReached);
             return self.save(k);
+        }
+        if self.check_in {
+            return match act {
+                Some(Action::Accept) => {
+                    let k = self.contact(env, officer, CallOutcome::Reached);
+                    self.save(k)
+                }
+                Some(Action::Note) => {
+                    self.confirm_stop = true;
+                    Step::default()
+                }
+                Some(Action::Back) => super::go_home(),
+                _ => Step::hint(pick(
+                    lang,
+                    "звонок после продажи: y дозвонились · d не дозвонились · x больше не звонить",
+                    "check-in call: y reached · d not reached · x stop calling",
+                )),
+            };
         }
         match act {
             Some(Action::Pick(n)) => {
@@ -212,6 +238,12 @@ impl CallScreen {
                 ("y", pick(lang, "да", "yes")),
                 ("n", pick(lang, "нет", "no")),
             ]
+        } else if self.check_in {
+            vec![
+                ("y", pick(lang, "дозвонились", "reached")),
+                ("d", pick(lang, "не дозвонились", "not reached")),
+                ("x", pick(lang, "не звонить", "stop calling")),
+            ]
         } else {
             vec![
                 ("y", pick(lang, "согласен", "yes")),
@@ -222,14 +254,19 @@ impl CallScreen {
             ]
         };
         if self.asking.is_none() && !self.confirm_stop {
-            if self.disclosures(&app.catalog) > 0 {
+            if self.disclosures(&app.catalog) > 0 && !self.check_in {
                 hints.push(("1–9", pick(lang, "оговорка", "disclosure")));
             }
             hints.push(("Esc", pick(lang, "назад", "back")));
         }
         let [top, body, footer, status] =
             common::frame_areas(area, common::footer_height(&hints, area.width));
-        common::render_top(app, pick(lang, "Звонок клиенту", "Call back"), top, buf);
+        let title = if self.check_in {
+            pick(lang, "Звонок после продажи", "Check-in call")
+        } else {
+            pick(lang, "Звонок клиенту", "Call back")
+        };
+        common::render_top(app, title, top, buf);
         common::render_footer(&hints, footer, buf);
         common::render_status(app, status, buf);
         let body = common::pad(body);
@@ -250,7 +287,7 @@ impl CallScreen {
         ];
         head.push(Line::from(vec![
             Span::styled(format!("{}: ", pick(lang, "Ранее", "Before")), DIM),
-            Span::raw(earlier(app, d)),
+            Span::raw(earlier(app, d, self.check_in)),
         ]));
         for k in &d.contacts {
             head.push(Line::from(vec![
@@ -279,7 +316,11 @@ impl CallScreen {
                 product: p,
                 main,
             };
-            let lines = what_to_say(&app.catalog, d);
+            let lines = if self.check_in {
+                check_in_lines(lang)
+            } else {
+                what_to_say(&app.catalog, d)
+            };
             if !lines.is_empty() {
                 say.push(Line::styled(pick(lang, "Что сказать", "What to say"), HEAD));
                 for line in lines {
@@ -292,7 +333,7 @@ impl CallScreen {
                     Span::raw(fill(why, &with)),
                 ]));
             }
-            if !p.disclosure.is_empty() {
+            if !p.disclosure.is_empty() && !self.check_in {
                 say.push(Line::raw(""));
                 say.push(Line::styled(
                     pick(
@@ -406,8 +447,24 @@ fn link_of<'c>(catalog: &'c Catalog, d: &CallData) -> Option<&'c crate::catalog:
         .find(|l| l.main == d.origin.main && l.cross == d.product)
 }
 
-/// "02.12 консультация (Вклад «Доходный») — думает".
-fn earlier(app: &App, d: &CallData) -> String {
+/// What to ask on a check-in after a sale.
+fn check_in_lines(lang: Lang) -> Vec<&'static str> {
+    match lang {
+        Lang::Ru => vec![
+            "{client}, добрый день! Это {officer}, мы встречались в отделении. Звоню узнать, всё ли получилось с продуктом «{product.name}».",
+            "Всё ли работает, как договаривались? Остались ли вопросы — по условиям, приложению, платежам?",
+            "Если появится новая задача — накопить, застраховать, оформить карту близким — я на связи.",
+        ],
+        Lang::En => vec![
+            "{client}, good afternoon! This is {officer}, we met at the branch. I am calling to check that everything went well with {product.name}.",
+            "Is everything working as agreed? Any questions about the terms, the app or payments?",
+            "If something new comes up (saving, insurance, a card for your family), I am here to help.",
+        ],
+    }
+}
+
+/// "02.12 консультация (Вклад «Доходный») — думает" (or «оформлен» for a check-in).
+fn earlier(app: &App, d: &CallData, check_in: bool) -> String {
     let lang = app.lang;
     let c = &d.origin;
     let when = c
@@ -416,7 +473,11 @@ fn earlier(app: &App, d: &CallData) -> String {
         .find(|o| o.product == d.product)
         .and_then(|o| o.outcome_at)
         .unwrap_or(c.started_at);
-    let thinking = super::text::t(lang).out_thinking;
+    let thinking = if check_in {
+        super::text::t(lang).main_sold
+    } else {
+        super::text::t(lang).out_thinking
+    };
     format!(
         "{} {} ({}) — {}",
         common::short_date(lang, when.date()),
@@ -433,6 +494,7 @@ fn outcome_text(lang: Lang, o: CallOutcome) -> &'static str {
         CallOutcome::Thinking => pick(lang, "думает", "thinking"),
         CallOutcome::NotReached => pick(lang, "не дозвонились", "not reached"),
         CallOutcome::Stopped => pick(lang, "звонки прекращены", "calls stopped"),
+        CallOutcome::Reached => pick(lang, "дозвонились", "reached"),
     }
 }
 

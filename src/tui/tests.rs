@@ -163,6 +163,7 @@ pub(super) fn home_data() -> HomeData {
             outcome_at: Some(at(9, 15)),
             disclosures_confirmed: Default::default(),
             follow_up: None,
+            check_in: None,
         });
     }
     done.finished_at = Some(at(9, 30));

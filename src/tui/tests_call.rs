@@ -103,6 +103,7 @@ fn call_data() -> CallData {
         outcome_at: Some(origin.started_at),
         disclosures_confirmed: Default::default(),
         follow_up: Some(now().date()),
+        check_in: None,
     });
     CallData {
         client: client(),
@@ -122,6 +123,7 @@ fn call_data() -> CallData {
             outcome: CallOutcome::NotReached,
             next: Some(now().date()),
             disclosures_confirmed: Default::default(),
+            check_in: false,
         }],
     }
 }
@@ -436,6 +438,7 @@ fn card_with_a_sale() -> App {
         outcome_at: Some(sold_at),
         disclosures_confirmed: Default::default(),
         follow_up: None,
+        check_in: None,
     });
     c.finished_at = Some(sold_at);
     let mut history = ClientHistory::default();

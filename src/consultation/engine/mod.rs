@@ -291,6 +291,7 @@ impl Consultation {
             variant_bumps: Vec::new(),
             main_follow_up: None,
             catalog: catalog.version_id(),
+            main_check_in: None,
         })
     }
 

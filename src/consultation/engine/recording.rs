@@ -51,6 +51,7 @@ impl Consultation {
             outcome_at: None,
             disclosures_confirmed: Default::default(),
             follow_up: None,
+            check_in: None,
         });
         Ok(())
     }
@@ -166,6 +167,9 @@ impl Consultation {
             })),
             Outcome::Accepted | Outcome::Declined => None,
         };
+        if outcome != Outcome::Accepted {
+            offer.check_in = None;
+        }
         if tier == Some(Technique::Upsell) && outcome == Outcome::Accepted {
             self.main_outcome = Some(Outcome::Accepted);
         }
@@ -179,6 +183,45 @@ impl Consultation {
         self.ensure_open()?;
         self.check_tier_outcome(None, outcome)?;
         self.main_outcome = Some(outcome);
+        if outcome != Outcome::Accepted {
+            self.main_check_in = None;
+        }
+        Ok(())
+    }
+
+    /// Puts the check-in calls after the sales on the calendar (DESIGN §4): each product
+    /// sold whose `follow_up_days` is set gets a call that many days after its acceptance —
+    /// only for a client who consented to calls; otherwise none. The main product sold in
+    /// its better version is called about that one. Called when the consultation finishes.
+    pub fn schedule_check_ins(&mut self, catalog: &Catalog, client: &Client) {
+        let day = |product: &str, at: NaiveDateTime| {
+            let days = catalog.follow_up_days(product)?;
+            at.date().checked_add_days(Days::new(u64::from(days)))
+        };
+        let consent = client.calls_consent;
+        let upgraded = self
+            .main_sold_as()
+            .is_some_and(|o| o.technique == Technique::Upsell);
+        let main_at = self.finished_at.unwrap_or(self.started_at);
+        self.main_check_in = (consent && !upgraded && self.main_outcome == Some(Outcome::Accepted))
+            .then(|| day(&self.main, main_at))
+            .flatten();
+        for o in &mut self.offers {
+            o.check_in = (consent && o.outcome == Some(Outcome::Accepted))
+                .then(|| day(&o.product, o.outcome_at.unwrap_or(o.made_at)))
+                .flatten();
+        }
+    }
+
+    /// Finishes the consultation with its check-in calls scheduled (what the screen does).
+    pub fn finish_meeting(
+        &mut self,
+        at: NaiveDateTime,
+        catalog: &Catalog,
+        client: &Client,
+    ) -> Result<(), EngineError> {
+        self.finish(at)?;
+        self.schedule_check_ins(catalog, client);
         Ok(())
     }
 

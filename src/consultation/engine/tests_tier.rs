@@ -343,3 +343,64 @@ fn an_accepted_upsell_turns_declined_when_the_client_takes_nothing_only_by_hand(
     c.set_main_outcome(Outcome::Thinking).expect("now");
     assert_eq!(c.progress(&w.catalog.formula).main, MainStatus::Thinking);
 }
+
+#[test]
+fn a_check_in_follows_a_sale_only_for_a_client_who_consented() {
+    let mut w = World::new();
+    let mut c = w.start("credit_card");
+    c.goto_stage(stage_index(&c, &w.catalog, "presentation"), &w.catalog)
+        .expect("stage");
+    c.set_main_outcome(Outcome::Accepted).expect("main");
+    let insurance = c
+        .prompts(&w.ctx())
+        .into_iter()
+        .find(|p| p.product == "card_insurance")
+        .expect("card insurance is a catch of the credit card");
+    c.offer_prompt(&insurance, at(10, 10), &w.catalog)
+        .expect("offer");
+    for i in 0..insurance.disclosures.len() as u32 {
+        c.confirm_disclosure("card_insurance", i, &w.catalog)
+            .expect("said");
+    }
+    c.set_outcome(
+        "card_insurance",
+        Outcome::Accepted,
+        at(10, 12),
+        None,
+        &w.catalog,
+    )
+    .expect("accept");
+    // Consented: the card (7 days) and the insurance (its own days) get their calls.
+    let mut with = c.clone();
+    with.finish_meeting(at(10, 30), &w.catalog, &w.client)
+        .expect("finish");
+    let card_days = w
+        .catalog
+        .follow_up_days("credit_card")
+        .expect("set on cards");
+    assert_eq!(
+        with.main_check_in,
+        at(10, 30)
+            .date()
+            .checked_add_days(Days::new(u64::from(card_days)))
+    );
+    let ins = with.offer_of("card_insurance").expect("offer");
+    let ins_days = w.catalog.follow_up_days("card_insurance");
+    assert_eq!(
+        ins.check_in,
+        ins_days.and_then(|d| at(10, 12).date().checked_add_days(Days::new(u64::from(d))))
+    );
+    let asked = crate::consultation::check_ins_asked(&with);
+    assert!(asked.iter().any(|(p, _)| p == "credit_card"));
+    assert!(crate::consultation::is_check_in(&with, "credit_card"));
+    // Not consented: no call at all.
+    w.client.calls_consent = false;
+    let mut without = c.clone();
+    without
+        .finish_meeting(at(10, 30), &w.catalog, &w.client)
+        .expect("finish");
+    assert_eq!(without.main_check_in, None);
+    assert!(crate::consultation::check_ins_asked(&without).is_empty());
+    // A product without `follow_up_days` (the deposit) asks for none.
+    assert_eq!(w.catalog.follow_up_days("deposit"), None);
+}

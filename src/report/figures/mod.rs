@@ -116,6 +116,9 @@ pub struct Figures {
     /// `declined`, `thinking` = the client's answers; the rest were not reached. Counted in
     /// the month of the call, apart from the consultations' figures.
     pub calls: Counts,
+    /// Check-in calls after a sale (for `product`: about that product): `offered` = calls
+    /// made, `accepted` = clients reached. In the month of the call; they sell nothing.
+    pub check_ins: Counts,
     /// Sales of the group the clients cancelled in their cooling-off period (counted in the
     /// month of the sale); `sold` is net of them.
     pub cancelled: u64,
@@ -337,11 +340,15 @@ impl Report {
     }
 
     /// Rows of the `technique` grouping: the main product, catch, create.
-    pub fn techniques(&self) -> [(&'static str, Counts); 3] {
+    /// The technique table's rows: the main product, the formula's catch and create slots
+    /// (by relation, DESIGN §4), then upsell and downsell, counted apart.
+    pub fn techniques(&self) -> [(&'static str, Counts); 5] {
         [
             ("main", self.total.main),
             ("catch", self.total.catch),
             ("create", self.total.create),
+            ("upsell", self.total.upsell),
+            ("downsell", self.total.downsell),
         ]
     }
 }
@@ -436,6 +443,12 @@ impl Builder {
                     .entry(k.product.clone())
                     .or_default()
                     .add_tally(t);
+            }
+            Kind::CheckIn => {
+                for f in self.tally_targets(&k.officer, &k.product) {
+                    f.check_ins.add_tally(t);
+                }
+                return;
             }
             Kind::Cancelled => {
                 for f in self.tally_targets(&k.officer, &k.product) {

@@ -51,6 +51,7 @@ fn offer(p: &str, t: Technique, variant: u32, outcome: Option<Outcome>) -> Offer
         outcome_at: None,
         disclosures_confirmed: Default::default(),
         follow_up: None,
+        check_in: None,
     }
 }
 
@@ -94,6 +95,7 @@ fn consultation(
         variant_bumps: Vec::new(),
         main_follow_up: None,
         catalog: None,
+        main_check_in: None,
     }
 }
 

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sled::transaction::Transactional;
 
 use super::super::call_backs::{self, OpenCache};
-use super::super::codec::{decode, encode};
+use super::super::codec::{decode_contact, encode_contact};
 use super::super::keys::{self, hex};
 use super::super::sled_store::{tx_error, CounterCache, SledStore, SCHEMA_NO_CALL_BACKS};
 use super::super::trees::CONTACTS;
@@ -38,6 +38,9 @@ pub(super) struct ContactLine {
     outcome: CallOutcome,
     next: Option<NaiveDate>,
     disclosures_confirmed: BTreeSet<u32>,
+    /// Schema 3; a line of an older backup has none: a call back.
+    #[serde(default)]
+    check_in: bool,
 }
 
 impl From<ContactLine> for Contact {
@@ -53,6 +56,7 @@ impl From<ContactLine> for Contact {
             outcome: k.outcome,
             next: k.next,
             disclosures_confirmed: k.disclosures_confirmed,
+            check_in: k.check_in,
         }
     }
 }
@@ -60,7 +64,7 @@ impl From<ContactLine> for Contact {
 /// A record of the `contacts` tree, for the dump: a value under another contact's key would
 /// make a dump that `restore` refuses, so it fails the backup instead.
 pub(super) fn dumped(k: &[u8], v: &[u8]) -> Result<Contact, StoreError> {
-    let c: Contact = decode(CONTACTS, k, v)?;
+    let c: Contact = decode_contact(CONTACTS, k, v)?;
     if call_backs::contact_key(&c) != k {
         return Err(StoreError::Corrupt {
             tree: CONTACTS,
@@ -115,7 +119,7 @@ impl SledStore {
             prepared.push((
                 k,
                 call_backs::contact_key(k),
-                encode(k)?,
+                encode_contact(k)?,
                 k.tallies(),
                 holding,
             ));
@@ -214,6 +218,7 @@ mod tests {
             outcome: CallOutcome::Thinking,
             next: NaiveDate::from_ymd_opt(2026, 12, 7),
             disclosures_confirmed: [0, 2].into_iter().collect(),
+            check_in: false,
         };
         let json = serde_json::to_string(&k).expect("json");
         let line: ContactLine = serde_json::from_str(&json).expect("a contact line");

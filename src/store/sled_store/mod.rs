@@ -696,7 +696,7 @@ impl Store for SledStore {
         keys::check_name("product id", &contact.product)?;
         contact.id = self.new_id()?;
         let pk = call_backs::contact_key(&contact);
-        let value = encode(&contact)?;
+        let value = crate::store::codec::encode_contact(&contact)?;
         let tallies = contact.tallies();
         let event = Self::event(
             &contact.officer,

@@ -539,7 +539,7 @@ impl ConsultationScreen {
 
     fn finish(&mut self, env: &Env<'_>) -> Step {
         let mut next = self.consultation.clone();
-        match next.finish(env.now) {
+        match next.finish_meeting(env.now, env.catalog, &self.client) {
             Ok(()) => self.commit(
                 env,
                 next,
