@@ -1106,3 +1106,27 @@ fn lint_insurance_without_a_disclosure() {
     );
     assert_eq!(c.check(&["--deny-warnings"]).code, Some(1));
 }
+
+/// #14: a catalogue of its own, written only in TOML — a mortgage with an upsell and a
+/// downsell (tests/fixtures/mortgage, also run in the screen by tests/e2e.rs) — is clean.
+#[test]
+fn a_mortgage_catalogue_with_an_upsell_and_a_downsell_checks_clean() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mortgage");
+    let out = Command::cargo_bin("sufler")
+        .unwrap()
+        .args(["check", "--deny-warnings", "--catalog"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 upsells, 1 downsells") || stdout.contains("1 upsell, 1 downsell"),
+        "{stdout}"
+    );
+}

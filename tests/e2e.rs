@@ -1207,3 +1207,142 @@ fn after_an_answer_one_t_goes_to_prompt_one_not_the_main_product() {
     assert_eq!(offer(c, "debit_card").outcome, Some(Outcome::Declined));
     assert_eq!(offer(c, "mobile_bank").outcome, Some(Outcome::Accepted));
 }
+
+const DEPOSIT_MAX: &str = "Вклад «Максимум»";
+const DEBIT_OVERDRAFT: &str = "Дебетовая карта «Плюс» с овердрафтом";
+
+/// #14: the deposit sold in its better version through the presentation's upsell prompt.
+#[test]
+fn a_deposit_sold_in_its_better_version_through_the_upsell() {
+    let sandbox = Sandbox::new();
+    let mut o = Officer {
+        tui: sandbox.spawn(&[]),
+        lang: Lang::Ru,
+        keys: &RUSSIAN_LAYOUT,
+    };
+    let tx = o.tx();
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.begin(DEPOSIT);
+    o.next_stage_to(PRESENTATION);
+    // Numbered with the catch prompts, tagged as an upgrade, with its cue.
+    o.tui.wait_for_all(&[DEPOSIT_MAX, tx.upsell_tag]);
+    o.offer(DEBIT_CARD, Outcome::Accepted);
+    o.offer(DEPOSIT_MAX, Outcome::Accepted);
+    // The header's main slot says what was sold.
+    o.wait_for(&format!("✓ {}: {DEPOSIT_MAX}", tx.main_sold));
+    o.wait_for("Лови момент 1/2 ✓1");
+    o.finish();
+    o.wait_for(&format!(
+        "{}: ✓ {}: {DEPOSIT_MAX}",
+        tx.main_cap, tx.main_sold
+    ));
+    // One product for the main slot, one catch: two, not three.
+    o.wait_for(&format!("{}: 2", tx.products_sold));
+    o.send(key::ENTER);
+    o.wait_home();
+    o.quit_from_home();
+
+    let store = open_store(&sandbox);
+    let cs = consultations(&store, &IVANOV);
+    assert_eq!(cs.len(), 1, "{cs:#?}");
+    let c = &cs[0];
+    // The record keeps both ids: the main product, and the better version it was sold as.
+    assert_eq!(c.main, "deposit");
+    assert_eq!(c.main_outcome, Some(Outcome::Accepted));
+    let up = offer(c, "deposit_max");
+    assert_eq!(up.technique, Technique::Upsell);
+    assert_eq!(up.outcome, Some(Outcome::Accepted));
+    let client = stored_client(&store, &IVANOV);
+    let held = store.holdings(client.id).expect("holdings");
+    assert!(
+        held.contains("deposit_max") && !held.contains("deposit"),
+        "{held:?}"
+    );
+}
+
+/// #14: a credit card declined, then the client saved by the downsell; the main product
+/// cannot then be marked sold by mistake.
+#[test]
+fn a_credit_card_declined_then_saved_by_the_downsell() {
+    let sandbox = Sandbox::new();
+    let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
+    let tx = o.tx();
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.begin(CREDIT_CARD);
+    // Declined on the very first stage: the fallback shows at once.
+    o.main_outcome(CREDIT_CARD, Outcome::Declined);
+    o.tui.wait_for_all(&[DEBIT_OVERDRAFT, tx.downsell_tag]);
+    o.offer(DEBIT_OVERDRAFT, Outcome::Accepted);
+    o.wait_for(&format!("✓ {}: {DEBIT_OVERDRAFT}", tx.main_fallback));
+    // `y` with nothing picked is the main product: asked first (an answer is there), then
+    // refused, said, nothing changed.
+    o.press(o.keys.yes, tx.confirm_change_title);
+    o.send(o.keys.yes);
+    o.wait_for("accepted in place of the main product");
+    o.finish();
+    o.wait_for(&format!(
+        "{}: ✓ {}: {DEBIT_OVERDRAFT}",
+        tx.main_cap, tx.main_fallback
+    ));
+    o.send(key::ENTER);
+    o.wait_home();
+    o.quit_from_home();
+
+    let store = open_store(&sandbox);
+    let c = &consultations(&store, &IVANOV)[0];
+    assert_eq!(c.main_outcome, Some(Outcome::Declined));
+    let down = offer(c, "debit_overdraft");
+    assert_eq!(down.technique, Technique::Downsell);
+    assert_eq!(down.outcome, Some(Outcome::Accepted));
+    assert_eq!(down.stage, "greeting");
+}
+
+/// #14: a catalogue written only in TOML (tests/fixtures/mortgage: a mortgage with an upsell
+/// and a downsell) runs in the screen with no code change.
+#[test]
+fn a_mortgage_catalogue_written_only_in_toml_runs_its_upsell_and_downsell() {
+    let sandbox = Sandbox::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mortgage");
+    let dir = dir.to_str().expect("a UTF-8 path");
+    let mut o = Officer::en(sandbox.spawn(&["--lang", "en", "--catalog", dir]));
+    let tx = o.tx();
+    o.wait_home();
+    o.add_client(&IVANOV);
+    o.begin("Ипотека «Новоселье»");
+    o.press(key::RIGHT, &text::done_stage(o.lang, "Презентация"));
+    o.tui.wait_for_all(&[
+        "Ипотека «Новоселье Плюс»",
+        tx.upsell_tag,
+        "Страхование квартиры",
+    ]);
+    o.main_outcome("Ипотека «Новоселье»", Outcome::Declined);
+    // Declined: the better version goes, the fallback comes.
+    o.tui.wait_for("Ипотека на вторичное жильё");
+    o.tui.wait_gone("Ипотека «Новоселье Плюс»");
+    o.offer("Ипотека на вторичное жильё", Outcome::Accepted);
+    o.wait_for(&format!(
+        "✓ {}: Ипотека на вторичное жильё",
+        tx.main_fallback
+    ));
+    o.finish();
+    o.send(key::ENTER);
+    o.wait_home();
+    o.quit_from_home();
+
+    let store = open_store(&sandbox);
+    let c = &consultations(&store, &IVANOV)[0];
+    assert_eq!(c.main, "mortgage");
+    assert_eq!(c.main_outcome, Some(Outcome::Declined));
+    let down = offer(c, "mortgage_secondary");
+    assert_eq!(
+        (down.technique, down.outcome),
+        (Technique::Downsell, Some(Outcome::Accepted))
+    );
+    assert_eq!(
+        c.catalog.as_ref().and_then(|v| v.label.as_deref()),
+        Some("ипотека-1"),
+        "the consultation records the catalogue it ran on"
+    );
+}

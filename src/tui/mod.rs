@@ -866,7 +866,7 @@ impl App {
                 if let Screen::Choose(c) = &mut self.screen {
                     c.preparing = false;
                 }
-                return Step::error(text::engine_error(self.lang, &e));
+                return Step::error(text::engine_error(self.lang, &e, &self.catalog));
             }
         };
         let mut s = ConsultationScreen::new(client, history, plan_sold, rotation, consultation);

@@ -54,7 +54,7 @@ impl ConsultationScreen {
                             String::new(),
                             text::t(env.lang).done_not_receptive.to_string(),
                         ),
-                        Err(e) => Step::error(text::engine_error(env.lang, &e)),
+                        Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
                     }
                 }
                 Some(false) => {
@@ -205,7 +205,7 @@ impl ConsultationScreen {
                             "undone".to_string(),
                             tx.done_receptive_again.to_string(),
                         ),
-                        Err(e) => Step::error(text::engine_error(env.lang, &e)),
+                        Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
                     };
                 }
                 self.mode = Mode::ConfirmNotReceptive;
@@ -229,7 +229,7 @@ impl ConsultationScreen {
                     next.prev_stage(env.catalog)
                 };
                 if let Err(e) = moved {
-                    return Step::error(text::engine_error(env.lang, &e));
+                    return Step::error(text::engine_error(env.lang, &e, env.catalog));
                 }
                 if next.stage == self.consultation.stage {
                     return Step::hint(if act == Action::NextStage {
@@ -290,7 +290,7 @@ impl ConsultationScreen {
                             text::t(env.lang).done_note.to_string(),
                         )
                     }
-                    Err(e) => Step::error(text::engine_error(env.lang, &e)),
+                    Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
                 }
             }
             KeyCode::Backspace => {

@@ -383,7 +383,7 @@ impl ConsultationScreen {
                 None => Ok(()),
             });
             if let Err(e) = set {
-                return Step::error(text::engine_error(env.lang, &e));
+                return Step::error(text::engine_error(env.lang, &e, env.catalog));
             }
             self.after_save.unpick = true;
             return self.commit(
@@ -457,7 +457,7 @@ impl ConsultationScreen {
                     with_call_day(env.lang, done_text(env.lang, &name, old, outcome), day),
                 )
             }
-            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+            Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
         }
     }
 
@@ -501,7 +501,7 @@ impl ConsultationScreen {
                 p.product.clone(),
                 String::new(),
             ),
-            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+            Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
         }
     }
 
@@ -533,7 +533,7 @@ impl ConsultationScreen {
                 p.product.clone(),
                 String::new(),
             ),
-            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+            Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
         }
     }
 
@@ -547,7 +547,7 @@ impl ConsultationScreen {
                 String::new(),
                 text::t(env.lang).done_finished.to_string(),
             ),
-            Err(e) => Step::error(text::engine_error(env.lang, &e)),
+            Err(e) => Step::error(text::engine_error(env.lang, &e, env.catalog)),
         }
     }
 

@@ -523,9 +523,31 @@ pub fn technique_lower(lang: Lang, technique: crate::catalog::Technique) -> &'st
     }
 }
 
-pub fn engine_error(lang: Lang, e: &EngineError) -> String {
+/// An engine refusal in the officer's words, products by their names.
+pub fn engine_error(lang: Lang, e: &EngineError, catalog: &crate::catalog::Catalog) -> String {
+    let e = &named(e, catalog);
     if lang == Lang::En {
-        return e.to_string();
+        return match e {
+            EngineError::AlreadyOffered(p) => format!("{p} was already offered in this meeting"),
+            EngineError::MainProduct(p) => format!("{p} is the main product"),
+            EngineError::NoSuchOffer(p) => format!("{p} has not been offered yet"),
+            EngineError::NotATier { product, technique } => match technique {
+                crate::catalog::Technique::Downsell => {
+                    format!("{product} is not a fallback of the main product")
+                }
+                _ => format!("{product} is not a better version of the main product"),
+            },
+            EngineError::TierClosed { product, technique } => match technique {
+                crate::catalog::Technique::Downsell => format!(
+                    "{product} is offered only once the client has declined the main product"
+                ),
+                _ => format!("{product} cannot be offered now: the main product is decided"),
+            },
+            EngineError::MainTaken(p) => {
+                format!("{p} was accepted in place of the main product: change that answer first")
+            }
+            other => other.to_string(),
+        };
     }
     match e {
         EngineError::UnknownProduct(p) => format!("неизвестный продукт «{p}»"),
@@ -566,6 +588,30 @@ pub fn engine_error(lang: Lang, e: &EngineError) -> String {
         EngineError::MainTaken(p) => {
             format!("вместо основного продукта принят «{p}» — сначала измените ответ на него")
         }
+    }
+}
+
+/// The error with its product ids replaced by the products' names.
+fn named(e: &EngineError, catalog: &crate::catalog::Catalog) -> EngineError {
+    let n = |id: &String| {
+        catalog
+            .product(id)
+            .map_or_else(|| id.clone(), |p| p.name.clone())
+    };
+    match e {
+        EngineError::AlreadyOffered(p) => EngineError::AlreadyOffered(n(p)),
+        EngineError::MainProduct(p) => EngineError::MainProduct(n(p)),
+        EngineError::NoSuchOffer(p) => EngineError::NoSuchOffer(n(p)),
+        EngineError::MainTaken(p) => EngineError::MainTaken(n(p)),
+        EngineError::NotATier { product, technique } => EngineError::NotATier {
+            product: n(product),
+            technique: *technique,
+        },
+        EngineError::TierClosed { product, technique } => EngineError::TierClosed {
+            product: n(product),
+            technique: *technique,
+        },
+        other => other.clone(),
     }
 }
 
