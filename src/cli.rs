@@ -475,15 +475,18 @@ fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitC
     };
     if report.diagnostics.is_empty() {
         if let Some(c) = &report.catalog {
+            let n = |count: usize, one: &str, many: &str| {
+                format!("{count} {}", plural(count, one, many))
+            };
             println!(
-                "{where_}: ok — {} products ({} main, {} plan), {} links, {} upsells, {} downsells, {} scripts",
-                c.products.len(),
+                "{where_}: ok — {} ({} main, {} plan), {}, {}, {}, {}",
+                n(c.products.len(), "product", "products"),
                 c.main_products().count(),
                 c.plan_products().count(),
-                c.links.len(),
-                c.upsells.len(),
-                c.downsells.len(),
-                c.scripts.len()
+                n(c.links.len(), "link", "links"),
+                n(c.upsells.len(), "upsell", "upsells"),
+                n(c.downsells.len(), "downsell", "downsells"),
+                n(c.scripts.len(), "script", "scripts"),
             );
         }
     } else {
