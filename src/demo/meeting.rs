@@ -44,9 +44,7 @@ impl Memory {
         let finished = c.finished_at.is_some();
         let main_day = c.finished_at.unwrap_or(c.started_at).date();
         // Sold in its better version, the client holds that one (its offer), as the store.
-        let upgraded = c
-            .main_sold_as()
-            .is_some_and(|o| o.technique == Technique::Upsell);
+        let upgraded = c.sold_upgraded();
         let main = c
             .main_outcome
             .filter(|_| !upgraded)

@@ -199,9 +199,7 @@ impl Consultation {
             at.date().checked_add_days(Days::new(u64::from(days)))
         };
         let consent = client.calls_consent;
-        let upgraded = self
-            .main_sold_as()
-            .is_some_and(|o| o.technique == Technique::Upsell);
+        let upgraded = self.sold_upgraded();
         let main_at = self.finished_at.unwrap_or(self.started_at);
         self.main_check_in = (consent && !upgraded && self.main_outcome == Some(Outcome::Accepted))
             .then(|| day(&self.main, main_at))
@@ -314,9 +312,7 @@ impl ClientHistory {
     pub fn record(&mut self, c: &Consultation) {
         let main_day = c.finished_at.unwrap_or(c.started_at).date();
         // Sold in its better version, the client holds that one (its offer, below).
-        let upgraded = c
-            .main_sold_as()
-            .is_some_and(|o| o.technique == Technique::Upsell);
+        let upgraded = c.sold_upgraded();
         let main = c
             .main_outcome
             .filter(|_| !upgraded)

@@ -42,6 +42,13 @@ impl Consultation {
             .find(|o| o.technique.is_tier() && o.outcome == Some(Outcome::Accepted))
     }
 
+    /// The main product was sold in its better version (an accepted upsell): the client
+    /// holds that one, not the main product.
+    pub fn sold_upgraded(&self) -> bool {
+        self.main_sold_as()
+            .is_some_and(|o| o.technique == Technique::Upsell)
+    }
+
     /// Checks an upsell or downsell offer of `product` may be made now.
     pub(super) fn check_tier_offer(
         &self,
