@@ -306,12 +306,22 @@ impl HomeScreen {
                 ),
                 Span::styled(phone, DIM),
             ]));
+            // A check-in after a sale says so: there is nothing to sell on that call.
+            let product = common::product_name(&app.catalog, &f.product);
+            let product = if f.check_in {
+                format!(
+                    "{product} · {}",
+                    match app.lang {
+                        text::Lang::Ru => "после продажи",
+                        text::Lang::En => "check-in",
+                    }
+                )
+            } else {
+                product.to_string()
+            };
             lines.push(Line::from(vec![
                 Span::raw("        "),
-                Span::raw(common::fit(
-                    common::product_name(&app.catalog, &f.product),
-                    width.saturating_sub(8),
-                )),
+                Span::raw(common::fit(&product, width.saturating_sub(8))),
             ]));
         }
         let hidden = due.saturating_sub(per_page.min(listed - first.min(listed)));

@@ -110,6 +110,8 @@ pub struct FollowUpItem {
     pub product: String,
     /// The consultation whose "thinking" opened the call back.
     pub consultation: u64,
+    /// A check-in after a sale rather than a call back on a "thinking".
+    pub check_in: bool,
 }
 
 /// What the call screen needs ([`Effect::LoadCall`]).

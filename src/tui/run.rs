@@ -48,6 +48,9 @@ pub fn home_data(
     let mut follow_ups = Vec::with_capacity(due.len());
     for f in due {
         let client = store.client(f.client_id)?;
+        let check_in = store
+            .consultation(f.consultation)?
+            .is_some_and(|c| crate::consultation::is_check_in(&c, &f.product));
         follow_ups.push(FollowUpItem {
             date: f.date,
             client_id: f.client_id,
@@ -57,6 +60,7 @@ pub fn home_data(
             phone: client.map(|c| c.phone).unwrap_or_default(),
             product: f.product,
             consultation: f.consultation,
+            check_in,
         });
     }
     let mut unfinished = Vec::new();

@@ -54,6 +54,7 @@ fn busy_day() -> HomeData {
             phone: format!("7916{:07}", 1_234_500 + i),
             product: products[i as usize % 5].to_string(),
             consultation: 300 + u64::from(i),
+            check_in: i % 5 == 2, // the debit card: a check-in after its sale
         })
         .collect();
     let unfinished = vec![
