@@ -308,9 +308,10 @@ impl HomeScreen {
             ]));
             // A check-in after a sale says so: there is nothing to sell on that call.
             let product = common::product_name(&app.catalog, &f.product);
+            // First, so that a long product name does not cut it off.
             let product = if f.check_in {
                 format!(
-                    "{product} · {}",
+                    "{} · {product}",
                     match app.lang {
                         text::Lang::Ru => "после продажи",
                         text::Lang::En => "check-in",
