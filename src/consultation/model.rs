@@ -123,6 +123,16 @@ pub struct Offer {
     pub check_in: Option<NaiveDate>,
 }
 
+impl FormulaSlot {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormulaSlot::Main => "main",
+            FormulaSlot::Catch => "catch",
+            FormulaSlot::Create => "create",
+        }
+    }
+}
+
 impl Offer {
     /// The formula slot this offer counts in.
     pub fn counts_as(&self) -> FormulaSlot {
