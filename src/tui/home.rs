@@ -416,7 +416,7 @@ fn today_lines(app: &App, t: &TodayConsultation, width: u16, lines: &mut Vec<Lin
     lines.push(Line::from(first));
     let mut second = vec![
         Span::raw("      "),
-        common::main_mark(p.main),
+        common::list_main_mark(p.main),
         Span::raw(" "),
     ];
     let counts = Span::styled(
@@ -431,7 +431,8 @@ fn today_lines(app: &App, t: &TodayConsultation, width: u16, lines: &mut Vec<Lin
         ),
         DIM,
     );
-    let name = common::product_name(&app.catalog, &c.main);
+    let name = common::main_result(&app.catalog, c, p.main);
+    let name = name.as_str();
     let used = Line::from(second.clone()).width();
     let room = usize::from(width).saturating_sub(used);
     // The counts only when they fit whole beside the product's whole name.
