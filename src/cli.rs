@@ -295,7 +295,7 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
     }
     // Files that fail the checks do not stop the screen: it starts on the last good copy
     // (or the built-in catalogue) and home says so.
-    let (catalog, watch) = match catalog::keep::at_start(&store, location, now()) {
+    let (catalog, watch) = match store::catalog_start::at_start(&store, location, now()) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };

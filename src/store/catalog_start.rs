@@ -1,7 +1,9 @@
 //! The catalogue at the officer's screen's start (DESIGN §4, «The catalogue at start»): the
 //! files when they pass the checks, kept in the database as the last good copy; else that
 //! copy; else, when no good copy was ever kept in this database, the one built into sufler.
-//! Home says which while the files fail ([`super::CatalogNotice`]).
+//! Home says which while the files fail ([`crate::catalog::CatalogNotice`]). Here, in the
+//! store, because it joins the two: `catalog` reads and checks the files and never touches
+//! the database; the copy itself is [`super::catalog_copy`].
 //!
 //! Only the officer's screen keeps copies. `sufler check` is the trainer's tool, run where
 //! the trainer edits, often with no officer's database around, and while the officer's
@@ -14,10 +16,12 @@ use std::path::Path;
 
 use chrono::NaiveDateTime;
 
+use super::Store;
 #[cfg(test)]
-use super::Reload;
-use super::{load, load_sources, Catalog, CatalogLocation, CatalogWatch, Fallback, Source};
-use crate::store::Store;
+use crate::catalog::Reload;
+use crate::catalog::{
+    load, load_sources, Catalog, CatalogLocation, CatalogWatch, Fallback, Source,
+};
 
 /// The catalogue to start the screen on, and the watch that goes on looking at its files.
 /// `Err` only if the built-in catalogue itself failed to load, which its tests rule out.
@@ -105,7 +109,7 @@ mod tests {
     /// The bundled catalogue written out, with the deposit renamed so that it can be told
     /// from the built-in one.
     fn write_catalogue(dir: &Path) {
-        for source in super::super::bundled_sources() {
+        for source in crate::catalog::bundled_sources() {
             let path = dir.join(&source.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let text = source
