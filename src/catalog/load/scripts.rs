@@ -235,7 +235,7 @@ impl Checker {
         m: &RawMoment,
         tally: &mut Tally,
     ) -> Option<Moment> {
-        let (file, main_id, main) = (at.file, at.main_id, at.main);
+        let (file, main_id) = (at.file, at.main_id);
         let kind = match m.technique.get_ref().as_str() {
             "catch" => Some(Ok(Technique::Catch)),
             "create" => Some(Ok(Technique::Create)),
@@ -260,24 +260,13 @@ impl Checker {
                 None
             }
         };
-        let product_ok = self.reference(file, &m.product, &at.known.ids);
-        if m.say.is_empty() {
-            self.error(
-                Code::NoPhrase,
-                file,
-                m.product.span(),
-                "a moment needs at least one phrase in `say`",
-            );
-        }
-        let scope = Scope {
-            product: at.known.find(m.product.get_ref()),
-            main,
-            unresolved: !product_ok || main.is_none(),
-        };
-        for line in &m.say {
-            self.phrase(file, line, &scope, "moment phrase");
-            self.promise(file, line, scope.product);
-        }
+        let (product_ok, scope) = self.lines_about(
+            at,
+            &m.product,
+            &m.say,
+            (&m.product, "a moment needs at least one phrase in `say`"),
+            "moment phrase",
+        );
         if let Some(cue) = &m.cue {
             self.phrase(file, cue, &scope, "cue");
         }
@@ -299,16 +288,10 @@ impl Checker {
         if !product_ok {
             return None;
         }
-        let product = m.product.get_ref();
-        if product == main_id {
-            self.error(
-                Code::SelfOffer,
-                file,
-                m.product.span(),
-                format!("a moment cannot offer the main product `{main_id}` itself"),
-            );
+        if self.offers_main(at, m) {
             return None;
         }
+        let product = m.product.get_ref();
         if technique == Technique::Catch {
             if at
                 .matrix
@@ -344,16 +327,10 @@ impl Checker {
         tally: &mut Tally,
     ) {
         let (file, main_id) = (at.file, at.main_id);
-        let product = m.product.get_ref();
-        if product == main_id {
-            self.error(
-                Code::SelfOffer,
-                file,
-                m.product.span(),
-                format!("a moment cannot offer the main product `{main_id}` itself"),
-            );
+        if self.offers_main(at, m) {
             return;
         }
+        let product = m.product.get_ref();
         let key = (main_id.clone(), product.clone());
         if !at.matrix.has_row(tier, &key) {
             let (row, role) = (tier.as_str(), role(tier));
@@ -375,28 +352,20 @@ impl Checker {
     }
 
     fn objections(&mut self, at: &At<'_>, raw: &[RawObjection]) -> Vec<Objection> {
-        let (file, main) = (at.file, at.main);
+        let file = at.file;
         let mut objections = Vec::new();
         for o in raw {
-            let ok = self.reference(file, &o.product, &at.known.ids);
             self.non_empty(file, &o.client, "objection (`client`)");
-            if o.answer.is_empty() {
-                self.error(
-                    Code::NoPhrase,
-                    file,
-                    o.client.span(),
+            let (ok, _) = self.lines_about(
+                at,
+                &o.product,
+                &o.answer,
+                (
+                    &o.client,
                     "an objection needs at least one line in `answer`",
-                );
-            }
-            let scope = Scope {
-                product: at.known.find(o.product.get_ref()),
-                main,
-                unresolved: !ok || main.is_none(),
-            };
-            for line in &o.answer {
-                self.phrase(file, line, &scope, "answer");
-                self.promise(file, line, scope.product);
-            }
+                ),
+                "answer",
+            );
             if ok {
                 objections.push(Objection {
                     product: o.product.get_ref().clone(),
@@ -406,5 +375,48 @@ impl Checker {
             }
         }
         objections
+    }
+
+    /// A moment that offers the script's main product itself (an error).
+    fn offers_main(&mut self, at: &At<'_>, m: &RawMoment) -> bool {
+        let main_id = at.main_id;
+        if m.product.get_ref() != main_id {
+            return false;
+        }
+        self.error(
+            Code::SelfOffer,
+            at.file,
+            m.product.span(),
+            format!("a moment cannot offer the main product `{main_id}` itself"),
+        );
+        true
+    }
+
+    /// Lines said about a product (a moment's `say`, an objection's `answer`): the product
+    /// must exist, there must be a line (else `none` at its place), and each is a phrase
+    /// the officer can say. Whether the product exists, and the scope the lines were read in.
+    fn lines_about<'a>(
+        &mut self,
+        at: &At<'a>,
+        product: &Text,
+        lines: &[Text],
+        none: (&Text, &str),
+        what: &str,
+    ) -> (bool, Scope<'a>) {
+        let file = at.file;
+        let ok = self.reference(file, product, &at.known.ids);
+        if lines.is_empty() {
+            self.error(Code::NoPhrase, file, none.0.span(), none.1);
+        }
+        let scope = Scope {
+            product: at.known.find(product.get_ref()),
+            main: at.main,
+            unresolved: !ok || at.main.is_none(),
+        };
+        for line in lines {
+            self.phrase(file, line, &scope, what);
+            self.promise(file, line, scope.product);
+        }
+        (ok, scope)
     }
 }
