@@ -13,9 +13,9 @@ use super::{
     App, Effect, FollowUpItem, HomeData, Msg, TodayConsultation, Unfinished, SEARCH_LIMIT,
 };
 use crate::catalog::changes::Changes;
-use crate::catalog::keep::keep;
 use crate::catalog::{CatalogLocation, CatalogWatch, Reload};
 use crate::consultation::{Client, Month};
+use crate::store::catalog_start::keep;
 use crate::store::{Officer, Store, StoreError};
 
 fn client_name(store: &dyn Store, id: u64) -> String {
