@@ -181,10 +181,10 @@ mod tests {
 
     #[test]
     fn no_create_candidate_for_a_client_too_old_for_every_plan_product() {
-        // 75 years old: the pension, the IIS and life insurance all have a lower max age; the
-        // card (the needs stage's create moment) is held.
+        // 75 years old: the pension and life insurance have a lower max age, the IIS (no
+        // upper age) is held, and so is the card (the needs stage's create moment).
         let history = ClientHistory {
-            holdings: ["debit_card"].map(String::from).into(),
+            holdings: ["debit_card", "iis"].map(String::from).into(),
             ..ClientHistory::default()
         };
         let (reach, p) = reach_for(&history, 1950);

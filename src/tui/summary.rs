@@ -116,6 +116,9 @@ impl SummaryScreen {
             main_line.push(Span::raw(" "));
         }
         main_line.push(Span::styled(main_text.to_string(), main_style));
+        if let Some(d) = c.main_check_in {
+            main_line.push(check_in_span(app, d));
+        }
         out.push(Line::from(main_line));
         // The main product sold in its better version is one product, not two.
         let sold = usize::from(c.main_outcome == Some(Outcome::Accepted))
@@ -157,6 +160,9 @@ impl SummaryScreen {
                         DIM,
                     ),
                 ];
+                if let Some(d) = o.check_in {
+                    spans.push(check_in_span(app, d));
+                }
                 if let Some(d) = o.follow_up {
                     spans.push(Span::styled(
                         format!(" · {} {}", tx.call_back, common::date(app.lang, d)),
@@ -185,4 +191,16 @@ impl SummaryScreen {
         }
         out
     }
+}
+
+/// « · звонок после продажи 10.12»: the check-in the sale put on the officer's list.
+fn check_in_span(app: &App, day: chrono::NaiveDate) -> Span<'static> {
+    Span::styled(
+        format!(
+            " · {} {}",
+            text::t(app.lang).check_in_on,
+            common::date(app.lang, day)
+        ),
+        DIM,
+    )
 }

@@ -828,6 +828,54 @@ fn finish_shows_the_summary_then_home() {
     assert!(matches!(app.screen, Screen::Home(_)));
 }
 
+/// A sale to a client who agreed to calls puts a check-in on the list: the summary says when.
+#[test]
+fn the_summary_names_the_check_in_a_sale_put_on_the_list() {
+    for (consent, lang, word) in [
+        (true, Lang::Ru, "звонок после продажи"),
+        (true, Lang::En, "check-in call"),
+        (false, Lang::Ru, "звонок после продажи"),
+    ] {
+        let mut app = app(lang);
+        app.update(Msg::Home(HomeData::default()));
+        let effects = app.update(Msg::Prepared {
+            client: Client {
+                calls_consent: consent,
+                ..client()
+            },
+            main: "credit_card".to_string(),
+            history: ClientHistory::default(),
+            plan_sold: BTreeMap::new(),
+            rotation: BTreeMap::new(),
+            consultation_id: 42,
+        });
+        ack(&mut app, effects);
+        goto_stage(&mut app, "closing");
+        let effects = app.update(ch('y'));
+        ack(&mut app, effects);
+        app.update(ch('f'));
+        let effects = app.update(ch('y'));
+        ack(&mut app, effects);
+        assert!(matches!(app.screen, Screen::Summary(_)));
+        let text = render(&app, 80, 24);
+        // The card's follow_up_days = 7 from Friday 14.03.2025: a working day, Friday 21.03.
+        let due = match lang {
+            Lang::Ru => "21.03.2025",
+            Lang::En => "2025-03-21",
+        };
+        let line = text.lines().find(|l| l.contains(word));
+        if consent {
+            let line = line.unwrap_or_else(|| panic!("no check-in in the summary:\n{text}"));
+            assert!(line.contains(due), "{line}");
+            if lang == Lang::Ru {
+                insta::assert_snapshot!("summary_check_in_ru_80x24", text);
+            }
+        } else {
+            assert!(line.is_none(), "no consent, no check-in:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn finish_without_main_outcome_asks_first() {
     let mut app = consulting(Lang::En, "deposit");

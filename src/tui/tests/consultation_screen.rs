@@ -246,7 +246,7 @@ fn f_asks_when_the_formula_is_not_met_and_says_what_is_missing() {
     assert_eq!(consultation_screen(&app).mode, Mode::ConfirmFinish);
     let text = render(&app, 80, 24);
     assert!(
-        text.contains("Формула не выполнена: ловим 1/2, создаём 0/1."),
+        text.contains("Формула не выполнена: лови момент 1/2, создай момент 0/1."),
         "{text}"
     );
     assert!(!text.contains("основному продукту"), "{text}");
@@ -318,7 +318,10 @@ fn hard_case(lang: Lang) -> App {
         },
         main: "deposit".to_string(),
         history: ClientHistory {
-            holdings: ["debit_card", "mobile_bank"].map(String::from).into(),
+            // The IIS has no upper age; this client holds it already.
+            holdings: ["debit_card", "mobile_bank", "iis"]
+                .map(String::from)
+                .into(),
             ..ClientHistory::default()
         },
         plan_sold: BTreeMap::new(),
@@ -342,7 +345,7 @@ fn the_header_keeps_the_main_product_and_says_when_the_formula_cannot_be_met() {
     assert!(first.contains('…'), "the client's name gives way: {first}");
     assert!(!first.contains("  "), "no double spaces: {first:?}");
     // One catch candidate is left (the client holds the card and the app); at 75 no plan
-    // product is open.
+    // product is open (the pension and life insurance stop earlier, the IIS is held).
     let formula = text.lines().nth(1).unwrap_or_default();
     assert!(formula.contains("0/1 (из 2"), "{formula}");
     assert!(formula.contains("нет"), "{formula}");

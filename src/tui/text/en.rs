@@ -143,6 +143,7 @@ pub const EN: T = T {
     out_thinking: "thinking",
     out_none: "no answer",
     call_back: "call back",
+    check_in_on: "check-in call",
     disclosed_short: "disclosures:",
     notes_title: "Not-in-the-script notes",
     disclosure_title: "Before the client agrees — required disclosures",

@@ -162,6 +162,8 @@ pub struct T {
     pub out_thinking: &'static str,
     pub out_none: &'static str,
     pub call_back: &'static str,
+    /// Before the day of a check-in call after a sale, on the summary.
+    pub check_in_on: &'static str,
     pub disclosed_short: &'static str,
     pub notes_title: &'static str,
     pub disclosure_title: &'static str,
@@ -796,7 +798,7 @@ pub fn slot_short(lang: Lang, target: u32, long: bool) -> String {
     }
 }
 
-/// One slot in the finish question: «ловим 1/2» (with why, when it cannot be met).
+/// One slot in the finish question: «лови момент 1/2» (with why, when it cannot be met).
 pub fn slot_missing(
     lang: Lang,
     technique: crate::catalog::Technique,
@@ -806,8 +808,8 @@ pub fn slot_missing(
 ) -> String {
     let tx = t(lang);
     let label = match (lang, technique) {
-        (Lang::Ru, crate::catalog::Technique::Catch) => "ловим",
-        (Lang::Ru, crate::catalog::Technique::Create) => "создаём",
+        (Lang::Ru, crate::catalog::Technique::Catch) => "лови момент",
+        (Lang::Ru, crate::catalog::Technique::Create) => "создай момент",
         (Lang::En, crate::catalog::Technique::Catch) => "catch",
         (Lang::En, crate::catalog::Technique::Create) => "create",
         (Lang::Ru, crate::catalog::Technique::Upsell) => "улучшаем",

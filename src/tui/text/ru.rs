@@ -143,6 +143,7 @@ pub const RU: T = T {
     out_thinking: "думает",
     out_none: "без ответа",
     call_back: "перезвонить",
+    check_in_on: "звонок после продажи",
     disclosed_short: "оговорки:",
     notes_title: "Заметки «не по сценарию»",
     disclosure_title: "Перед согласием — обязательные оговорки",
