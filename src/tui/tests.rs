@@ -644,6 +644,47 @@ fn y_with_nothing_picked_records_the_main_product() {
     );
 }
 
+/// A number with nothing under it, then a blind `y`: nothing lands on the main product.
+#[test]
+fn y_after_a_wrong_number_records_nothing_until_a_number_or_esc() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    app.update(ch('1'));
+    assert!(consultation_screen(&app).picked.is_some());
+    // 9 has nothing under it: the pick is dropped and the answers wait.
+    assert!(app.update(ch('9')).is_empty());
+    assert_eq!(consultation_screen(&app).picked, None);
+    for key in ['y', 'y', 'n', 't'] {
+        assert!(app.update(ch(key)).is_empty(), "{key} recorded something");
+        assert!(
+            matches!(&app.status, Some(Status::Hint(h)) if h.contains("Номера 9 нет — ответ не записан")),
+            "{:?}",
+            app.status
+        );
+    }
+    let text = render(&app, 80, 24);
+    assert!(text.contains("Esc (тогда y — основной)"), "the hint fits 80 columns:\n{text}");
+    assert_eq!(consultation_screen(&app).consultation.main_outcome, None);
+    assert!(consultation_screen(&app).consultation.offers.is_empty());
+    // A good number then y answers that prompt.
+    app.update(ch('9'));
+    app.update(ch('1'));
+    let product = consultation_screen(&app).picked.clone().expect("picked");
+    let effects = app.update(ch('y'));
+    assert_eq!(saved_consultation(&effects).offers[0].product, product);
+    ack(&mut app, effects);
+    // Esc after a wrong number: y is the main product's again.
+    app.update(ch('9'));
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Consultation(_)), "Esc only drops the miss");
+    assert_eq!(consultation_screen(&app).mode, Mode::Normal);
+    let effects = app.update(ch('y'));
+    assert_eq!(
+        saved_consultation(&effects).main_outcome,
+        Some(Outcome::Accepted)
+    );
+}
+
 #[test]
 fn russian_layout_keys_work_in_the_consultation() {
     let mut app = consulting(Lang::Ru, "deposit");

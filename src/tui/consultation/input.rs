@@ -136,13 +136,15 @@ impl ConsultationScreen {
                 _ => go_home(),
             };
         }
+        // A missed number holds only until the next key (a wrong number again sets it anew).
+        let missed = self.missed.take();
         match act {
             Action::Quit => {
                 self.mode = Mode::ConfirmLeave { quit: true };
                 Step::default()
             }
             Action::Back => {
-                if self.picked.take().is_some() {
+                if self.picked.take().is_some() || missed.is_some() {
                     return Step::default();
                 }
                 self.mode = Mode::ConfirmLeave { quit: false };
@@ -161,8 +163,18 @@ impl ConsultationScreen {
                         self.scroll = 0;
                         Step::default()
                     }
-                    None => Step::hint(text::no_item(env.lang, n)),
+                    None => {
+                        // The officer meant some prompt: the next answer must not fall to the
+                        // main product by default.
+                        self.picked = None;
+                        self.missed = Some(n);
+                        Step::hint(text::no_item(env.lang, n))
+                    }
                 }
+            }
+            Action::Accept | Action::Decline | Action::Thinking if missed.is_some() => {
+                self.missed = missed;
+                Step::hint(text::missed_answer(env.lang, missed.unwrap_or_default()))
             }
             Action::Accept => self.record(env, Outcome::Accepted, false),
             Action::Decline => self.record(env, Outcome::Declined, false),

@@ -95,6 +95,10 @@ pub struct ConsultationScreen {
     pub pending: Option<Pending>,
     /// The picked prompt or offer, by product id.
     pub picked: Option<String>,
+    /// A number pressed with nothing under it: until a good number, `Esc` or another action,
+    /// `y`/`n`/`t` record nothing, so a blind answer after a wrong key never lands on the
+    /// main product.
+    pub missed: Option<u8>,
     pub mode: Mode,
     /// Disclosure lines ticked per product, stored with the next outcome of that offer.
     pub said: BTreeMap<String, BTreeSet<u32>>,
@@ -155,6 +159,7 @@ impl ConsultationScreen {
             consultation,
             pending: None,
             picked: None,
+            missed: None,
             mode: Mode::Normal,
             said: BTreeMap::new(),
             scroll: 0,

@@ -417,6 +417,18 @@ pub fn no_item(lang: Lang, n: u8) -> String {
     }
 }
 
+/// An answer key after a number with nothing under it: nothing is recorded.
+pub fn missed_answer(lang: Lang, n: u8) -> String {
+    match lang {
+        Lang::Ru => format!(
+            "Номера {n} нет — ответ не записан: выберите номер или Esc (тогда y — основной)"
+        ),
+        Lang::En => {
+            format!("No number {n}: nothing recorded. Pick a number, or Esc (then y is the main)")
+        }
+    }
+}
+
 pub fn no_objections(lang: Lang, product: &str) -> String {
     match lang {
         Lang::Ru => format!("В сценарии нет ответов на возражения о продукте «{product}»"),
