@@ -371,7 +371,7 @@ pub(crate) fn date(lang: Lang, d: NaiveDate) -> String {
 pub(crate) fn short_date(lang: Lang, d: NaiveDate) -> String {
     match lang {
         Lang::Ru => d.format("%d.%m").to_string(),
-        Lang::En => d.format("%m-%d").to_string(),
+        Lang::En => d.format("%d %b").to_string(),
     }
 }
 
