@@ -663,7 +663,10 @@ fn y_after_a_wrong_number_records_nothing_until_a_number_or_esc() {
         );
     }
     let text = render(&app, 80, 24);
-    assert!(text.contains("Esc (тогда y — основной)"), "the hint fits 80 columns:\n{text}");
+    assert!(
+        text.contains("Esc (тогда y — основной)"),
+        "the hint fits 80 columns:\n{text}"
+    );
     assert_eq!(consultation_screen(&app).consultation.main_outcome, None);
     assert!(consultation_screen(&app).consultation.offers.is_empty());
     // A good number then y answers that prompt.
@@ -676,7 +679,10 @@ fn y_after_a_wrong_number_records_nothing_until_a_number_or_esc() {
     // Esc after a wrong number: y is the main product's again.
     app.update(ch('9'));
     app.update(key(KeyCode::Esc));
-    assert!(matches!(app.screen, Screen::Consultation(_)), "Esc only drops the miss");
+    assert!(
+        matches!(app.screen, Screen::Consultation(_)),
+        "Esc only drops the miss"
+    );
     assert_eq!(consultation_screen(&app).mode, Mode::Normal);
     let effects = app.update(ch('y'));
     assert_eq!(
