@@ -632,9 +632,10 @@ impl Store for SledStore {
             let (k, v) = item?;
             let (key, tally) = decode_counter(&k, &v)?;
             // A formula row's `accepted` counts the extras of its consultations, which their
-            // own rows count already; cancelled sales come off.
+            // own rows count already; a check-in's `accepted` is a client reached, not a sale;
+            // cancelled sales come off.
             match key.kind {
-                Kind::Formula => {}
+                Kind::Formula | Kind::CheckIn => {}
                 Kind::Cancelled => {
                     let sold = out.entry(key.product).or_default();
                     *sold = sold.saturating_sub(tally.accepted);
