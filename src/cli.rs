@@ -305,10 +305,18 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let known = match &global.officer {
-        Some(name) => Some(store::Officer {
-            name: name.clone(),
-            branch: global.branch.clone().unwrap_or_default(),
-        }),
+        // `--officer` alone keeps the branch this database knows for them: their records
+        // never lose it (nor the branch report count them twice).
+        Some(name) => {
+            let stored = match store::Store::officer(&store, name.trim()) {
+                Ok(o) => o.map(|o| o.branch),
+                Err(e) => return fail(&e.to_string()),
+            };
+            Some(store::Officer {
+                name: name.clone(),
+                branch: global.branch.clone().or(stored).unwrap_or_default(),
+            })
+        }
         None => match store::Store::workstation_officer(&store) {
             Ok(o) => o,
             Err(e) => return fail(&e.to_string()),

@@ -1345,3 +1345,40 @@ fn a_mortgage_catalogue_written_only_in_toml_runs_its_upsell_and_downsell() {
         "the consultation records the catalogue it ran on"
     );
 }
+
+/// `--officer NAME` without `--branch` on a database that knows the officer keeps their
+/// branch: the header shows it and the stored officer keeps it (the tester's F2: new records
+/// were saved with no branch, and the branch report counted the officer twice).
+#[test]
+fn officer_alone_keeps_the_branch_the_database_knows() {
+    let sandbox = Sandbox::new();
+    {
+        let store = SledStore::open(&sandbox.db()).expect("create the database");
+        store
+            .save_officer(&sufler::store::Officer {
+                name: OFFICER.into(),
+                branch: BRANCH.into(),
+            })
+            .expect("save officer");
+    }
+    let args: Vec<String> = [
+        "--db",
+        sandbox.db().to_str().expect("a UTF-8 path"),
+        "--officer",
+        OFFICER,
+        "--lang",
+        "en",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut o = Officer::en(Tui::spawn(&sandbox, &args, 120, 40));
+    o.wait_home();
+    o.tui.wait_for(BRANCH);
+    o.tui.send("q");
+    let status = o.tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    let store = open_store(&sandbox);
+    let stored = store.officer(OFFICER).expect("read").expect("the officer");
+    assert_eq!(stored.branch, BRANCH);
+}
