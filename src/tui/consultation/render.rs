@@ -12,6 +12,9 @@ use super::super::{App, Env, WIDE};
 use super::{ConsultationScreen, Item, Mode, Numbered};
 use crate::consultation::{Offer, Outcome, Prompt, Technique};
 
+/// The prompts pane's last column, kept for its scroll arrows.
+const ARROW_COLUMN: u16 = 1;
+
 fn technique_name(lang: Lang, t: Technique) -> &'static str {
     text::technique_tag(lang, t)
 }
@@ -95,7 +98,7 @@ impl ConsultationScreen {
     ) -> (Rect, Rect, Vec<Line<'static>>, Pane) {
         let inner_w = area.width.saturating_sub(2);
         let lines = self.stage_lines(app, inner_w);
-        let right = self.right_pane(app, items, inner_w);
+        let right = self.right_pane(app, items, inner_w.saturating_sub(ARROW_COLUMN));
         let need_lines = u16::try_from(lines.len())
             .unwrap_or(u16::MAX)
             .saturating_add(1);
@@ -216,7 +219,7 @@ impl ConsultationScreen {
         let block = common::titled(&self.right_title(app, env, items, right.width));
         let inner = pad(block.inner(right));
         block.render(right, buf);
-        let content = self.right_pane(app, items, inner.width);
+        let content = self.right_pane(app, items, inner.width.saturating_sub(ARROW_COLUMN));
         self.render_right(content, inner, buf);
     }
 
@@ -338,19 +341,17 @@ impl ConsultationScreen {
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
             .render(area, buf);
+        // The arrows sit in the column the text is never wrapped into: a phrase the officer
+        // reads aloud never loses a word under them.
+        let column = area.right().saturating_sub(ARROW_COLUMN);
         if scroll < max_scroll && area.height > 0 {
-            let more = Rect::new(
-                area.right().saturating_sub(3),
-                area.bottom().saturating_sub(1),
-                3,
-                1,
-            )
-            .intersection(area);
-            Paragraph::new(Span::styled(" ↓ ", KEY)).render(more, buf);
+            let more = Rect::new(column, area.bottom().saturating_sub(1), ARROW_COLUMN, 1)
+                .intersection(area);
+            Paragraph::new(Span::styled("↓", KEY)).render(more, buf);
         }
         if scroll > 0 && area.height > 1 {
-            let less = Rect::new(area.right().saturating_sub(3), area.y, 3, 1).intersection(area);
-            Paragraph::new(Span::styled(" ↑ ", KEY)).render(less, buf);
+            let less = Rect::new(column, area.y, ARROW_COLUMN, 1).intersection(area);
+            Paragraph::new(Span::styled("↑", KEY)).render(less, buf);
         }
     }
 
