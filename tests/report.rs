@@ -551,7 +551,9 @@ fn the_russian_excel_csv_is_for_a_manager() {
     );
     assert_eq!(gap[at("Продукт")], "Дебетовая карта «Плюс»");
     assert_eq!(gap[at("Этапы")], "Презентация");
-    // The detail too has Russian headers, its values as they are.
+    // The detail too has Russian headers, and the words a manager reads: techniques, answers
+    // and slots in Russian, phrase variants counted from 1 as on the screen; the plain CSV
+    // keeps the ids and the 0-based index for machines.
     let detail = stdout(sufler(db.path()).args([
         "export", "--month", "2024-03", "--detail", "--format", "csv", "--excel",
     ]));
@@ -559,6 +561,52 @@ fn the_russian_excel_csv_is_for_a_manager() {
     let detail = parse_csv(detail.strip_prefix('\u{feff}').expect("a BOM"), ';');
     assert_eq!(detail[0][..3], ["Консультация", "Начало", "Сотрудник"]);
     assert_eq!(detail[1][0], "1");
+    let plain = String::from_utf8(stdout(sufler(db.path()).args([
+        "export", "--month", "2024-03", "--detail", "--format", "csv",
+    ])))
+    .expect("utf-8");
+    let plain = parse_csv(&plain, ',');
+    let col = |rows: &[Vec<String>], h: &str| rows[0].iter().position(|x| x == h).expect(h);
+    let (tech, var, out) = (
+        col(&detail, "Техника"),
+        col(&detail, "Вариант"),
+        col(&detail, "Итог"),
+    );
+    let (p_tech, p_var, p_out) = (
+        col(&plain, "technique"),
+        col(&plain, "variant"),
+        col(&plain, "outcome"),
+    );
+    assert_eq!(detail.len(), plain.len());
+    let mut seen = 0;
+    for (people, machine) in detail[1..].iter().zip(&plain[1..]) {
+        let Ok(index) = machine[p_var].parse::<u32>() else {
+            continue;
+        };
+        seen += 1;
+        assert_eq!(
+            people[var],
+            (index + 1).to_string(),
+            "{people:?} / {machine:?}"
+        );
+        let word = match machine[p_tech].as_str() {
+            "catch" => "лови момент",
+            "create" => "создай момент",
+            "upsell" => "улучшение",
+            "downsell" => "запасной вариант",
+            other => panic!("technique {other}"),
+        };
+        assert_eq!(people[tech], word);
+        let answer = match machine[p_out].as_str() {
+            "accepted" => "согласие",
+            "declined" => "отказ",
+            "thinking" => "думает",
+            "" => "",
+            other => panic!("outcome {other}"),
+        };
+        assert_eq!(people[out], answer);
+    }
+    assert!(seen > 0, "offers in the detail");
     for row in &rows[1..] {
         assert_eq!(row.len(), header.len());
         for field in row {

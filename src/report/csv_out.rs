@@ -78,6 +78,10 @@ impl CsvStyle {
             Cell::Ratio(None) | Cell::Num(None, _) => String::new(),
             Cell::Flag(b, _) if people => if *b { "да" } else { "нет" }.to_string(),
             Cell::Flag(b, _) => b.to_string(),
+            Cell::Term { label, .. } if people => label.ru.to_string(),
+            Cell::Term { id, .. } => id.to_string(),
+            Cell::Ordinal(n) if people => (n + 1).to_string(),
+            Cell::Ordinal(n) => n.to_string(),
         }
     }
 

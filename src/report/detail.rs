@@ -8,7 +8,7 @@ use rust_xlsxwriter::Workbook;
 use serde_json::{Map, Value};
 
 use super::period::Period;
-use super::table::{Cell, Label};
+use super::table::{term, Cell, Label};
 use super::write::{out, xlsx_cell, CsvStyle, XlsxFormats, JSON_VERSION};
 use super::ReportError;
 use crate::consultation::{Consultation, Outcome};
@@ -87,7 +87,7 @@ pub fn show_progress(on: bool) {
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 
 fn outcome(o: Option<Outcome>) -> Cell {
-    Cell::Text(o.map(|o| o.as_str().to_string()).unwrap_or_default())
+    o.map_or(Cell::Text(String::new()), |o| term(o.as_str()))
 }
 
 /// The rows of one consultation: one per offer; a consultation without offers gives one row
@@ -117,7 +117,7 @@ fn rows(
         row.push(Cell::Text(
             c.catalog.as_ref().map(|v| v.name()).unwrap_or_default(),
         ));
-        row.push(Cell::Text(slot.to_string()));
+        row.push(term(slot));
     };
     if c.offers.is_empty() {
         let mut row = head.to_vec();
@@ -137,9 +137,9 @@ fn rows(
             let mut row = head.to_vec();
             row.extend([
                 Cell::Text(o.product.clone()),
-                Cell::Text(o.technique.as_str().to_string()),
+                term(o.technique.as_str()),
                 Cell::Text(o.stage.clone()),
-                Cell::Int(u64::from(o.variant)),
+                Cell::Ordinal(u64::from(o.variant)),
                 outcome(o.outcome),
             ]);
             tail(&mut row, o.counts_as().as_str());
@@ -252,7 +252,8 @@ pub fn json(
             .map(|(k, c)| {
                 let v = match c {
                     Cell::Text(s) | Cell::Named { id: s, .. } => Value::String(s.clone()),
-                    Cell::Int(n) => Value::from(*n),
+                    Cell::Term { id, .. } => Value::String(id.to_string()),
+                    Cell::Int(n) | Cell::Ordinal(n) => Value::from(*n),
                     _ => Value::Null,
                 };
                 (k.to_string(), v)

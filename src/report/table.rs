@@ -25,6 +25,15 @@ pub enum Cell {
     Num(Option<f64>, usize),
     /// A yes/no; the terminal shows `label` when it is true.
     Flag(bool, Label),
+    /// A fixed word of the report (a technique, an outcome, a formula slot): machines get its
+    /// `id` (`catch`, `declined`), people its label in their language.
+    Term {
+        id: &'static str,
+        label: Label,
+    },
+    /// A 0-based index that people count from 1, as the screen does (a phrase variant):
+    /// machines get the index, people the index + 1.
+    Ordinal(u64),
 }
 
 /// A text in both languages.
@@ -41,6 +50,23 @@ impl Label {
             Lang::En => self.en,
         }
     }
+}
+
+/// A fixed word of the reports as a cell: a technique, an answer or a formula slot by its
+/// stable id, with the words people read; any other text stays as it is.
+pub fn term(id: &str) -> Cell {
+    let (id, label) = match id {
+        "main" => ("main", l("основной продукт", "main product")),
+        "catch" => ("catch", l("лови момент", "catch the moment")),
+        "create" => ("create", l("создай момент", "create the moment")),
+        "upsell" => ("upsell", l("улучшение", "upsell")),
+        "downsell" => ("downsell", l("запасной вариант", "downsell")),
+        "accepted" => ("accepted", l("согласие", "accepted")),
+        "declined" => ("declined", l("отказ", "declined")),
+        "thinking" => ("thinking", l("думает", "thinking")),
+        other => return Cell::Text(other.to_string()),
+    };
+    Cell::Term { id, label }
 }
 
 pub(super) const fn l(ru: &'static str, en: &'static str) -> Label {
@@ -356,7 +382,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         .techniques()
                         .iter()
                         .map(|(t, c)| {
-                            let mut row = vec![Cell::Text(t.to_string())];
+                            let mut row = vec![term(t)];
                             row.extend(counts_cells(c));
                             row
                         })
@@ -468,11 +494,16 @@ pub fn display(cell: &Cell, lang: Lang) -> String {
         Cell::Ratio(None) | Cell::Num(None, _) => "—".into(),
         Cell::Flag(true, label) => label.get(lang).into(),
         Cell::Flag(false, _) => String::new(),
+        Cell::Term { label, .. } => label.get(lang).into(),
+        Cell::Ordinal(n) => (n + 1).to_string(),
     }
 }
 
 fn right_aligned(cell: &Cell) -> bool {
-    !matches!(cell, Cell::Text(_) | Cell::Named { .. } | Cell::Flag(..))
+    !matches!(
+        cell,
+        Cell::Text(_) | Cell::Named { .. } | Cell::Flag(..) | Cell::Term { .. }
+    )
 }
 
 /// A table as aligned text: a title line, a header line, rows. Widths count characters, so

@@ -159,6 +159,8 @@ fn json_cell(c: &Cell) -> Value {
             .and_then(serde_json::Number::from_f64)
             .map_or(Value::Null, Value::Number),
         Cell::Flag(b, _) => Value::Bool(*b),
+        Cell::Term { id, .. } => Value::String(id.to_string()),
+        Cell::Ordinal(n) => Value::from(*n),
     }
 }
 
@@ -210,6 +212,8 @@ pub struct XlsxFormats {
     pub decimals: [XFormat; 3],
     /// The texts of yes and no.
     pub yes_no: [&'static str; 2],
+    /// The language of the words in cells ([`Cell::Term`]).
+    pub lang: Lang,
 }
 
 impl XlsxFormats {
@@ -220,6 +224,7 @@ impl XlsxFormats {
 
     pub fn for_lang(lang: Lang) -> XlsxFormats {
         XlsxFormats {
+            lang,
             yes_no: match lang {
                 Lang::Ru => ["да", "нет"],
                 Lang::En => ["yes", "no"],
@@ -265,6 +270,12 @@ pub fn xlsx_cell(
         Cell::Ratio(None) | Cell::Num(None, _) => {}
         Cell::Flag(b, _) => {
             ws.write_string(row, col, f.yes_no[usize::from(!*b)])?;
+        }
+        Cell::Term { label, .. } => {
+            ws.write_string(row, col, label.get(f.lang))?;
+        }
+        Cell::Ordinal(n) => {
+            ws.write_number(row, col, (*n + 1) as f64)?;
         }
     }
     Ok(())
@@ -360,6 +371,14 @@ pub fn xlsx(tables: &[Table], lang: Lang) -> Result<Vec<u8>, ReportError> {
     Ok(wb.save_to_buffer()?)
 }
 
+/// The reader of stdout has gone, also when the csv writer wrapped the error.
+fn broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<csv::Error>())
+            .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe))
+}
+
 /// Where the output goes: stdout, or `path` written through a temporary file in the same
 /// directory and renamed, so the file is whole or absent. `private` files (with client
 /// names) are created 0600. `binary` output is refused on a terminal.
@@ -377,7 +396,7 @@ pub fn deliver(
         let mut w = BufWriter::new(stdout.lock());
         return match write(&mut w).and_then(|()| w.flush().map_err(ReportError::Output)) {
             // `… | head` is not a failure.
-            Err(ReportError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Err(ReportError::Output(e)) if broken_pipe(&e) => Ok(()),
             other => other,
         };
     };
