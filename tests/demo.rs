@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use assert_cmd::Command;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use predicates::prelude::*;
 use sufler::catalog::{self, Catalog, CatalogLocation, Technique};
 use sufler::consultation::{age_on, CallOutcome, Client, Consultation, Outcome};
@@ -337,8 +337,8 @@ fn a_bad_date_is_a_usage_error() {
         .code(2);
 }
 
-/// The officers call their call backs: every outcome appears, each call comes after the
-/// client's last consultation and before `until`, and what was due before `until` and not
+/// The officers call their call backs: every outcome appears, each call back comes after the
+/// client's last consultation (a check-in on its day) and before `until`, and what was due before `until` and not
 /// answered is still open or moved on.
 #[test]
 fn the_history_has_calls_on_call_backs() {
@@ -353,7 +353,12 @@ fn the_history_has_calls_on_call_backs() {
             calls += 1;
             seen.insert(k.outcome.as_str());
             assert!(k.at.date() < until(), "{k:?}");
-            assert!(last.is_none_or(|d| k.at.date() > d), "{k:?} after {last:?}");
+            // A call back waits for the client's last visit; a check-in (it sells nothing)
+            // is made on its day.
+            assert!(
+                k.check_in || last.is_none_or(|d| k.at.date() > d),
+                "{k:?} after {last:?}"
+            );
         }
     }
     assert_eq!(calls, summary.calls);
@@ -484,6 +489,17 @@ fn the_demo_looks_like_a_branch() {
         }
     }
     assert!(summary.calls > 0);
+    // Check-ins are made on their day, month by month, not saved up for the end.
+    let mut check_ins: BTreeMap<(i32, u32), u32> = BTreeMap::new();
+    for k in store.contacts_between(NaiveDateTime::MIN, NaiveDateTime::MAX) {
+        let k = k.expect("contact");
+        if k.check_in {
+            *check_ins.entry((k.at.year(), k.at.month())).or_default() += 1;
+        }
+    }
+    let counts: Vec<u32> = check_ins.values().copied().collect();
+    assert_eq!(counts.len(), 2, "check-ins in both months: {check_ins:?}");
+    assert!(3 * counts[0] >= counts[1], "{check_ins:?}");
     // Cancellations: the pushy officer's voluntary sales come back far more often.
     let mut cancelled: BTreeMap<String, u32> = BTreeMap::new();
     for k in store.cancellations() {

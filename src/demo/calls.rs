@@ -3,7 +3,8 @@
 use super::*;
 
 /// The calls the officers made on their call backs due before `until` (those due on `until`
-/// itself are left for that day), after the client's last consultation: each call back from
+/// itself are left for that day), after the client's last consultation (a check-in on its
+/// own day): each call back from
 /// its day on, not reached a quarter of the
 /// time (tried again the next working day), else a yes, a no, or "still thinking" (called
 /// again a few days later), until it is answered or `until` comes. Stored in time order.
@@ -28,16 +29,21 @@ pub(super) fn make_calls<S: Store + ?Sized>(
                 None => None,
             };
             let mut rng = Rng::of(opts.seed, 7, f.consultation ^ hash_str(&f.product));
-            let mut day = f
-                .date
-                .max(last_visit.and_then(|d| d.succ_opt()).unwrap_or(f.date));
-            while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-                day = next_working_day(day);
-            }
             // A check-in after a sale: is the card working, any questions.
             let check_in = store
                 .consultation(f.consultation)?
                 .is_some_and(|c| is_check_in(&c, &f.product));
+            // A check-in sells nothing, so it is made on its day like an officer makes it,
+            // whatever visits follow; a call back waits for the client's last visit.
+            let mut day = if check_in {
+                f.date
+            } else {
+                f.date
+                    .max(last_visit.and_then(|d| d.succ_opt()).unwrap_or(f.date))
+            };
+            while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                day = next_working_day(day);
+            }
             while day < opts.until {
                 let at = day
                     .and_hms_opt(rng.between(10, 17) as u32, rng.below(60) as u32, 0)
