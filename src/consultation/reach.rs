@@ -16,6 +16,10 @@ use super::model::{Consultation, FormulaSlot};
 pub struct Reach {
     pub catch: u32,
     pub create: u32,
+    /// The same without `max_extra_offers`: above the figure when the cap, not the lack of
+    /// candidates, is what holds the slot back.
+    pub catch_uncapped: u32,
+    pub create_uncapped: u32,
 }
 
 /// One slot of the formula as the header shows it.
@@ -27,6 +31,9 @@ pub struct Slot {
     pub target: u32,
     /// What can be reached: below `target` when there are not enough candidates.
     pub reachable: u32,
+    /// Short because the meeting has used its extra offers (`max_extra_offers`), while
+    /// candidates are left.
+    pub capped: bool,
 }
 
 impl Slot {
@@ -50,12 +57,14 @@ impl FormulaProgress {
                 accepted: self.catch_accepted,
                 target: self.catch_target,
                 reachable: reach.catch.max(self.catch_offered),
+                capped: reach.catch_uncapped > reach.catch.max(self.catch_offered),
             },
             Slot {
                 offered: self.create_offered,
                 accepted: self.create_accepted,
                 target: self.create_target,
                 reachable: reach.create.max(self.create_offered),
+                capped: reach.create_uncapped > reach.create.max(self.create_offered),
             },
         )
     }
@@ -95,9 +104,13 @@ impl Consultation {
         let total = |made: usize, more: usize| {
             u32::try_from(made.saturating_add(more.min(room))).unwrap_or(u32::MAX)
         };
+        let uncapped =
+            |made: usize, more: usize| u32::try_from(made.saturating_add(more)).unwrap_or(u32::MAX);
         Reach {
             catch: total(made(FormulaSlot::Catch), catch.len()),
             create: total(made(FormulaSlot::Create), create.len()),
+            catch_uncapped: uncapped(made(FormulaSlot::Catch), catch.len()),
+            create_uncapped: uncapped(made(FormulaSlot::Create), create.len()),
         }
     }
 }
@@ -226,16 +239,13 @@ mod tests {
         }
         // Three catch offers use the whole cap: no create offer is possible any more.
         let reach = c.reach(&ctx);
-        assert_eq!(
-            reach,
-            Reach {
-                catch: 3,
-                create: 0
-            }
-        );
+        assert_eq!((reach.catch, reach.create), (3, 0));
+        assert!(reach.create_uncapped > 0, "create candidates are left");
         let (catch, create) = c.progress(&catalog.formula).slots(reach);
         assert!(catch.done() && !catch.short());
         assert!(create.short());
+        assert!(create.capped, "the cap, not the candidates, holds it back");
+        assert!(!catch.capped);
     }
 
     #[test]

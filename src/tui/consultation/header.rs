@@ -254,13 +254,15 @@ fn slot_spans(
         BOLD
     };
     if short && slot.reachable == 0 {
-        let why = if matches!(
+        let long = matches!(
             detail,
             Detail::Full | Detail::ShortNote | Detail::ShortLabels
-        ) {
-            tx.no_candidates
-        } else {
-            tx.no_candidates_short
+        );
+        let why = match (slot.capped, long) {
+            (false, true) => tx.no_candidates,
+            (false, false) => tx.no_candidates_short,
+            (true, true) => tx.offer_cap,
+            (true, false) => tx.offer_cap_short,
         };
         return vec![
             Span::raw(format!("{label}: ")),
@@ -277,7 +279,10 @@ fn slot_spans(
     }
     if short {
         out.push(Span::styled(
-            format!(" {}", text::slot_short(app.lang, slot.target, long_note)),
+            format!(
+                " {}",
+                text::slot_short(app.lang, slot.target, long_note, slot.capped)
+            ),
             WARN,
         ));
     }

@@ -669,7 +669,7 @@ impl ConsultationScreen {
                     technique,
                     slot.offered,
                     slot.target,
-                    slot.short() && slot.done(),
+                    (slot.short() && slot.done()).then_some(slot.capped),
                 ));
             }
         }

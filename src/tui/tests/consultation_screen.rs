@@ -464,3 +464,34 @@ fn the_fallback_is_first_among_the_prompts_whatever_its_number() {
         "its number is not the lowest"
     );
 }
+
+/// Three catch offers use the whole `max_extra_offers`: the header and the finish question
+/// say it is the limit, not that the catalogue has no create product (the tester's F13).
+#[test]
+fn the_create_slot_held_back_by_the_offer_limit_says_so() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    for product in ["debit_card", "mobile_bank", "savings_account"] {
+        let n = consultation_screen(&app)
+            .numbers
+            .number_of(product)
+            .unwrap_or_else(|| panic!("{product} has a number"));
+        let digit = char::from_digit(u32::try_from(n).expect("small"), 10).expect("a digit");
+        app.update(ch(digit));
+        let effects = app.update(ch('n'));
+        ack(&mut app, effects);
+    }
+    let effects = app.update(ch('y'));
+    ack(&mut app, effects);
+    let text = render(&app, 80, 24);
+    let header = text.lines().nth(1).unwrap_or_default();
+    assert!(header.contains("предел"), "{header}");
+    assert!(!header.contains("нет кандидатов"), "{header}");
+    app.update(ch('f'));
+    let text = render(&app, 80, 24);
+    assert!(text.contains("создай момент 0/1 (предел"), "{text}");
+    assert!(
+        text.contains("предложений). Всё равно завершить?"),
+        "{text}"
+    );
+}

@@ -216,6 +216,8 @@ pub const EN: T = T {
     confirm_change_title: "Change the answer?",
     no_candidates: "no candidates",
     no_candidates_short: "none",
+    offer_cap: "offer limit reached",
+    offer_cap_short: "limit",
     catch_word: "Catch",
     create_word: "Create",
     main_missing: "The main product's answer is not recorded.",

@@ -240,6 +240,9 @@ pub struct T {
     pub confirm_change_title: &'static str,
     pub no_candidates: &'static str,
     pub no_candidates_short: &'static str,
+    /// Why a slot is short when candidates are left but `max_extra_offers` is used up.
+    pub offer_cap: &'static str,
+    pub offer_cap_short: &'static str,
     pub catch_word: &'static str,
     pub create_word: &'static str,
     pub main_missing: &'static str,
@@ -801,7 +804,16 @@ pub fn main_named(lang: Lang, product: &str) -> String {
 }
 
 /// After a slot's count when fewer candidates are left than the formula asks.
-pub fn slot_short(lang: Lang, target: u32, long: bool) -> String {
+pub fn slot_short(lang: Lang, target: u32, long: bool, capped: bool) -> String {
+    if capped {
+        let tx = t(lang);
+        return match (lang, long) {
+            (Lang::Ru, true) => format!("(из {target}: {})", tx.offer_cap),
+            (Lang::Ru, false) => format!("(из {target}, {})", tx.offer_cap_short),
+            (Lang::En, true) => format!("(of {target}: {})", tx.offer_cap),
+            (Lang::En, false) => format!("(of {target}, {})", tx.offer_cap_short),
+        };
+    }
     match (lang, long) {
         (Lang::Ru, true) => format!("(из {target}: больше нет кандидатов)"),
         (Lang::Ru, false) => format!("(из {target}, больше нет)"),
@@ -816,7 +828,8 @@ pub fn slot_missing(
     technique: crate::catalog::Technique,
     offered: u32,
     target: u32,
-    short: bool,
+    // `Some(capped)` when the slot cannot be met: for want of candidates, or of room.
+    short: Option<bool>,
 ) -> String {
     let tx = t(lang);
     let label = match (lang, technique) {
@@ -829,10 +842,10 @@ pub fn slot_missing(
         (Lang::En, crate::catalog::Technique::Upsell) => "upsell",
         (Lang::En, crate::catalog::Technique::Downsell) => "downsell",
     };
-    if short {
-        format!("{label} {offered}/{target} ({})", tx.no_candidates)
-    } else {
-        format!("{label} {offered}/{target}")
+    match short {
+        Some(false) => format!("{label} {offered}/{target} ({})", tx.no_candidates),
+        Some(true) => format!("{label} {offered}/{target} ({})", tx.offer_cap),
+        None => format!("{label} {offered}/{target}"),
     }
 }
 

@@ -216,6 +216,8 @@ pub const RU: T = T {
     confirm_change_title: "Изменить ответ?",
     no_candidates: "нет кандидатов",
     no_candidates_short: "нет",
+    offer_cap: "предел предложений",
+    offer_cap_short: "предел",
     catch_word: "Лови",
     create_word: "Создай",
     main_missing: "Ответ по основному продукту не записан.",
