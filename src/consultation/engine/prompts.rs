@@ -224,13 +224,16 @@ impl Consultation {
         catalog: &Catalog,
         client: &Client,
     ) -> Vec<FilledObjection> {
+        // Once sold in its better version, the main product's objections quote that one.
         let (Ok(script), Some(main), Some(p)) = (
             self.script(catalog),
-            catalog.product(&self.main),
+            self.main_as_sold(catalog),
             catalog.product(product),
         ) else {
             return Vec::new();
         };
+        let main = main.as_ref();
+        let p = if product == self.main { main } else { p };
         let polite = client.polite();
         let with = self.filler(client, &polite, p, main);
         script

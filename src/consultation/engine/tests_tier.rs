@@ -186,6 +186,17 @@ fn once_upgraded_the_script_quotes_the_better_version_s_terms() {
         !after.contains("{main."),
         "every placeholder filled: {after}"
     );
+    // The objections about the main product quote the better version too.
+    let answers: String = c
+        .objections("deposit", &w.catalog, &w.client)
+        .iter()
+        .flat_map(|o| o.answer.clone())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        answers.contains(&better) && !answers.contains(&plain),
+        "{answers}"
+    );
 }
 
 #[test]

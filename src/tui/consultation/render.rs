@@ -67,6 +67,21 @@ impl ConsultationScreen {
     fn stage_lines(&self, app: &App, width: u16) -> Vec<Line<'static>> {
         let lines = self.consultation.stage_lines(&app.catalog, &self.client);
         let mut out = Vec::new();
+        // The script goes on about the main product the client turned down: say so above it.
+        let p = self.consultation.progress(&app.catalog.formula);
+        if p.main == crate::consultation::MainStatus::Fallback {
+            let fallback = self
+                .consultation
+                .main_sold_as()
+                .map(|o| common::product_name(&app.catalog, &o.product).to_string())
+                .unwrap_or_default();
+            out.extend(common::wrap_indented(
+                &text::fallback_note(app.lang, &fallback),
+                width,
+                Span::raw(""),
+                WARN,
+            ));
+        }
         if lines.is_empty() {
             out.push(Line::styled(text::t(app.lang).no_lines, DIM));
         }

@@ -495,3 +495,42 @@ fn the_create_slot_held_back_by_the_offer_limit_says_so() {
         "{text}"
     );
 }
+
+/// After the main product is declined and its fallback taken, the stage's lines still speak of
+/// the main product: a note above them says so (the tester's F14).
+#[test]
+fn after_the_fallback_the_stage_lines_say_they_are_about_the_declined_main_product() {
+    let mut app = consulting(Lang::Ru, "credit_card");
+    goto_stage(&mut app, "presentation");
+    let effects = app.update(ch('n'));
+    ack(&mut app, effects);
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("Дебетовая карта «Плюс» с овердрафтом"),
+        "{screen}"
+    );
+    // The number drawn before the fallback's name.
+    let digit = screen
+        .lines()
+        .find(|l| l.contains("Дебетовая карта «Плюс» с овердрафтом") && !l.contains('→'))
+        .and_then(|l| l.trim_start().chars().next())
+        .filter(char::is_ascii_digit)
+        .unwrap_or_else(|| panic!("no number for the fallback:\n{screen}"));
+    app.update(ch(digit));
+    let effects = app.update(ch('y'));
+    ack(&mut app, effects);
+    assert_eq!(
+        consultation_screen(&app)
+            .consultation
+            .progress(&app.catalog.formula)
+            .main,
+        crate::consultation::MainStatus::Fallback
+    );
+    goto_stage(&mut app, "closing");
+    let text = render(&app, 80, 24);
+    assert!(
+        text.contains("Клиент взял запасной вариант — Дебетовая карта «Плюс» с"),
+        "{text}"
+    );
+    insta::assert_snapshot!("consultation_fallback_closing_ru_80x24", text);
+}

@@ -420,6 +420,18 @@ pub fn no_item(lang: Lang, n: u8) -> String {
     }
 }
 
+/// Above the stage's lines once the client took the fallback instead of the main product.
+pub fn fallback_note(lang: Lang, fallback: &str) -> String {
+    match lang {
+        Lang::Ru => format!(
+            "Клиент взял запасной вариант — {fallback}. Строки этапа ниже — об основном продукте, от которого он отказался."
+        ),
+        Lang::En => format!(
+            "The client took the fallback, {fallback}. The stage's lines below are about the main product they turned down."
+        ),
+    }
+}
+
 /// An answer key after a number with nothing under it: nothing is recorded.
 pub fn missed_answer(lang: Lang, n: u8) -> String {
     match lang {
