@@ -152,7 +152,10 @@ pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let trouble = |s: &String| {
         Line::from(vec![
             Span::styled(" ! ", WARN),
-            Span::styled(s.clone(), WARN.add_modifier(Modifier::BOLD)),
+            Span::styled(
+                keep_command(s, usize::from(area.width).saturating_sub(3)),
+                WARN.add_modifier(Modifier::BOLD),
+            ),
         ])
     };
     let line = match (&app.status, &app.catalog_trouble) {
@@ -174,6 +177,24 @@ pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         }
     };
     Paragraph::new(line).render(area, buf);
+}
+
+/// A notice that ends with the command to run (`sufler check --catalog DIR`), made to fit
+/// `width` by cutting the sentence, never the command: a cut command would check another
+/// catalogue and say it is fine.
+pub(crate) fn keep_command(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let Some(at) = text.rfind("sufler ") else {
+        return fit(text, width);
+    };
+    let (sentence, command) = text.split_at(at);
+    let room = width.saturating_sub(Span::raw(command).width() + 1);
+    if room < 8 {
+        return fit(command, width);
+    }
+    format!("{} {command}", fit(sentence.trim_end(), room))
 }
 
 /// A text field's value with a caret at its end when focused.
@@ -494,5 +515,29 @@ mod tests {
         assert_eq!(wrapped_height("anything", 0), 0);
         assert_eq!(wrap("от 10 000 рублей", 6), vec!["от", "10 000", "рублей"]);
         assert_eq!(wrap("в 2025 году", 20), vec!["в 2025 году"]);
+    }
+}
+
+#[cfg(test)]
+mod keep_command_tests {
+    use super::keep_command;
+
+    #[test]
+    fn the_command_survives_a_narrow_status_line() {
+        let text = "в файлах каталога 1 ошибка — на экране прежняя версия; подробно: sufler check --catalog /tmp/tester-work/cat";
+        let out = keep_command(text, 77);
+        assert!(
+            out.ends_with("sufler check --catalog /tmp/tester-work/cat"),
+            "{out}"
+        );
+        assert!(out.starts_with("в файлах каталога"), "{out}");
+        assert!(
+            ratatui::text::Span::raw(out.as_str()).width() <= 77,
+            "{out}"
+        );
+        assert_eq!(
+            keep_command("коротко: sufler check", 77),
+            "коротко: sufler check"
+        );
     }
 }
