@@ -264,8 +264,8 @@ pub fn working_day_from(day: NaiveDate) -> NaiveDate {
     }
 }
 
-/// The days a client may choose to be called on, as offered by `t`: +1, +3 (the default)
-/// and +7 days.
+/// The days a client may choose to be called on, as offered by `t`: 1 and 3 working days on
+/// (3 is the default) and a week (see [`call_back_day`]).
 pub const CALL_BACK_CHOICES: [u64; 3] = [1, 3, 7];
 /// The choice taken when the officer just presses Enter.
 pub const DEFAULT_CALL_BACK_DAYS: u64 = 3;
@@ -273,6 +273,16 @@ pub const DEFAULT_CALL_BACK_DAYS: u64 = 3;
 /// `today` + `days`.
 pub fn in_days(today: NaiveDate, days: u64) -> NaiveDate {
     today.checked_add_days(Days::new(days)).unwrap_or(today)
+}
+
+/// The day one of [`CALL_BACK_CHOICES`] stands for: a week on the same weekday, else `days`
+/// working days on, so a call is never put on a weekend and no two choices fall on one day
+/// (on a Friday: Monday, Wednesday, next Friday).
+pub fn call_back_day(today: NaiveDate, days: u64) -> NaiveDate {
+    if days % 7 == 0 {
+        return working_day_from(in_days(today, days));
+    }
+    (0..days).fold(today, |d, _| next_working_day(d))
 }
 
 impl Consultation {

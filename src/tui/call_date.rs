@@ -1,6 +1,6 @@
 //! "Thinking": did the client agree to be called, and on which day? A small popup shared by
-//! the consultation and the call screen: ↑↓ pick +1, +3 (the default: Enter at once) or +7
-//! days, or no call; digits type another date (`дд.мм` or `дд.мм.гггг`).
+//! the consultation and the call screen: ↑↓ pick 1 or 3 working days on (3 is the default:
+//! Enter at once) or a week, or no call; digits type another date (`дд.мм` or `дд.мм.гггг`).
 
 use chrono::{Datelike, NaiveDate};
 use ratatui::buffer::Buffer;
@@ -11,7 +11,7 @@ use ratatui::widgets::{Clear, Paragraph, Widget};
 
 use super::common::{self, BOLD, DIM, KEY, SEL, WARN};
 use super::text::Lang;
-use crate::consultation::{in_days, CALL_BACK_CHOICES, DEFAULT_CALL_BACK_DAYS};
+use crate::consultation::{call_back_day, CALL_BACK_CHOICES, DEFAULT_CALL_BACK_DAYS};
 
 /// What the officer answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +116,7 @@ impl CallDateAsk {
                     };
                 }
                 Some(match CALL_BACK_CHOICES.get(self.selected) {
-                    Some(days) => CallDateAnswer::Date(in_days(today, *days)),
+                    Some(days) => CallDateAnswer::Date(call_back_day(today, *days)),
                     None => CallDateAnswer::NoCall,
                 })
             }
@@ -138,16 +138,12 @@ impl CallDateAsk {
             Line::raw(""),
         ];
         for (i, days) in CALL_BACK_CHOICES.iter().enumerate() {
-            let day = in_days(today, *days);
+            let day = call_back_day(today, *days);
             let picked = self.typed.is_empty() && i == self.selected;
             lines.push(Line::from(vec![
                 Span::styled(if picked { "▶ " } else { "  " }, KEY),
                 Span::styled(
-                    format!(
-                        "+{days} · {} {}",
-                        weekday(lang, day),
-                        common::short_date(lang, day)
-                    ),
+                    format!("{} {}", weekday(lang, day), common::short_date(lang, day)),
                     if picked { SEL } else { BOLD },
                 ),
             ]));
@@ -243,12 +239,13 @@ mod tests {
     }
 
     #[test]
-    fn enter_at_once_is_three_days_on() {
+    fn enter_at_once_is_three_working_days_on() {
         let mut a = CallDateAsk::new("Карта", true);
+        // Wednesday: Thursday, Friday, then Monday — not Saturday the 5th.
         let today = day(2026, 12, 2);
         assert_eq!(
             a.on_key(Lang::Ru, today, key(KeyCode::Enter)),
-            Some(CallDateAnswer::Date(day(2026, 12, 5)))
+            Some(CallDateAnswer::Date(day(2026, 12, 7)))
         );
     }
 

@@ -703,7 +703,7 @@ fn russian_layout_keys_work_in_the_consultation() {
     ack(&mut app, effects);
     // е = t on an answer already recorded asks first; н = y says yes.
     assert!(app.update(ch('е')).is_empty());
-    // Then the day of the call back: Enter takes +3.
+    // Then the day of the call back: Enter takes 3 working days on (Friday: Wednesday).
     assert!(app.update(ch('н')).is_empty());
     assert!(matches!(
         consultation_screen(&app).mode,
@@ -714,7 +714,7 @@ fn russian_layout_keys_work_in_the_consultation() {
     assert_eq!(c.main_outcome, Some(Outcome::Thinking));
     assert_eq!(
         c.main_follow_up,
-        Some(now().date() + chrono::Duration::days(3))
+        Some(now().date() + chrono::Duration::days(5))
     );
     ack(&mut app, effects);
     // а = f: finish (the formula is not met: asked, а again says yes)
@@ -781,7 +781,7 @@ fn thinking_offer_can_be_changed_to_accepted_later() {
     let mut app = consulting(Lang::Ru, "deposit");
     goto_stage(&mut app, "presentation");
     app.update(ch('1'));
-    // `t` asks the day of the call back; ↑ and Enter: tomorrow.
+    // `t` asks the day of the call back; ↑ and Enter: the next working day (a Friday: Monday).
     assert!(app.update(ch('t')).is_empty());
     app.update(key(KeyCode::Up));
     let effects = app.update(key(KeyCode::Enter));
@@ -790,10 +790,10 @@ fn thinking_offer_can_be_changed_to_accepted_later() {
     assert_eq!(c.offers[0].outcome, Some(Outcome::Thinking));
     assert_eq!(
         c.offers[0].follow_up,
-        Some(now().date() + chrono::Duration::days(1))
+        Some(now().date() + chrono::Duration::days(3))
     );
     match &app.status {
-        Some(Status::Info(s)) => assert!(s.contains("15.03"), "the day is said: {s}"),
+        Some(Status::Info(s)) => assert!(s.contains("17.03"), "the day is said: {s}"),
         other => panic!("expected the recorded message, got {other:?}"),
     }
     // The answer cleared the pick; picked again (same number), y asks, then changes it.

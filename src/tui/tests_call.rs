@@ -210,7 +210,11 @@ fn not_reached_moves_to_the_next_working_day_and_thinking_asks_the_day() {
     assert!(app.typing(), "the popup takes digits for a date");
     let k = saved_contact(&app.update(key(KeyCode::Enter)));
     assert_eq!(k.outcome, CallOutcome::Thinking);
-    assert_eq!(k.next, NaiveDate::from_ymd_opt(2025, 3, 17), "+3 days");
+    assert_eq!(
+        k.next,
+        NaiveDate::from_ymd_opt(2025, 3, 19),
+        "3 working days on, not Monday"
+    );
 
     let mut app = on_call(Lang::Ru);
     app.update(ch('t'));
