@@ -543,7 +543,7 @@ fn missing_field_and_wrong_type() {
     out.error_at(
         "products.toml",
         c.line_of("products.toml", "двадцать"),
-        "invalid type",
+        "`plan_per_month` must be a whole number (no quotes), not string",
     );
 }
 
@@ -806,7 +806,7 @@ fn a_wrong_type_is_one_error_at_the_value() {
     c.check(&[]).error_at(
         "products.toml",
         c.line_of("products.toml", "много"),
-        "invalid type",
+        "`price` must be a number (no quotes), not string \"много\"",
     );
 }
 

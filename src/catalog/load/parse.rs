@@ -117,13 +117,18 @@ impl Checker {
                 continue;
             }
             let span = e.span().unwrap_or(value.span());
+            let removed = remove_at(&mut value, &span);
+            let key = match &removed {
+                Some(Some(key)) => Some(key.as_str()),
+                _ => None,
+            };
             self.error(
                 Code::WrongType,
                 file,
                 span.clone(),
-                format!("{what}: {message}"),
+                wrong_type(what, key, &message),
             );
-            match remove_at(&mut value, &span) {
+            match removed {
                 // A required field's wrong value: its absence is not a second problem.
                 Some(Some(key)) => quiet.push(key),
                 Some(None) => {}
@@ -323,5 +328,54 @@ impl Checker {
             stages,
             objections,
         })
+    }
+}
+
+/// A wrong-typed value in the trainer's words: the key, what it must be and what it is,
+/// from serde's «invalid type: string "20", expected u32».
+fn wrong_type(what: &str, key: Option<&str>, message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return format!("{what}: {message}");
+    };
+    let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+    let expected = match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number (no quotes)",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number (no quotes)",
+        "f32" | "f64" => "a number (no quotes)",
+        "a boolean" => "true or false",
+        other => other,
+    };
+    match key {
+        Some(key) => format!("{what}: `{key}` must be {expected}, not {found}"),
+        None => format!("{what}: must be {expected}, not {found}"),
+    }
+}
+
+#[cfg(test)]
+mod wrong_type_tests {
+    use super::wrong_type;
+
+    #[test]
+    fn serde_s_words_become_the_trainer_s() {
+        assert_eq!(
+            wrong_type(
+                "[[product]]",
+                Some("plan_per_month"),
+                "invalid type: string \"20\", expected u32"
+            ),
+            "[[product]]: `plan_per_month` must be a whole number (no quotes), not string \"20\""
+        );
+        assert_eq!(
+            wrong_type(
+                "[[product]]",
+                Some("price"),
+                "invalid type: string \"много\", expected f64"
+            ),
+            "[[product]]: `price` must be a number (no quotes), not string \"много\""
+        );
+        assert_eq!(
+            wrong_type("[formula]", None, "something else"),
+            "[formula]: something else"
+        );
     }
 }
