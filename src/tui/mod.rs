@@ -326,6 +326,8 @@ pub struct App {
     /// The last frame was too small to show the screen (it asked for a larger window): keys
     /// do nothing but quit until it is larger, so nothing is recorded blind.
     pub too_small: bool,
+    /// Home's cursor when home was left, so that back from a call it is where it was.
+    home_selected: usize,
 }
 
 /// Below 80×24 the screen asks for a larger window instead of drawing itself.
@@ -473,6 +475,7 @@ impl App {
             card_from_find: false,
             card_behind: None,
             too_small: false,
+            home_selected: 0,
         };
         (app, effects)
     }
@@ -510,6 +513,7 @@ impl App {
             card_from_find: false,
             card_behind: None,
             too_small: false,
+            home_selected: 0,
         })
     }
 
@@ -742,6 +746,14 @@ impl App {
                 if !matches!(screen, Screen::Find(_)) {
                     self.last_find = Some(f.clone());
                 }
+            }
+            // Working down the call-back list: back on home, the cursor is where it was.
+            let mut screen = screen;
+            if let Screen::Home(old) = &self.screen {
+                self.home_selected = old.selected;
+            }
+            if let Screen::Home(h) = &mut screen {
+                h.selected = self.home_selected;
             }
             self.screen = screen;
             if !matches!(self.screen, Screen::Choose(_)) {

@@ -167,6 +167,32 @@ fn enter_on_a_call_back_opens_the_call() {
     );
 }
 
+/// Working down the call-back list: after a call is answered, home's cursor is on the same
+/// row, not back at the top (the tester's F16).
+#[test]
+fn back_from_a_call_home_keeps_its_cursor() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    for _ in 0..3 {
+        app.update(key(KeyCode::Down));
+    }
+    let effects = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::LoadCall { .. }]),
+        "{effects:?}"
+    );
+    app.update(Msg::Call(Box::new(call_data())));
+    let effects = app.update(ch('d'));
+    let k = saved_contact(&effects);
+    let effects = app.update(Msg::ContactSaved(Ok(k)));
+    assert_eq!(effects, vec![Effect::LoadHome]);
+    app.update(Msg::Home(busy_day()));
+    match &app.screen {
+        Screen::Home(h) => assert_eq!(h.selected, 3),
+        _ => panic!("home"),
+    }
+}
+
 #[test]
 fn yes_on_a_call_needs_every_disclosure_ticked() {
     let mut app = on_call(Lang::Ru);
