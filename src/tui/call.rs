@@ -402,14 +402,26 @@ impl CallScreen {
     }
 }
 
-/// The product's pitch; else the phrase the client heard in the consultation (its moment in
-/// the script, the variant shown then) and why it goes with the main product.
+/// The product's pitch; for the main product, its script's presentation; else the phrase the
+/// client heard in the consultation (its moment in the script, the variant shown then) and why
+/// it goes with the main product.
 fn what_to_say<'c>(catalog: &'c Catalog, d: &CallData) -> Vec<&'c str> {
     let Some(p) = catalog.product(&d.product) else {
         return Vec::new();
     };
     if !p.pitch.is_empty() {
         return p.pitch.iter().map(String::as_str).collect();
+    }
+    if d.product == d.origin.main {
+        let presentation = catalog.script(&d.origin.main).and_then(|s| {
+            s.stages
+                .iter()
+                .find(|st| st.id == crate::consultation::PRESENTATION_STAGE)
+                .or_else(|| s.stages.iter().find(|st| !st.say.is_empty()))
+        });
+        return presentation
+            .map(|st| st.say.iter().map(String::as_str).collect())
+            .unwrap_or_default();
     }
     let mut out = Vec::new();
     let variant = d

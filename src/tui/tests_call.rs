@@ -707,3 +707,26 @@ fn not_reached_on_a_check_in_tries_the_next_working_day() {
     assert!(k.check_in);
     assert!(k.next.is_some_and(|d| d > now().date()));
 }
+
+/// A call back on the main product itself (the client was thinking about the deposit): the
+/// call screen gives its script's presentation to say (the tester's F15: it was empty).
+#[test]
+fn a_call_back_on_the_main_product_has_its_presentation_to_say() {
+    let mut data = call_data();
+    data.origin.offers.clear();
+    data.origin.main_outcome = Some(Outcome::Thinking);
+    data.origin.main_follow_up = Some(now().date());
+    data.product = "deposit".into();
+    data.contacts.clear();
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    app.update(Msg::Call(Box::new(data)));
+    let text = render(&app, 80, 24);
+    assert!(text.contains("Что сказать"), "{text}");
+    assert!(
+        text.contains("• Вклад «Доходный»: ставка 11% годовых"),
+        "{text}"
+    );
+    assert!(!text.contains("{main."), "{text}");
+    insta::assert_snapshot!("call_main_product_ru_80x24", text);
+}
