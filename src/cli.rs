@@ -113,6 +113,36 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `sufler man > sufler.1`
     Man,
+    /// The bank-wide store on PostgreSQL
+    Server {
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
+    /// Push this workstation's records to the bank-wide store (PostgreSQL)
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Create or migrate the central schema; again, it does nothing
+    Init {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=require] (default: $SUFLER_SERVER); never printed with its password
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Accept client names and phones from the workstations (by default they never leave them)
+        #[arg(long)]
+        accept_client_names: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=require] (default: $SUFLER_SERVER); never printed with its password
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Records per transaction
+    #[arg(long, value_name = "N", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub batch: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,6 +249,21 @@ pub fn run() -> ExitCode {
         Some(Command::Schema { target }) => schema(target),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
+        Some(Command::Server {
+            command:
+                ServerCommand::Init {
+                    server,
+                    accept_client_names,
+                },
+        }) => crate::sync::commands::run_init(server.as_deref(), accept_client_names),
+        Some(Command::Sync(args)) => crate::sync::commands::run_sync(
+            db,
+            args.server.as_deref(),
+            crate::sync::SyncOptions {
+                batch: args.batch as usize,
+                ..crate::sync::SyncOptions::default()
+            },
+        ),
         None => officer_screen(&cli.global),
     }
 }

@@ -23,6 +23,7 @@ pub mod db_path;
 mod dump;
 pub mod keys;
 mod lists;
+pub mod outbox;
 mod sled_store;
 mod sync;
 mod verify;
@@ -44,6 +45,7 @@ use crate::consultation::{
 };
 
 pub use catalog_copy::CatalogCopy;
+pub use outbox::{Outbox, META_SENT_KEY};
 pub use codec::VALUE_VERSION;
 pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,

@@ -1,0 +1,58 @@
+//! The bank-wide store (DESIGN §10): the central PostgreSQL schema ([`schema`]), the
+//! connection to it ([`server`]) and the sender that ships a workstation's records there
+//! ([`push`]), with the event log as its outbox.
+//!
+//! sled stays the officer's source of truth; the server is written only by `sufler sync`,
+//! as idempotent upserts keyed by (workstation id, local id) with a record version, so a
+//! batch sent twice changes nothing. No message ever shows the server's password: every
+//! one names the server by [`Server::masked`].
+
+pub mod commands;
+pub mod push;
+mod rows;
+pub mod schema;
+pub mod server;
+
+use thiserror::Error;
+
+use crate::store::StoreError;
+
+pub use push::{sync, SyncOptions, SyncReport};
+pub use schema::{init, known_version, InitReport};
+pub use server::{Server, Tls, SERVER_ENV};
+
+/// Everything that can stop `server init` or `sync`; each is one line for stderr, with the
+/// server's password masked.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error("no server given: use --server URL or set SUFLER_SERVER")]
+    NoServer,
+    #[error("the server address {server} is not valid: {reason}")]
+    BadUrl { server: String, reason: String },
+    #[error("cannot reach the server {server}: {reason}")]
+    Unreachable { server: String, reason: String },
+    #[error("TLS to the server {server} failed: {reason}")]
+    Tls { server: String, reason: String },
+    #[error("the server {server} refused: {reason}")]
+    Refused { server: String, reason: String },
+    #[error("the server {server} has no sufler schema: run `sufler server init` first")]
+    NotInitialised { server: String },
+    #[error(
+        "the server {server} has schema version {found}, newer than this sufler knows ({known}): use a newer sufler"
+    )]
+    SchemaNewer {
+        server: String,
+        found: i32,
+        known: i32,
+    },
+    #[error(
+        "the server {server} has schema version {found}, this sufler writes version {known}: run `sufler server init` to migrate it"
+    )]
+    SchemaOlder {
+        server: String,
+        found: i32,
+        known: i32,
+    },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
