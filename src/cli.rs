@@ -259,10 +259,7 @@ pub fn run() -> ExitCode {
         Some(Command::Sync(args)) => crate::sync::commands::run_sync(
             db,
             args.server.as_deref(),
-            crate::sync::SyncOptions {
-                batch: args.batch as usize,
-                ..crate::sync::SyncOptions::default()
-            },
+            crate::sync::SyncOptions::batches_of(args.batch as usize),
         ),
         None => officer_screen(&cli.global),
     }

@@ -53,8 +53,14 @@ fn init_makes_the_schema_and_twice_does_nothing() {
         "{}",
         first.stdout
     );
-    assert!(first.stdout.contains("postgres:***@127.0.0.1"), "{}", first.stdout);
-    assert!(first.stdout.contains("client names and phones stay on the workstations"));
+    assert!(
+        first.stdout.contains("postgres:***@127.0.0.1"),
+        "{}",
+        first.stdout
+    );
+    assert!(first
+        .stdout
+        .contains("client names and phones stay on the workstations"));
     assert_no_password(&first);
     let tables = pg.psql(
         "init_twice",
@@ -79,7 +85,10 @@ fn init_makes_the_schema_and_twice_does_nothing() {
         "server_settings",
         "workstations",
     ] {
-        assert!(tables.split(',').any(|x| x == t), "no table {t} in {tables}");
+        assert!(
+            tables.split(',').any(|x| x == t),
+            "no table {t} in {tables}"
+        );
     }
     // Every primary key of the records starts with workstation_id (Citus distributes by it).
     let keys = pg.psql(
@@ -105,7 +114,9 @@ fn init_makes_the_schema_and_twice_does_nothing() {
     let second = run(sufler().args(["server", "init"]).env("SUFLER_SERVER", &url));
     assert!(second.ok, "{}", second.stderr);
     assert!(
-        second.stdout.contains("is at schema version 1 already; nothing to do"),
+        second
+            .stdout
+            .contains("is at schema version 1 already; nothing to do"),
         "{}",
         second.stdout
     );
@@ -129,7 +140,8 @@ fn a_newer_server_schema_is_refused_with_one_line() {
     assert_eq!(r.code, Some(1));
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("has schema version 2, newer than this sufler knows (1): use a newer sufler"),
+        r.stderr
+            .contains("has schema version 2, newer than this sufler knows (1): use a newer sufler"),
         "{}",
         r.stderr
     );
@@ -138,15 +150,31 @@ fn a_newer_server_schema_is_refused_with_one_line() {
     let db = tempfile::tempdir().unwrap();
     let dbp = db.path().join("db");
     sufler_demo(&dbp, 20);
-    let s = run(sufler().args(["sync", "--server", &url]).arg("--db").arg(&dbp));
+    let s = run(sufler()
+        .args(["sync", "--server", &url])
+        .arg("--db")
+        .arg(&dbp));
     assert_eq!(s.code, Some(1));
-    assert!(s.stderr.contains("newer than this sufler knows"), "{}", s.stderr);
-    assert_eq!(pg.psql("init_newer", "SELECT count(*) FROM workstations"), "0");
+    assert!(
+        s.stderr.contains("newer than this sufler knows"),
+        "{}",
+        s.stderr
+    );
+    assert_eq!(
+        pg.psql("init_newer", "SELECT count(*) FROM workstations"),
+        "0"
+    );
 }
 
 fn sufler_demo(db: &std::path::Path, consultations: u32) {
     let r = run(sufler()
-        .args(["demo", "--consultations", &consultations.to_string(), "--months", "1"])
+        .args([
+            "demo",
+            "--consultations",
+            &consultations.to_string(),
+            "--months",
+            "1",
+        ])
         .args(["--until", "2026-11-30", "--seed", "3"])
         .arg("--db")
         .arg(db));
@@ -160,9 +188,16 @@ fn sync_before_init_says_what_to_run() {
     let db = tempfile::tempdir().unwrap();
     let dbp = db.path().join("db");
     sufler_demo(&dbp, 10);
-    let r = run(sufler().args(["sync", "--server", &url]).arg("--db").arg(&dbp));
+    let r = run(sufler()
+        .args(["sync", "--server", &url])
+        .arg("--db")
+        .arg(&dbp));
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("run `sufler server init` first"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("run `sufler server init` first"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stderr.lines().count(), 1);
     assert_no_password(&r);
 }
@@ -177,7 +212,11 @@ fn the_password_is_in_no_message() {
     assert_eq!(r.code, Some(1));
     assert!(!r.stderr.contains("Wr0ng-Pa55"), "{}", r.stderr);
     assert!(r.stderr.contains("postgres:***@127.0.0.1"), "{}", r.stderr);
-    assert!(r.stderr.contains("password authentication failed"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("password authentication failed"),
+        "{}",
+        r.stderr
+    );
     // Nobody listening.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -187,18 +226,30 @@ fn the_password_is_in_no_message() {
     let nowhere = format!("postgresql://postgres:{}@127.0.0.1:{port}/x", pg::PASSWORD);
     let r = run(sufler().args(["server", "init", "--server", &nowhere]));
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.starts_with("sufler: cannot reach the server postgresql://postgres:***@"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("sufler: cannot reach the server postgresql://postgres:***@"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert_no_password(&r);
     // A malformed URL.
-    let bad = format!("postgresql://postgres:{}@127.0.0.1:notaport/x", pg::PASSWORD);
+    let bad = format!(
+        "postgresql://postgres:{}@127.0.0.1:notaport/x",
+        pg::PASSWORD
+    );
     let r = run(sufler().args(["server", "init", "--server", &bad]));
     assert_eq!(r.code, Some(1));
     assert_no_password(&r);
     // No server at all.
     let r = run(&mut sufler().args(["server", "init"]));
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("use --server URL or set SUFLER_SERVER"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("use --server URL or set SUFLER_SERVER"),
+        "{}",
+        r.stderr
+    );
     // --help shows no value of SUFLER_SERVER.
     let r = run(sufler().args(["sync", "--help"]).env("SUFLER_SERVER", &url));
     assert!(r.ok);
@@ -213,7 +264,10 @@ fn client_names_are_accepted_only_when_the_server_says_so() {
     let db = tempfile::tempdir().unwrap();
     let dbp = db.path().join("db");
     sufler_demo(&dbp, 30);
-    let r = run(sufler().args(["sync", "--server", &url]).arg("--db").arg(&dbp));
+    let r = run(sufler()
+        .args(["sync", "--server", &url])
+        .arg("--db")
+        .arg(&dbp));
     assert!(r.ok, "{}", r.stderr);
     assert_no_password(&r);
     let sql = "SELECT count(*), count(last_name), count(phone), count(birth_date) FROM clients";
@@ -229,7 +283,10 @@ fn client_names_are_accepted_only_when_the_server_says_so() {
     let db2 = tempfile::tempdir().unwrap();
     let dbp2 = db2.path().join("db");
     sufler_demo(&dbp2, 30);
-    let r = run(sufler().args(["sync", "--server", &url]).arg("--db").arg(&dbp2));
+    let r = run(sufler()
+        .args(["sync", "--server", &url])
+        .arg("--db")
+        .arg(&dbp2));
     assert!(r.ok, "{}", r.stderr);
     let named = pg.psql(
         "names",
@@ -244,7 +301,16 @@ fn tls_is_used_when_the_url_asks_for_it() {
     // A self-signed certificate; the server then offers TLS.
     let dir = pg.dir().join("data");
     let status = std::process::Command::new("openssl")
-        .args(["req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=localhost"])
+        .args([
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "2",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+        ])
         .args(["-newkey", "rsa:2048", "-keyout"])
         .arg(dir.join("server.key"))
         .arg("-out")
@@ -266,7 +332,12 @@ fn tls_is_used_when_the_url_asks_for_it() {
         .unwrap();
     let url = pg.new_database("tls");
     // Without ssl on the server, sslmode=require cannot connect.
-    let r = run(sufler().args(["server", "init", "--server", &format!("{url}?sslmode=require")]));
+    let r = run(sufler().args([
+        "server",
+        "init",
+        "--server",
+        &format!("{url}?sslmode=require"),
+    ]));
     assert_eq!(r.code, Some(1), "{}", r.stdout);
     assert!(r.stderr.contains("cannot reach the server"), "{}", r.stderr);
     assert_no_password(&r);
@@ -274,17 +345,36 @@ fn tls_is_used_when_the_url_asks_for_it() {
     // TLS on, and TCP without it refused: a connection that works is encrypted.
     let hba = dir.join("pg_hba.conf");
     let rules = std::fs::read_to_string(&hba).unwrap();
-    std::fs::write(&hba, format!("hostnossl all all 127.0.0.1/32 reject\n{rules}")).unwrap();
+    std::fs::write(
+        &hba,
+        format!("hostnossl all all 127.0.0.1/32 reject\n{rules}"),
+    )
+    .unwrap();
     pg.psql("postgres", "ALTER SYSTEM SET ssl = on");
     pg.psql("postgres", "SELECT pg_reload_conf()");
-    let r = run(sufler().args(["server", "init", "--server", &format!("{url}?sslmode=disable")]));
+    let r = run(sufler().args([
+        "server",
+        "init",
+        "--server",
+        &format!("{url}?sslmode=disable"),
+    ]));
     assert_eq!(r.code, Some(1), "{}", r.stdout);
-    let r = run(sufler().args(["server", "init", "--server", &format!("{url}?sslmode=require")]));
+    let r = run(sufler().args([
+        "server",
+        "init",
+        "--server",
+        &format!("{url}?sslmode=require"),
+    ]));
     assert!(r.ok, "{}", r.stderr);
     assert!(r.stdout.contains("?sslmode=require"), "{}", r.stdout);
     assert_no_password(&r);
     // verify-full against a self-signed certificate it does not trust: refused.
-    let r = run(sufler().args(["server", "init", "--server", &format!("{url}?sslmode=verify-full")]));
+    let r = run(sufler().args([
+        "server",
+        "init",
+        "--server",
+        &format!("{url}?sslmode=verify-full"),
+    ]));
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("cannot reach the server"), "{}", r.stderr);
     // Trusting that certificate (it names localhost): accepted.

@@ -25,14 +25,20 @@ fn a_cluster_starts_answers_and_stops() {
     pg.restart();
     pg.wait_ready();
     let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("back after restart");
-    assert_eq!(client.query_one("SELECT 3", &[]).unwrap().get::<_, i32>(0), 3);
+    assert_eq!(
+        client.query_one("SELECT 3", &[]).unwrap().get::<_, i32>(0),
+        3
+    );
     drop(client);
 
     let dir = pg.dir().to_path_buf();
     let port = pg.port();
     drop(pg);
     assert!(!dir.exists(), "the cluster's directory is removed");
-    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the server is stopped");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the server is stopped"
+    );
 }
 
 #[test]

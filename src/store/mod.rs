@@ -45,12 +45,12 @@ use crate::consultation::{
 };
 
 pub use catalog_copy::CatalogCopy;
-pub use outbox::{Outbox, META_SENT_KEY};
 pub use codec::VALUE_VERSION;
 pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
     DumpError, Header, RestoreReport, DUMP_FORMAT, DUMP_VERSION,
 };
+pub use outbox::{Outbox, META_SENT_KEY};
 pub use sled_store::{
     SledStore, META_NEXT_ID_KEY, META_SCHEMA_KEY, META_WORKSTATION_KEY, SCHEMA_VERSION,
 };

@@ -23,8 +23,9 @@ pub trait Outbox {
     fn sent_up_to(&self) -> Result<Option<u64>, StoreError>;
     /// Moves the watermark; durable when it returns `Ok`.
     fn set_sent_up_to(&self, seq: u64) -> Result<(), StoreError>;
-    /// The events after `seq`, oldest first, with their sequence numbers.
-    fn events_after(&self, seq: u64) -> Records<'_, (u64, Event)>;
+    /// The events after `seq` (`None`: every event), oldest first, with their sequence
+    /// numbers.
+    fn events_after(&self, seq: Option<u64>) -> Records<'_, (u64, Event)>;
     /// The last event's sequence number, 0 for an empty log.
     fn last_event_seq(&self) -> Result<u64, StoreError>;
 }
@@ -60,8 +61,9 @@ impl Outbox for SledStore {
         self.durable()
     }
 
-    fn events_after(&self, seq: u64) -> Records<'_, (u64, Event)> {
-        let Some(start) = seq.checked_add(1) else {
+    fn events_after(&self, seq: Option<u64>) -> Records<'_, (u64, Event)> {
+        // The first sequence number may be 0.
+        let Some(start) = seq.map_or(Some(0), |s| s.checked_add(1)) else {
             return Box::new(std::iter::empty());
         };
         Box::new(self.t.events.range(start.to_be_bytes()..).map(|item| {

@@ -69,7 +69,7 @@ pub fn run_sync(db: Option<&Path>, server: Option<&str>, opts: SyncOptions) -> E
     };
     let started = std::time::Instant::now();
     let mut bar = Progress::stderr();
-    let result = super::sync(&store, &server, opts, &mut |done| {
+    let result = super::sync(&store, &store, &server, opts, &mut |done| {
         bar.count("sync", done, "records")
     });
     bar.finish();

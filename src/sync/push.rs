@@ -41,12 +41,19 @@ pub struct SyncOptions {
     pub chunk_events: usize,
 }
 
+impl SyncOptions {
+    /// `batch` records per transaction, the watermark moved every `batch` events.
+    pub fn batches_of(batch: usize) -> SyncOptions {
+        SyncOptions {
+            batch,
+            chunk_events: batch,
+        }
+    }
+}
+
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions {
-            batch: 5_000,
-            chunk_events: 50_000,
-        }
+        SyncOptions::batches_of(5_000)
     }
 }
 
@@ -78,9 +85,11 @@ impl SyncReport {
     }
 }
 
-/// Pushes everything not yet on the server. `progress(records sent)` as it goes.
-pub fn sync<S: Store + Outbox + ?Sized>(
-    store: &S,
+/// Pushes everything not yet on the server: the records are read from `store`, the events
+/// and the watermark from `outbox` (the same database). `progress(records sent)` as it goes.
+pub fn sync(
+    store: &dyn Store,
+    outbox: &dyn Outbox,
     server: &Server,
     opts: SyncOptions,
     progress: &mut dyn FnMut(u64),
@@ -88,10 +97,11 @@ pub fn sync<S: Store + Outbox + ?Sized>(
     let mut client = server.connect()?;
     schema::check_current(&mut client, server)?;
     let names = schema::accepts_client_names(&mut client, server)?;
-    let from = store.sent_up_to()?;
-    let high = store.last_event_seq()?;
+    let from = outbox.sent_up_to()?;
+    let high = outbox.last_event_seq()?;
     let mut sender = Sender {
         store,
+        outbox,
         server,
         client,
         ws: store.workstation_id()?,
@@ -113,13 +123,12 @@ pub fn sync<S: Store + Outbox + ?Sized>(
         progress,
     };
     sender.prepare()?;
-    let start = from.unwrap_or(0);
     // A bulk load names no record: every record goes.
     let full = match from {
         None => true,
         Some(seq) => {
             let mut bulk = false;
-            for item in store.events_after(seq) {
+            for item in outbox.events_after(Some(seq)) {
                 let (_, e) = item?;
                 if names_nothing(&e) {
                     bulk = true;
@@ -131,13 +140,13 @@ pub fn sync<S: Store + Outbox + ?Sized>(
     };
     sender.report.full = full;
     if full {
-        sender.send_everything(start)?;
+        sender.send_everything(from)?;
         sender.flush(Some(high))?;
-        store.set_sent_up_to(high)?;
+        outbox.set_sent_up_to(high)?;
         sender.report.up_to = high;
     } else {
         let mut chunk: Vec<(u64, Event)> = Vec::new();
-        for item in store.events_after(start) {
+        for item in outbox.events_after(from) {
             chunk.push(item?);
             if chunk.len() >= opts.chunk_events.max(1) {
                 sender.send_chunk(std::mem::take(&mut chunk))?;
@@ -181,8 +190,9 @@ impl Batch {
     }
 }
 
-struct Sender<'a, S: ?Sized> {
-    store: &'a S,
+struct Sender<'a> {
+    store: &'a dyn Store,
+    outbox: &'a dyn Outbox,
     server: &'a Server,
     client: postgres::Client,
     ws: u64,
@@ -238,7 +248,7 @@ fn outcome_name(o: Option<Outcome>) -> Option<&'static str> {
     o.map(Outcome::as_str)
 }
 
-impl<S: Store + Outbox + ?Sized> Sender<'_, S> {
+impl Sender<'_> {
     fn refused(&self, e: postgres::Error) -> SyncError {
         refused(self.server, e)
     }
@@ -256,12 +266,10 @@ impl<S: Store + Outbox + ?Sized> Sender<'_, S> {
              CREATE TEMP TABLE IF NOT EXISTS sufler_changed_months \
                (workstation_id bigint, month integer) ON COMMIT DELETE ROWS;\n",
         );
-        self.client
-            .batch_execute(&sql)
-            .map_err(|e| self.refused(e))
+        self.client.batch_execute(&sql).map_err(|e| self.refused(e))
     }
 
-    fn send_everything(&mut self, after: u64) -> Result<(), SyncError> {
+    fn send_everything(&mut self, after: Option<u64>) -> Result<(), SyncError> {
         let store = self.store;
         let (lo, hi) = (NaiveDateTime::MIN, NaiveDateTime::MAX);
         for c in store.consultations_between(lo, hi) {
@@ -276,7 +284,7 @@ impl<S: Store + Outbox + ?Sized> Sender<'_, S> {
         for x in store.cancellations() {
             self.cancellation(&x?)?;
         }
-        for item in store.events_after(after) {
+        for item in self.outbox.events_after(after) {
             let (seq, e) = item?;
             self.event(seq, &e)?;
         }
@@ -323,7 +331,7 @@ impl<S: Store + Outbox + ?Sized> Sender<'_, S> {
             self.event(*seq, e)?;
         }
         self.flush(Some(last))?;
-        store.set_sent_up_to(last)?;
+        self.outbox.set_sent_up_to(last)?;
         self.report.up_to = last;
         Ok(())
     }
@@ -370,7 +378,17 @@ impl<S: Store + Outbox + ?Sized> Sender<'_, S> {
             .int(month.into())
             .id(version);
         let rows = self.batch.rows(&rows::COUNTERS);
-        for (TallyKey { month: m, officer, product, kind, variant }, t) in tallies {
+        for (
+            TallyKey {
+                month: m,
+                officer,
+                product,
+                kind,
+                variant,
+            },
+            t,
+        ) in tallies
+        {
             rows.row()
                 .id(ws)
                 .int(m.0.into())
@@ -626,7 +644,12 @@ fn write_staged(
     location: &str,
 ) -> Result<u64, postgres::Error> {
     {
-        let has = |t: &Table| batch.rows.iter().any(|(x, r)| x.name == t.name && r.count > 0);
+        let has = |t: &Table| {
+            batch
+                .rows
+                .iter()
+                .any(|(x, r)| x.name == t.name && r.count > 0)
+        };
         let mut changed = 0u64;
         if has(&rows::OFFICERS) {
             changed += tx.execute(&rows::OFFICERS.upsert(None), &[])?;

@@ -168,7 +168,14 @@ pub(super) const COUNTER_MONTHS: Table = Table {
 /// Replaced a month at a time, with their `counter_months` row.
 pub(super) const COUNTERS: Table = Table {
     name: "counters",
-    key: &["workstation_id", "month", "officer", "product", "kind", "variant"],
+    key: &[
+        "workstation_id",
+        "month",
+        "officer",
+        "product",
+        "kind",
+        "variant",
+    ],
     cols: &[
         "offered",
         "accepted",
@@ -236,8 +243,31 @@ impl Table {
                     .map(|c| format!("{c} = excluded.{c}"))
                     .collect::<Vec<_>>()
                     .join(", ");
+                // Replaced by a newer version, and only when it says something else: a
+                // record read again unchanged is not a change.
+                let content: Vec<&str> = self
+                    .cols
+                    .iter()
+                    .copied()
+                    .filter(|c| *c != "version")
+                    .collect();
+                let differs = if content.is_empty() {
+                    String::new()
+                } else {
+                    let ours = content
+                        .iter()
+                        .map(|c| format!("{}.{c}", self.name))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let theirs = content
+                        .iter()
+                        .map(|c| format!("excluded.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!(" AND ROW({ours}) IS DISTINCT FROM ROW({theirs})")
+                };
                 format!(
-                    "ON CONFLICT ({}) DO UPDATE SET {set} WHERE {}.version < excluded.version",
+                    "ON CONFLICT ({}) DO UPDATE SET {set} WHERE {}.version < excluded.version{differs}",
                     self.key.join(", "),
                     self.name
                 )
@@ -380,7 +410,12 @@ mod tests {
     #[test]
     fn copy_text_escapes_what_it_must() {
         let mut r = Rows::default();
-        r.row().text("a\tb\\c\nd").null().id(u64::MAX).bool(true).bytes(&[0, 255]);
+        r.row()
+            .text("a\tb\\c\nd")
+            .null()
+            .id(u64::MAX)
+            .bool(true)
+            .bytes(&[0, 255]);
         r.row().text("x\0y");
         r.finish();
         assert_eq!(r.text, "a\\tb\\\\c\\nd\t\\N\t-1\tt\t\\\\x00ff\nxy\n");
@@ -390,7 +425,10 @@ mod tests {
     #[test]
     fn a_versioned_upsert_replaces_only_an_older_row() {
         let sql = CONSULTATIONS.upsert(None);
-        assert!(sql.contains("WHERE consultations.version < excluded.version"), "{sql}");
+        assert!(
+            sql.contains("WHERE consultations.version < excluded.version"),
+            "{sql}"
+        );
         assert!(EVENTS.upsert(None).ends_with("DO NOTHING"));
     }
 }

@@ -55,17 +55,17 @@ fn sql_error(server: &Server) -> impl Fn(postgres::Error) -> SyncError + '_ {
 /// The server's schema version (0: no `schema_migrations` table).
 pub fn server_version(client: &mut postgres::Client, server: &Server) -> Result<i32, SyncError> {
     let exists: bool = client
-        .query_one(
-            "SELECT to_regclass('schema_migrations') IS NOT NULL",
-            &[],
-        )
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
         .map_err(sql_error(server))?
         .get(0);
     if !exists {
         return Ok(0);
     }
     let row = client
-        .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )
         .map_err(sql_error(server))?;
     Ok(row.get(0))
 }
@@ -188,7 +188,11 @@ mod tests {
     fn migrations_are_numbered_in_order_and_named_after_their_files() {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version, i as i32 + 1);
-            assert!(m.name.starts_with(&format!("{:04}_", m.version)), "{}", m.name);
+            assert!(
+                m.name.starts_with(&format!("{:04}_", m.version)),
+                "{}",
+                m.name
+            );
             assert!(!m.sql.trim().is_empty());
         }
         let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/server"))
@@ -198,6 +202,10 @@ mod tests {
                     .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
             })
             .count();
-        assert_eq!(on_disk, MIGRATIONS.len(), "every migration file is compiled in");
+        assert_eq!(
+            on_disk,
+            MIGRATIONS.len(),
+            "every migration file is compiled in"
+        );
     }
 }

@@ -159,10 +159,12 @@ impl Server {
     /// Connects (10 s timeout), with TLS as the URL asks.
     pub fn connect(&self) -> Result<postgres::Client, SyncError> {
         let mut config: postgres::Config =
-            self.config.parse().map_err(|e: postgres::Error| SyncError::BadUrl {
-                server: self.masked.clone(),
-                reason: self.reason(&e),
-            })?;
+            self.config
+                .parse()
+                .map_err(|e: postgres::Error| SyncError::BadUrl {
+                    server: self.masked.clone(),
+                    reason: self.reason(&e),
+                })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -237,7 +239,9 @@ fn find_password(text: &str) -> Option<String> {
         return Some(password.to_string());
     }
     let at = text.find("password")?;
-    let rest = text[at + "password".len()..].trim_start().strip_prefix('=')?;
+    let rest = text[at + "password".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
     let rest = rest.trim_start();
     let value: String = if let Some(quoted) = rest.strip_prefix('\'') {
         let mut out = String::new();
@@ -297,7 +301,10 @@ mod tests {
     fn the_password_is_masked_in_every_form() {
         let s = Server::parse("postgresql://bank:S3cr%40t@db.example:5432/sufler").unwrap();
         assert_eq!(s.masked(), "postgresql://bank:***@db.example:5432/sufler");
-        assert_eq!(s.scrub("login as bank with S3cr@t failed"), "login as bank with *** failed");
+        assert_eq!(
+            s.scrub("login as bank with S3cr@t failed"),
+            "login as bank with *** failed"
+        );
         let s = Server::parse("host=db dbname=sufler password='a b\\'c' user=x").unwrap();
         assert!(!s.masked().contains("a b"), "{}", s.masked());
         let s = Server::parse("postgresql://db/sufler?user=x&password=hunter22").unwrap();
@@ -312,11 +319,17 @@ mod tests {
         assert_eq!(tls("postgresql://h/db"), Tls::Prefer);
         assert_eq!(tls("postgresql://h/db?sslmode=require"), Tls::Require);
         assert_eq!(tls("postgresql://h/db?sslmode=disable"), Tls::Disable);
-        assert_eq!(tls("postgresql://h/db?sslmode=verify-full"), Tls::VerifyFull);
+        assert_eq!(
+            tls("postgresql://h/db?sslmode=verify-full"),
+            Tls::VerifyFull
+        );
         assert_eq!(tls("host=h sslmode=require"), Tls::Require);
         let e = Server::parse("postgresql://u:pw1234@h/db?sslmode=maybe").unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("sslmode `maybe`") && !text.contains("pw1234"), "{text}");
+        assert!(
+            text.contains("sslmode `maybe`") && !text.contains("pw1234"),
+            "{text}"
+        );
     }
 
     #[test]

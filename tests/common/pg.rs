@@ -287,8 +287,22 @@ impl Pg {
         let host = self.dir.path().to_str().expect("a UTF-8 path").to_string();
         let port = self.port.to_string();
         let args = [
-            "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", &host, "-p", &port, "-U",
-            "postgres", "-d", database, "-c", sql,
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            &host,
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-c",
+            sql,
         ];
         let mut cmd = if self.as_postgres {
             let mut c = Command::new("runuser");
