@@ -243,7 +243,7 @@ fn the_password_is_in_no_message() {
     assert_eq!(r.code, Some(1));
     assert_no_password(&r);
     // No server at all.
-    let r = run(&mut sufler().args(["server", "init"]));
+    let r = run(sufler().args(["server", "init"]));
     assert_eq!(r.code, Some(1));
     assert!(
         r.stderr.contains("use --server URL or set SUFLER_SERVER"),

@@ -28,7 +28,8 @@ pub enum Tls {
 pub struct Server {
     /// What tokio-postgres parses: the URL less the options Sufler handles itself.
     config: String,
-    password: Option<String>,
+    /// Every form of the password as it may appear in a text.
+    password: Vec<String>,
     masked: String,
     tls: Tls,
     root_cert: Option<String>,
@@ -58,7 +59,7 @@ impl Server {
     pub fn parse(text: &str) -> Result<Server, SyncError> {
         let text = text.trim();
         let password = find_password(text);
-        let masked = mask(text, password.as_deref());
+        let masked = mask(text, &password);
         let bad = |reason: String| SyncError::BadUrl {
             server: masked.clone(),
             reason,
@@ -104,7 +105,7 @@ impl Server {
         };
         let parsed: postgres::Config = config
             .parse()
-            .map_err(|e: postgres::Error| bad(mask(&e.to_string(), password.as_deref())))?;
+            .map_err(|e: postgres::Error| bad(mask(&e.to_string(), &password)))?;
         if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
             tls = match parsed.get_ssl_mode() {
                 postgres::config::SslMode::Disable => Tls::Disable,
@@ -132,7 +133,7 @@ impl Server {
 
     /// `text` with the password (if any) replaced by `***`, on one line.
     pub fn scrub(&self, text: &str) -> String {
-        mask(text, self.password.as_deref()).replace('\n', " ")
+        mask(text, &self.password).replace('\n', " ")
     }
 
     /// The message of a PostgreSQL error: the server's own message for an SQL error, the
@@ -212,64 +213,83 @@ impl Server {
     }
 }
 
-/// The password of a URL (`scheme://user:password@…`, percent-encoded or not) or of a
-/// key=value string (`password=…`, possibly quoted).
-fn find_password(text: &str) -> Option<String> {
+/// The password of a URL (`scheme://user:password@…` or `?password=…`) or of a key=value
+/// string (`password=…`, possibly quoted): every form of it to mask, as written first.
+fn find_password(text: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    let mut add = |raw: &str, value: String| {
+        if !raw.is_empty() {
+            forms.push(raw.to_string());
+            let decoded = percent_decode(raw);
+            if decoded != raw {
+                forms.push(decoded);
+            }
+        }
+        if !value.is_empty() && !forms.contains(&value) {
+            forms.push(value);
+        }
+    };
+    if let Some(q) = text.split_once('?').map(|(_, q)| q) {
+        for p in q.split('&') {
+            if let Some(v) = p.strip_prefix("password=") {
+                add(v, String::new());
+            }
+        }
+    }
     if let Some(rest) = text
         .strip_prefix("postgresql://")
         .or_else(|| text.strip_prefix("postgres://"))
     {
         let authority = rest.split(['/', '?']).next().unwrap_or("");
-        let userinfo = authority.rsplit_once('@')?.0;
-        let password = userinfo.split_once(':')?.1;
-        if let Some(password) = text.split('?').nth(1).and_then(|q| {
-            q.split('&')
-                .find_map(|p| p.strip_prefix("password="))
-                .filter(|p| !p.is_empty())
-        }) {
-            return Some(password.to_string());
-        }
-        return (!password.is_empty()).then(|| password.to_string());
-    }
-    if let Some(password) = text.split('?').nth(1).and_then(|q| {
-        q.split('&')
-            .find_map(|p| p.strip_prefix("password="))
-            .filter(|p| !p.is_empty())
-    }) {
-        return Some(password.to_string());
-    }
-    let at = text.find("password")?;
-    let rest = text[at + "password".len()..]
-        .trim_start()
-        .strip_prefix('=')?;
-    let rest = rest.trim_start();
-    let value: String = if let Some(quoted) = rest.strip_prefix('\'') {
-        let mut out = String::new();
-        let mut chars = quoted.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => out.extend(chars.next()),
-                '\'' => break,
-                c => out.push(c),
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            if let Some((_, password)) = userinfo.split_once(':') {
+                add(password, String::new());
             }
         }
-        out
-    } else {
-        rest.split_whitespace().next().unwrap_or("").to_string()
-    };
-    (!value.is_empty()).then_some(value)
+        return forms;
+    }
+    let mut rest = text;
+    while let Some(at) = rest.find("password") {
+        let after = &rest[at + "password".len()..];
+        rest = after;
+        let Some(value) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        if let Some(quoted) = value.strip_prefix('\'') {
+            let mut out = String::new();
+            let mut raw_len = 0;
+            let mut chars = quoted.char_indices();
+            while let Some((i, c)) = chars.next() {
+                raw_len = i + c.len_utf8();
+                match c {
+                    '\\' => {
+                        if let Some((j, n)) = chars.next() {
+                            out.push(n);
+                            raw_len = j + n.len_utf8();
+                        }
+                    }
+                    '\'' => {
+                        raw_len = i;
+                        break;
+                    }
+                    c => out.push(c),
+                }
+            }
+            add(&quoted[..raw_len], out);
+        } else {
+            let raw = value.split_whitespace().next().unwrap_or("");
+            add(raw, String::new());
+        }
+    }
+    forms
 }
 
-/// `text` with every occurrence of the password, and of its percent-decoded form, replaced
-/// by `***`.
-fn mask(text: &str, password: Option<&str>) -> String {
-    let Some(p) = password.filter(|p| !p.is_empty()) else {
-        return text.to_string();
-    };
-    let mut out = text.replace(p, "***");
-    let decoded = percent_decode(p);
-    if !decoded.is_empty() && decoded != p {
-        out = out.replace(&decoded, "***");
+/// `text` with every form of the password replaced by `***`.
+fn mask(text: &str, password: &[String]) -> String {
+    let mut out = text.to_string();
+    for p in password.iter().filter(|p| !p.is_empty()) {
+        out = out.replace(p.as_str(), "***");
     }
     out
 }
