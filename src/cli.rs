@@ -174,6 +174,9 @@ pub struct PeriodArgs {
     /// Groupings, comma-separated: officer, branch, product, technique, variant, gaps
     #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
     pub by: Vec<String>,
+    /// The bank's figures from the bank-wide store (PostgreSQL) instead of --db: every synced workstation
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -630,38 +633,55 @@ fn report_input(p: &PeriodArgs) -> Result<ReportInput, String> {
     })
 }
 
-/// Every `--db` (default: the usual one), each once, opened as existing databases.
-fn report_stores(global: &GlobalArgs) -> Result<Vec<store::SledStore>, String> {
+/// Every `--db` (default: the usual one), each once, opened as existing databases; or, with
+/// `--server`, every workstation of the bank-wide store.
+fn report_stores(
+    global: &GlobalArgs,
+    server: Option<&str>,
+) -> Result<Vec<Box<dyn store::Store>>, String> {
+    if let Some(url) = server {
+        if !global.db.is_empty() {
+            return Err(
+                "--server and --db are two sources of figures: give one of them".to_string(),
+            );
+        }
+        let server = crate::sync::Server::parse(url).map_err(|e| e.to_string())?;
+        let stores = crate::sync::central::workstations(&server).map_err(|e| e.to_string())?;
+        return Ok(stores
+            .into_iter()
+            .map(|s| Box::new(s) as Box<dyn store::Store>)
+            .collect());
+    }
     let paths = if global.db.is_empty() {
         vec![store::default_path(None)]
     } else {
         global.db.clone()
     };
     let mut seen = Vec::new();
-    let mut stores = Vec::new();
+    let mut stores: Vec<Box<dyn store::Store>> = Vec::new();
     for p in paths {
         let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
         if seen.contains(&canonical) {
             return Err(report::ReportError::DuplicateDb(p).to_string());
         }
         seen.push(canonical);
-        stores.push(
+        stores.push(Box::new(
             store::SledStore::open_existing(&p)
                 .map_err(|e| tui::text::db_problem(global.lang, &e).unwrap_or(e.to_string()))?,
-        );
+        ));
     }
     Ok(stores)
 }
 
-fn as_dyn(stores: &[store::SledStore]) -> Vec<&dyn store::Store> {
-    stores.iter().map(|s| s as &dyn store::Store).collect()
+fn as_dyn(stores: &[Box<dyn store::Store>]) -> Vec<&dyn store::Store> {
+    stores.iter().map(|s| s.as_ref()).collect()
 }
 
 /// `sufler stats`: the report as a table on stdout.
 fn stats(global: &GlobalArgs, p: &PeriodArgs) -> Result<(), String> {
     let input = report_input(p)?;
     let (catalog, _) = usable_catalog(global, global.lang)?;
-    let stores = report_stores(global)?;
+    let stores = report_stores(global, p.server.as_deref())?;
     let r = report::compute(
         &as_dyn(&stores),
         &catalog,
@@ -704,7 +724,7 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     };
     // A --catalog that is not there is a mistake even where the catalogue is not needed.
     locate_catalog(global, lang)?;
-    let stores = report_stores(global)?;
+    let stores = report_stores(global, a.period.server.as_deref())?;
     let stores = as_dyn(&stores);
     let output = a.output.as_deref();
     let result = if a.detail {

@@ -139,6 +139,10 @@ pub enum StoreError {
     NotADirectory(PathBuf),
     #[error("cannot write to the database directory {}: {reason}", .path.display())]
     NotWritable { path: PathBuf, reason: String },
+    /// The bank-wide store (read through the `Store` interface by the reports) failed or
+    /// was asked to write; the text names the server without its password.
+    #[error("{0}")]
+    Central(String),
 }
 
 impl StoreError {

@@ -7,6 +7,7 @@
 //! batch sent twice changes nothing. No message ever shows the server's password: every
 //! one names the server by [`Server::masked`].
 
+pub mod central;
 pub mod commands;
 pub mod push;
 mod rows;
