@@ -111,8 +111,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
-    /// Print the manual page (roff), e.g. `sufler man > sufler.1`
-    Man,
+    /// Print the manual page (roff), e.g. `sufler man > sufler.1`; with --dir, write it
+    /// and one page per command (sufler-check.1 …) into a directory
+    Man {
+        /// Write sufler.1 and a page per command into this existing directory
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// The bank-wide store on PostgreSQL
     Server {
         #[command(subcommand)]
@@ -251,7 +256,7 @@ pub fn run() -> ExitCode {
         Some(Command::Forget { client }) => store::commands::run_forget(db, &client),
         Some(Command::Schema { target }) => schema(target),
         Some(Command::Completions { shell }) => completions(shell),
-        Some(Command::Man) => man(),
+        Some(Command::Man { dir }) => man(dir.as_deref()),
         Some(Command::Server {
             command:
                 ServerCommand::Init {
@@ -340,7 +345,7 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
     }
     // Files that fail the checks do not stop the screen: it starts on the last good copy
     // (or the built-in catalogue) and home says so.
-    let (catalog, watch) = match catalog::keep::at_start(&store, location, now()) {
+    let (catalog, watch) = match store::catalog_start::at_start(&store, location, now()) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -520,15 +525,18 @@ fn check(global: &GlobalArgs, deny_warnings: bool, format: CheckFormat) -> ExitC
     };
     if report.diagnostics.is_empty() {
         if let Some(c) = &report.catalog {
+            let n = |count: usize, one: &str, many: &str| {
+                format!("{count} {}", plural(count, one, many))
+            };
             println!(
-                "{where_}: ok — {} products ({} main, {} plan), {} links, {} upsells, {} downsells, {} scripts",
-                c.products.len(),
+                "{where_}: ok — {} ({} main, {} plan), {}, {}, {}, {}",
+                n(c.products.len(), "product", "products"),
                 c.main_products().count(),
                 c.plan_products().count(),
-                c.links.len(),
-                c.upsells.len(),
-                c.downsells.len(),
-                c.scripts.len()
+                n(c.links.len(), "link", "links"),
+                n(c.upsells.len(), "upsell", "upsells"),
+                n(c.downsells.len(), "downsell", "downsells"),
+                n(c.scripts.len(), "script", "scripts"),
             );
         }
     } else {
@@ -574,14 +582,79 @@ fn completions(shell: CompletionShell) -> ExitCode {
     print_out(&out)
 }
 
-/// `sufler man`: the manual page (roff) on stdout.
-fn man() -> ExitCode {
+/// `sufler man`: the manual page (roff) on stdout; with `--dir`, it and the page of each
+/// command (which the main page names: `sufler-check(1)` …) written into the directory.
+fn man(dir: Option<&std::path::Path>) -> ExitCode {
     use clap::CommandFactory as _;
+    if let Some(dir) = dir {
+        return match write_man_pages(dir) {
+            Ok(names) => {
+                println!(
+                    "{} manual pages written to {}: {}",
+                    names.len(),
+                    dir.display(),
+                    names.join(", ")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
     let mut out = Vec::new();
-    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+    if let Err(e) =
+        clap_mangen::Man::new(Cli::command().disable_help_subcommand(true)).render(&mut out)
+    {
         return fail(&format!("cannot render the manual page: {e}"));
     }
     print_out(&out)
+}
+
+/// Every page rendered into a fresh directory inside `dir` first, then each renamed into
+/// place, so a failure leaves no half-written page. The names written, sorted.
+fn write_man_pages(dir: &std::path::Path) -> Result<Vec<String>, String> {
+    use clap::CommandFactory as _;
+    if !dir.is_dir() {
+        return Err(format!(
+            "{} is not a directory: create it first (mkdir -p {})",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let staging = dir.join(format!(".sufler-man-{}", std::process::id()));
+    std::fs::create_dir(&staging)
+        .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
+    let mut root = Cli::command().disable_help_subcommand(true);
+    root.build();
+    // Each page's footer names sufler and its version, not the bare command.
+    let source = format!("sufler {}", env!("CARGO_PKG_VERSION"));
+    let commands = root.get_subcommands().filter(|c| !c.is_hide_set()).cloned();
+    let moved = std::iter::once(root.clone())
+        .chain(commands)
+        .try_for_each(|cmd| {
+            clap_mangen::Man::new(cmd)
+                .source(source.clone())
+                .generate_to(&staging)
+                .map(drop)
+        })
+        .map_err(|e| format!("cannot render the manual pages: {e}"))
+        .and_then(|()| {
+            let mut names = Vec::new();
+            let entries = std::fs::read_dir(&staging)
+                .map_err(|e| format!("cannot read {}: {e}", staging.display()))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", staging.display()))?;
+                let name = entry.file_name();
+                let target = dir.join(&name);
+                std::fs::rename(entry.path(), &target)
+                    .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+                names.push(name.to_string_lossy().into_owned());
+            }
+            names.sort();
+            Ok(names)
+        });
+    // The staging directory is empty unless something failed; either way it goes.
+    let _ = std::fs::remove_dir_all(&staging);
+    moved
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a message.

@@ -217,9 +217,7 @@ fn generated_history_obeys_the_rules_and_shows_the_behaviours() {
             }
         }
         // Sold in its better version, the client holds that one (its offer, above).
-        let upgraded = c
-            .main_sold_as()
-            .is_some_and(|o| o.technique == Technique::Upsell);
+        let upgraded = c.sold_upgraded();
         if c.finished_at.is_some() && c.main_outcome == Some(Outcome::Accepted) && !upgraded {
             mine.insert(c.main.clone());
         }

@@ -776,7 +776,8 @@ fn detail_rows_and_client_names_only_on_request() {
             "stage",
             "variant",
             "outcome",
-            "catalog_version"
+            "catalog_version",
+            "slot"
         ]
     );
     // Eight offers, and one row for the consultation without any.
@@ -796,7 +797,8 @@ fn detail_rows_and_client_names_only_on_request() {
             "presentation",
             "0",
             "accepted",
-            &version_name()
+            &version_name(),
+            "catch"
         ]
     );
     assert_eq!(&rows[9][5..8], ["consumer_loan", "accepted", ""]);
@@ -806,11 +808,16 @@ fn detail_rows_and_client_names_only_on_request() {
     let with = detail(db.path(), &["--with-clients"]);
     assert_eq!(
         &with[0][12..],
-        ["client_name", "client_phone", "catalog_version"]
+        ["client_name", "client_phone", "catalog_version", "slot"]
     );
     assert_eq!(
         &with[1][12..],
-        ["Иванова Мария Петровна", "79161234567", &version_name()]
+        [
+            "Иванова Мария Петровна",
+            "79161234567",
+            &version_name(),
+            "catch"
+        ]
     );
 
     // A file with names is the owner's only.
@@ -908,7 +915,8 @@ fn a_merged_detail_export_names_each_rows_database() {
             "database",
             "client_name",
             "client_phone",
-            "catalog_version"
+            "catalog_version",
+            "slot"
         ]
     );
     assert_eq!(rows.len(), 1 + 2 * 9);
@@ -921,14 +929,19 @@ fn a_merged_detail_export_names_each_rows_database() {
     assert_eq!(from_a[0][0], from_b[0][0]);
     assert_eq!(
         &from_a[0][13..],
-        ["Иванова Мария Петровна", "79161234567", &version_name()]
+        [
+            "Иванова Мария Петровна",
+            "79161234567",
+            &version_name(),
+            "catch"
+        ]
     );
     assert_eq!(
-        detail(a.path(), &[])[0].last().map(String::as_str),
-        Some("catalog_version"),
-        "one database: no database column, the catalogue version last"
+        detail(a.path(), &[])[0][12..],
+        ["catalog_version", "slot"],
+        "one database: no database column, the catalogue version and the slot last"
     );
-    assert_eq!(detail(a.path(), &[])[0].len(), 13);
+    assert_eq!(detail(a.path(), &[])[0].len(), 14);
 }
 
 #[test]

@@ -184,6 +184,69 @@ fn man_page_is_roff_with_the_commands() {
     }
 }
 
+/// Every `sufler-X(1)` the main page names, as it writes it in roff.
+fn named_pages(page: &str) -> Vec<String> {
+    let mut names: Vec<String> = page
+        .split("sufler\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)"))
+        .map(|(name, _)| format!("sufler-{name}.1"))
+        .filter(|name| !name.contains(char::is_whitespace))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn man_dir_writes_every_page_the_main_page_names() {
+    let (_, stdout, _) = sufler(&["man"]);
+    let named = named_pages(&stdout);
+    assert!(named.contains(&"sufler-check.1".to_string()), "{named:?}");
+    assert!(!named.contains(&"sufler-help.1".to_string()), "{named:?}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let (code, stdout, stderr) = sufler(&["man", "--dir", dir]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut written: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert!(
+        stdout.contains(&format!("{} manual pages", written.len())),
+        "{stdout}"
+    );
+    let main = std::fs::read_to_string(tmp.path().join("sufler.1")).unwrap();
+    assert_eq!(named_pages(&main), named);
+    for page in &named {
+        assert!(
+            written.contains(page),
+            "{page} is named but not written: {written:?}"
+        );
+    }
+    assert_eq!(written.len(), named.len() + 1, "{written:?}");
+    let check = std::fs::read_to_string(tmp.path().join("sufler-check.1")).unwrap();
+    assert!(
+        check.contains(".TH sufler-check 1")
+            && check.contains(&format!("\"sufler {}\"", env!("CARGO_PKG_VERSION"))),
+        "{check}"
+    );
+    for option in ["\\-\\-watch", "\\-\\-format"] {
+        assert!(check.contains(option), "sufler-check.1 lacks {option}");
+    }
+
+    let missing = tmp.path().join("no-such-dir");
+    let (code, _, stderr) = sufler(&["man", "--dir", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("no-such-dir") && stderr.contains("not a directory"),
+        "{stderr}"
+    );
+    assert!(!missing.exists());
+}
+
 #[test]
 fn compiled_in_catalogue_keeps_its_directives_and_loads_clean() {
     let sources = sufler::catalog::bundled_sources();

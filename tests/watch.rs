@@ -3,7 +3,7 @@
 //! previous version on screen while the files fail.
 //!
 //! Every wait is for text (in the output, or on the screen), with a timeout, never a fixed
-//! sleep.
+//! sleep; but one: a second to see that nothing is checked again when nothing is saved.
 
 #[allow(dead_code)]
 mod common;
@@ -152,6 +152,15 @@ fn check_watch_checks_again_on_every_save_until_ctrl_c() {
     assert!(
         run.out().contains("sufler check"),
         "no header:\n{}",
+        run.out()
+    );
+    // Nothing saved, nothing checked again: the check's own reading of the files is no
+    // change. (The one fixed wait here: an absence has no text to wait for.)
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        count(&run.out(), "— watching, Ctrl-C stops"),
+        1,
+        "checked again with no save:\n{}",
         run.out()
     );
 

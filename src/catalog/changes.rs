@@ -5,7 +5,9 @@
 //! Only products.toml and `scripts/*.toml` count, new and deleted ones too: an editor's temp
 //! and swap files (`.products.toml.swp`, `4913`, `products.toml~`) do not. One save is often
 //! a burst (write a temp file, rename it over the old one, touch the directory): the events
-//! are debounced, so a burst is one change.
+//! are debounced, so a burst is one change. Reading a file is no change: the system also
+//! reports every open and read-only close (inotify's `IN_OPEN`), and the check that follows a
+//! change reads every file, so these are dropped before the debouncer sees them.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,8 +15,9 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventHandler, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify_debouncer_mini::{new_debouncer_opt, Config, DebounceEventResult, Debouncer};
 
 use super::load::PRODUCTS_FILE;
 
@@ -23,9 +26,47 @@ pub const DEBOUNCE: Duration = Duration::from_millis(150);
 
 const SCRIPTS_DIR: &str = "scripts";
 
+/// The system's watcher, less the events of a file being opened or read: only what may
+/// change a file (written, closed after writing, created, removed, renamed) goes on.
+struct SavesOnly(RecommendedWatcher);
+
+fn is_a_read(event: &notify::Result<Event>) -> bool {
+    match event {
+        Ok(e) => match e.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => false,
+            EventKind::Access(_) => true,
+            _ => false,
+        },
+        Err(_) => false,
+    }
+}
+
+impl Watcher for SavesOnly {
+    fn new<F: EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
+        let forward = move |event: notify::Result<Event>| {
+            if !is_a_read(&event) {
+                handler.handle_event(event);
+            }
+        };
+        RecommendedWatcher::new(forward, config).map(SavesOnly)
+    }
+
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        self.0.watch(path, mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        self.0.unwatch(path)
+    }
+
+    fn kind() -> notify::WatcherKind {
+        RecommendedWatcher::kind()
+    }
+}
+
 /// The change notifications of one catalogue directory.
 pub struct Changes {
-    debouncer: Debouncer<RecommendedWatcher>,
+    debouncer: Debouncer<SavesOnly>,
     events: Receiver<DebounceEventResult>,
     dir: PathBuf,
     /// Whether `scripts/` is watched (it may be created or removed meanwhile).
@@ -43,7 +84,8 @@ impl Changes {
     pub fn watch(dir: &Path) -> Result<Changes, String> {
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         let (tx, events) = channel();
-        let mut debouncer = new_debouncer(DEBOUNCE, tx)
+        let config = Config::default().with_timeout(DEBOUNCE);
+        let mut debouncer = new_debouncer_opt::<_, SavesOnly>(config, tx)
             .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
         debouncer
             .watcher()
@@ -195,6 +237,29 @@ mod tests {
         assert!(wait_change(&mut changes));
         // A deleted one too.
         std::fs::remove_file(dir.path().join("scripts/new.toml")).unwrap();
+        assert!(wait_change(&mut changes));
+    }
+
+    #[test]
+    fn reading_the_files_is_no_change_and_a_save_after_it_is_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("scripts")).unwrap();
+        let products = dir.path().join(PRODUCTS_FILE);
+        let script = dir.path().join("scripts/deposit.toml");
+        std::fs::write(&products, "").unwrap();
+        std::fs::write(&script, "").unwrap();
+        let mut changes = Changes::watch(dir.path()).unwrap();
+        // What a check does after every change: read every file. Were that a change,
+        // `check --watch` would check again and again with nothing saved.
+        for _ in 0..3 {
+            std::fs::read_to_string(&products).unwrap();
+            std::fs::read_to_string(&script).unwrap();
+            std::fs::read_dir(dir.path().join("scripts"))
+                .unwrap()
+                .count();
+        }
+        assert!(!changes.wait(DEBOUNCE * 4));
+        std::fs::write(&script, "main = 1").unwrap();
         assert!(wait_change(&mut changes));
     }
 

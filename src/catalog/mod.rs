@@ -2,7 +2,6 @@
 
 pub mod changes;
 pub mod diag;
-pub mod keep;
 pub mod load;
 pub mod model;
 pub mod placeholder;

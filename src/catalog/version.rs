@@ -103,7 +103,8 @@ impl Catalog {
     /// The phrase variants of every script moment, as the engine picks them: a catch offer
     /// says the script's moment phrases, else the matrix row's; a create offer the script's
     /// moment phrases, else the product's create questions (its pitch when it has none) —
-    /// for the products of the script's create moments and every plan product.
+    /// for the products of the script's create moments and every plan product; an upsell or
+    /// downsell its script moment's phrases, else its row's.
     pub fn phrase_sets(&self) -> Vec<PhraseSet> {
         let mut out: Vec<PhraseSet> = Vec::new();
         let mut push = |main: &str, product: &str, technique: Technique, say: &[String]| {
@@ -141,6 +142,16 @@ impl Catalog {
             }
             for p in self.plan_products() {
                 push(main, &p.id, Technique::Create, create_lines(p));
+            }
+            for u in self.upsells_of(main) {
+                if let Some((_, say)) = self.upsell_phrases(main, &u.better) {
+                    push(main, &u.better, Technique::Upsell, say);
+                }
+            }
+            for d in self.downsells_of(main) {
+                if let Some((_, say)) = self.downsell_phrases(main, &d.fallback) {
+                    push(main, &d.fallback, Technique::Downsell, say);
+                }
             }
         }
         out

@@ -255,6 +255,15 @@ pub fn next_working_day(day: NaiveDate) -> NaiveDate {
     d
 }
 
+/// `day` itself on a working day, else the Monday after: a call is not put on a weekend.
+pub fn working_day_from(day: NaiveDate) -> NaiveDate {
+    if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        next_working_day(day)
+    } else {
+        day
+    }
+}
+
 /// The days a client may choose to be called on, as offered by `t`: +1, +3 (the default)
 /// and +7 days.
 pub const CALL_BACK_CHOICES: [u64; 3] = [1, 3, 7];

@@ -123,6 +123,25 @@ pub struct Offer {
     pub check_in: Option<NaiveDate>,
 }
 
+/// The technique a slot counts as: catch and create by the slot, else as opened.
+pub fn slot_technique(slot: FormulaSlot, opened: Technique) -> Technique {
+    match slot {
+        FormulaSlot::Catch => Technique::Catch,
+        FormulaSlot::Create => Technique::Create,
+        FormulaSlot::Main => opened,
+    }
+}
+
+impl FormulaSlot {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormulaSlot::Main => "main",
+            FormulaSlot::Catch => "catch",
+            FormulaSlot::Create => "create",
+        }
+    }
+}
+
 impl Offer {
     /// The formula slot this offer counts in.
     pub fn counts_as(&self) -> FormulaSlot {
@@ -131,6 +150,13 @@ impl Offer {
             Technique::Create => FormulaSlot::Create,
             Technique::Upsell | Technique::Downsell => FormulaSlot::Main,
         })
+    }
+
+    /// The technique it counts as in the formula: catch or create by its slot (a question
+    /// about a linked product is a catch), upsell and downsell as they are. What the screen
+    /// and the reports label it with.
+    pub fn counted_technique(&self) -> Technique {
+        slot_technique(self.counts_as(), self.technique)
     }
 
     /// An extra offer: one the formula's catch and create slots and `max_extra_offers`

@@ -43,7 +43,12 @@ impl Memory {
     pub(super) fn record(&mut self, c: &Consultation, index_of: &dyn Fn(&str) -> Option<u16>) {
         let finished = c.finished_at.is_some();
         let main_day = c.finished_at.unwrap_or(c.started_at).date();
-        let main = c.main_outcome.map(|o| (c.main.as_str(), o, main_day));
+        // Sold in its better version, the client holds that one (its offer), as the store.
+        let upgraded = c.sold_upgraded();
+        let main = c
+            .main_outcome
+            .filter(|_| !upgraded)
+            .map(|o| (c.main.as_str(), o, main_day));
         let extras = c.offers.iter().filter_map(|o| {
             o.outcome.map(|outcome| {
                 (

@@ -44,6 +44,11 @@ pub const CLIENT_COLUMNS: [&str; 2] = ["client_name", "client_phone"];
 /// names it), empty for a consultation recorded before versions were.
 pub const CATALOG_VERSION_COLUMN: &str = "catalog_version";
 
+/// Added in the third release, last: the formula slot an offer filled (`catch`, `create` by
+/// the product's relation to the main one; `main` for an upsell or downsell), empty on the
+/// row of a consultation without offers. The `technique` column says how it was opened.
+pub const SLOT_COLUMN: &str = "slot";
+
 /// A column's header for people (the Russian `--excel` CSV, XLSX); a column without one is
 /// headed by its key.
 pub fn label(key: &str) -> Option<Label> {
@@ -61,6 +66,7 @@ pub fn label(key: &str) -> Option<Label> {
         "variant" => ("Вариант", "Variant"),
         "outcome" => ("Итог", "Outcome"),
         "catalog_version" => ("Версия каталога", "Catalogue version"),
+        "slot" => ("Слот формулы", "Formula slot"),
         "database" => ("База", "Database"),
         "client_name" => ("ФИО клиента", "Client name"),
         "client_phone" => ("Телефон клиента", "Client phone"),
@@ -100,7 +106,7 @@ fn rows(
         Cell::Text(c.main.clone()),
         outcome(c.main_outcome),
     ];
-    let tail = |row: &mut Vec<Cell>| {
+    let tail = |row: &mut Vec<Cell>, slot: &str| {
         if let Some(database) = database {
             row.push(Cell::Text(database.to_string()));
         }
@@ -111,6 +117,7 @@ fn rows(
         row.push(Cell::Text(
             c.catalog.as_ref().map(|v| v.name()).unwrap_or_default(),
         ));
+        row.push(Cell::Text(slot.to_string()));
     };
     if c.offers.is_empty() {
         let mut row = head.to_vec();
@@ -121,7 +128,7 @@ fn rows(
             Cell::Num(None, 0),
             Cell::Text(String::new()),
         ]);
-        tail(&mut row);
+        tail(&mut row, "");
         return vec![row];
     }
     c.offers
@@ -135,7 +142,7 @@ fn rows(
                 Cell::Int(u64::from(o.variant)),
                 outcome(o.outcome),
             ]);
-            tail(&mut row);
+            tail(&mut row, o.counts_as().as_str());
             row
         })
         .collect()
@@ -194,6 +201,7 @@ fn header(stores: &[&dyn Store], with_clients: bool) -> Vec<&'static str> {
         h.extend(CLIENT_COLUMNS);
     }
     h.push(CATALOG_VERSION_COLUMN);
+    h.push(SLOT_COLUMN);
     h
 }
 

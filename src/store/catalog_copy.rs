@@ -58,11 +58,12 @@ impl SledStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::store::Store;
 
-    fn at(h: u32) -> NaiveDateTime {
+    /// 1 December 2026 at `h`:03, the time of the tests of the kept copy.
+    pub(in crate::store) fn at(h: u32) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
             .and_then(|d| d.and_hms_opt(h, 3, 0))
             .expect("a valid time")

@@ -17,6 +17,7 @@
 mod call_backs;
 mod cancellations;
 pub mod catalog_copy;
+pub mod catalog_start;
 pub mod codec;
 pub mod commands;
 pub mod db_path;

@@ -451,12 +451,12 @@ fn link_of<'c>(catalog: &'c Catalog, d: &CallData) -> Option<&'c crate::catalog:
 fn check_in_lines(lang: Lang) -> Vec<&'static str> {
     match lang {
         Lang::Ru => vec![
-            "{client}, добрый день! Это {officer}, мы встречались в отделении. Звоню узнать, всё ли получилось с продуктом «{product.name}».",
+            "{client}, добрый день! Это {officer}, мы встречались в отделении. Звоню по поводу того, что вы оформили: {product.name}. Всё ли получилось?",
             "Всё ли работает, как договаривались? Остались ли вопросы — по условиям, приложению, платежам?",
             "Если появится новая задача — накопить, застраховать, оформить карту близким — я на связи.",
         ],
         Lang::En => vec![
-            "{client}, good afternoon! This is {officer}, we met at the branch. I am calling to check that everything went well with {product.name}.",
+            "{client}, good afternoon! This is {officer}, we met at the branch. I am calling about what you took out with us: {product.name}. Did everything go well?",
             "Is everything working as agreed? Any questions about the terms, the app or payments?",
             "If something new comes up (saving, insurance, a card for your family), I am here to help.",
         ],

@@ -578,12 +578,9 @@ impl ClientScreen {
                     ),
                     DIM,
                 ),
-                common::main_mark(p.main),
+                common::list_main_mark(p.main),
                 Span::raw(" "),
-                Span::styled(
-                    common::product_name(&app.catalog, &c.main).to_string(),
-                    BOLD,
-                ),
+                Span::styled(common::main_result(&app.catalog, c, p.main), BOLD),
                 Span::styled(
                     format!(" · {} {}", tx.formula, if p.met() { "✓" } else { "✗" }),
                     if p.met() { OK } else { DIM },
@@ -609,7 +606,10 @@ impl ClientScreen {
                         common::product_name(&app.catalog, &o.product)
                     )),
                     Span::styled(
-                        format!(" · {}", text::technique_lower(app.lang, o.technique)),
+                        format!(
+                            " · {}",
+                            text::technique_lower(app.lang, o.counted_technique())
+                        ),
                         DIM,
                     ),
                 ];

@@ -427,6 +427,31 @@ pub(crate) fn outcome_mark(outcome: Option<Outcome>) -> Span<'static> {
     }
 }
 
+/// The main product's result in a list (home, the client card): the mark and what was
+/// actually sold — the better version, or the main product declined and the fallback taken.
+pub(crate) fn main_result(
+    catalog: &Catalog,
+    c: &crate::consultation::Consultation,
+    status: MainStatus,
+) -> String {
+    let main = product_name(catalog, &c.main);
+    let taken = c.main_sold_as().map(|o| product_name(catalog, &o.product));
+    match (status, taken) {
+        (MainStatus::Upgraded, Some(better)) => better.to_string(),
+        (MainStatus::Fallback, Some(fallback)) => format!("{main} ✗ → ✓ {fallback}"),
+        _ => main.to_string(),
+    }
+}
+
+/// The mark of the main product's result; a fallback taken instead is marked as the declined
+/// main product it is (the list names the fallback after it, see [`main_result`]).
+pub(crate) fn list_main_mark(status: MainStatus) -> Span<'static> {
+    match status {
+        MainStatus::Fallback => main_mark(MainStatus::Declined),
+        other => main_mark(other),
+    }
+}
+
 pub(crate) fn main_mark(status: MainStatus) -> Span<'static> {
     match status {
         MainStatus::Sold | MainStatus::Upgraded | MainStatus::Fallback => {

@@ -306,12 +306,23 @@ impl HomeScreen {
                 ),
                 Span::styled(phone, DIM),
             ]));
+            // A check-in after a sale says so: there is nothing to sell on that call.
+            let product = common::product_name(&app.catalog, &f.product);
+            // First, so that a long product name does not cut it off.
+            let product = if f.check_in {
+                format!(
+                    "{} · {product}",
+                    match app.lang {
+                        text::Lang::Ru => "после продажи",
+                        text::Lang::En => "check-in",
+                    }
+                )
+            } else {
+                product.to_string()
+            };
             lines.push(Line::from(vec![
                 Span::raw("        "),
-                Span::raw(common::fit(
-                    common::product_name(&app.catalog, &f.product),
-                    width.saturating_sub(8),
-                )),
+                Span::raw(common::fit(&product, width.saturating_sub(8))),
             ]));
         }
         let hidden = due.saturating_sub(per_page.min(listed - first.min(listed)));
@@ -405,7 +416,7 @@ fn today_lines(app: &App, t: &TodayConsultation, width: u16, lines: &mut Vec<Lin
     lines.push(Line::from(first));
     let mut second = vec![
         Span::raw("      "),
-        common::main_mark(p.main),
+        common::list_main_mark(p.main),
         Span::raw(" "),
     ];
     let counts = Span::styled(
@@ -420,7 +431,8 @@ fn today_lines(app: &App, t: &TodayConsultation, width: u16, lines: &mut Vec<Lin
         ),
         DIM,
     );
-    let name = common::product_name(&app.catalog, &c.main);
+    let name = common::main_result(&app.catalog, c, p.main);
+    let name = name.as_str();
     let used = Line::from(second.clone()).width();
     let room = usize::from(width).saturating_sub(used);
     // The counts only when they fit whole beside the product's whole name.

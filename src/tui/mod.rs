@@ -110,6 +110,8 @@ pub struct FollowUpItem {
     pub product: String,
     /// The consultation whose "thinking" opened the call back.
     pub consultation: u64,
+    /// A check-in after a sale rather than a call back on a "thinking".
+    pub check_in: bool,
 }
 
 /// What the call screen needs ([`Effect::LoadCall`]).
@@ -321,6 +323,14 @@ pub struct App {
     /// The card the choice of the main product on screen was opened from (Esc goes back to
     /// it as it was).
     card_behind: Option<Box<ClientScreen>>,
+    /// The last frame was too small to show the screen (it asked for a larger window): keys
+    /// do nothing but quit until it is larger, so nothing is recorded blind.
+    pub too_small: bool,
+}
+
+/// Below 80×24 the screen asks for a larger window instead of drawing itself.
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
 }
 
 /// What the handlers of one screen may read.
@@ -462,6 +472,7 @@ impl App {
             last_find: None,
             card_from_find: false,
             card_behind: None,
+            too_small: false,
         };
         (app, effects)
     }
@@ -498,6 +509,7 @@ impl App {
             last_find: None,
             card_from_find: false,
             card_behind: None,
+            too_small: false,
         })
     }
 
@@ -770,6 +782,9 @@ impl App {
         if act == Some(Action::Interrupt) {
             return Step::effect(Effect::Quit);
         }
+        if self.too_small {
+            return Step::default();
+        }
         if self.help {
             self.help = false;
             return Step::default();
@@ -917,7 +932,7 @@ impl App {
 /// The whole frame: a pure function of the model.
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        if too_small(area) {
             common::render_too_small(self.lang, area, buf);
             return;
         }

@@ -13,9 +13,9 @@ use super::{
     App, Effect, FollowUpItem, HomeData, Msg, TodayConsultation, Unfinished, SEARCH_LIMIT,
 };
 use crate::catalog::changes::Changes;
-use crate::catalog::keep::keep;
 use crate::catalog::{CatalogLocation, CatalogWatch, Reload};
 use crate::consultation::{Client, Month};
+use crate::store::catalog_start::keep;
 use crate::store::{Officer, Store, StoreError};
 
 fn client_name(store: &dyn Store, id: u64) -> String {
@@ -48,6 +48,13 @@ pub fn home_data(
     let mut follow_ups = Vec::with_capacity(due.len());
     for f in due {
         let client = store.client(f.client_id)?;
+        let check_in = store
+            .consultation(f.consultation)?
+            .is_some_and(|c| crate::consultation::is_check_in(&c, &f.product));
+        // A check-in needs the client's consent: withdrawn since the sale, it is not shown.
+        if check_in && !client.as_ref().is_some_and(|c| c.calls_consent) {
+            continue;
+        }
         follow_ups.push(FollowUpItem {
             date: f.date,
             client_id: f.client_id,
@@ -57,6 +64,7 @@ pub fn home_data(
             phone: client.map(|c| c.phone).unwrap_or_default(),
             product: f.product,
             consultation: f.consultation,
+            check_in,
         });
     }
     let mut unfinished = Vec::new();
@@ -197,9 +205,20 @@ pub fn perform(store: &dyn Store, app: &App, effect: Effect) -> Option<Msg> {
         }
         Effect::LoadCardCallBacks(client_id) => {
             let load = || -> Result<Msg, StoreError> {
+                // As on home: no check-in for a client who withdrew the consent to calls.
+                let consent = store.client(client_id)?.is_some_and(|c| c.calls_consent);
+                let mut open = Vec::new();
+                for cb in store.open_call_backs(client_id)? {
+                    let check_in = store
+                        .consultation(cb.consultation)?
+                        .is_some_and(|c| crate::consultation::is_check_in(&c, &cb.product));
+                    if consent || !check_in {
+                        open.push(cb);
+                    }
+                }
                 Ok(Msg::CardCallBacks {
                     client_id,
-                    open: store.open_call_backs(client_id)?,
+                    open,
                     contacts: store.contacts_of_client(client_id)?,
                     cancellations: store.cancellations_of_client(client_id)?,
                 })
@@ -426,7 +445,9 @@ pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std:
                 return Ok(ended);
             }
             runtime.follow_saves(&mut app, &mut changes, &mut looked);
-            terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+            let drawn = terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+            // Keys act on what the officer sees: nothing while the window is too small.
+            app.too_small = super::too_small(drawn.area);
             if !event::poll(SIGNAL_POLL)? {
                 if last_tick.elapsed() >= TICK {
                     last_tick = Instant::now();

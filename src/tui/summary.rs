@@ -150,7 +150,10 @@ impl SummaryScreen {
                     common::outcome_mark(o.outcome),
                     Span::raw(format!(" {}", common::product_name(catalog, &o.product))),
                     Span::styled(
-                        format!(" · {}", text::technique_tag(app.lang, o.technique)),
+                        format!(
+                            " · {}",
+                            text::technique_tag(app.lang, o.counted_technique())
+                        ),
                         DIM,
                     ),
                 ];

@@ -201,6 +201,7 @@ pub(super) fn home_data() -> HomeData {
                 phone: "79031112233".into(),
                 product: "iis".into(),
                 consultation: 21,
+                check_in: false,
             },
             FollowUpItem {
                 date: NaiveDate::from_ymd_opt(2025, 3, 17).expect("date"),
@@ -209,6 +210,7 @@ pub(super) fn home_data() -> HomeData {
                 phone: "79165554433".into(),
                 product: "npf".into(),
                 consultation: 22,
+                check_in: false,
             },
         ],
         follow_ups_due: 2,

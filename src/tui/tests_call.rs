@@ -54,6 +54,7 @@ fn busy_day() -> HomeData {
             phone: format!("7916{:07}", 1_234_500 + i),
             product: products[i as usize % 5].to_string(),
             consultation: 300 + u64::from(i),
+            check_in: i % 5 == 2, // the debit card: a check-in after its sale
         })
         .collect();
     let unfinished = vec![
@@ -613,4 +614,66 @@ fn a_product_marked_held_by_mistake_is_unmarked_and_a_sold_one_is_not() {
     }
     assert!(app.update(ch(' ')).is_empty());
     assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("(z)")));
+}
+
+/// A check-in after a sale: the credit card sold at the consultation, the call seven days on.
+fn check_in_data() -> CallData {
+    let cat = catalog();
+    let mut origin = Consultation::start(
+        310,
+        at(9, 0),
+        OFFICER,
+        "Отделение № 5",
+        7,
+        "credit_card",
+        &cat,
+    )
+    .expect("starts");
+    origin.set_main_outcome(Outcome::Accepted).expect("sold");
+    origin.finished_at = Some(at(9, 40));
+    origin.main_check_in = Some(now().date());
+    CallData {
+        client: client(),
+        product: "credit_card".into(),
+        origin,
+        due: now().date(),
+        contacts: vec![],
+    }
+}
+
+#[test]
+fn a_check_in_call_records_reached_and_has_no_yes_or_no_to_a_sale() {
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    app.update(Msg::Call(Box::new(check_in_data())));
+    let text = render(&app, 80, 24);
+    assert!(text.contains("Звонок после продажи"), "{text}");
+    assert!(text.contains("y  дозвонились"), "{text}");
+    assert!(text.contains("— оформлен"), "{text}");
+    insta::assert_snapshot!("call_check_in_ru_80x24", text);
+    // n and t mean nothing here: a hint, nothing stored.
+    assert!(app.update(ch('n')).is_empty());
+    assert!(matches!(&app.status, Some(Status::Hint(h)) if h.contains("звонок после продажи")));
+    assert!(app.update(ch('t')).is_empty());
+    let k = saved_contact(&app.update(ch('y')));
+    assert_eq!(k.outcome, CallOutcome::Reached);
+    assert!(k.check_in);
+    assert_eq!(k.product, "credit_card");
+    // Counted as a check-in, not as a call back's sale.
+    let kinds: Vec<crate::consultation::Kind> = k.tallies().keys().map(|t| t.kind).collect();
+    assert_eq!(kinds, [crate::consultation::Kind::CheckIn]);
+    let effects = app.update(Msg::ContactSaved(Ok(Contact { id: 51, ..k })));
+    assert_eq!(effects, vec![Effect::LoadHome]);
+}
+
+#[test]
+fn not_reached_on_a_check_in_tries_the_next_working_day() {
+    let mut app = app(Lang::En);
+    app.update(Msg::Home(busy_day()));
+    app.update(Msg::Call(Box::new(check_in_data())));
+    assert!(render(&app, 80, 24).contains("Check-in call"));
+    let k = saved_contact(&app.update(ch('d')));
+    assert_eq!(k.outcome, CallOutcome::NotReached);
+    assert!(k.check_in);
+    assert!(k.next.is_some_and(|d| d > now().date()));
 }

@@ -40,10 +40,11 @@ impl Consultation {
         }
         let (Some(stage), Some(main)) = (
             self.current_stage(ctx.catalog),
-            ctx.catalog.product(&self.main),
+            self.main_as_sold(ctx.catalog),
         ) else {
             return Vec::new();
         };
+        let main = main.as_ref();
         let mut out: Vec<Prompt> = Vec::new();
         let shown = |out: &[Prompt], id: &str| out.iter().any(|p| p.product == id);
 
@@ -203,11 +204,14 @@ impl Consultation {
     }
 
     /// The current stage's own lines, filled (`product` is the main product there).
+    /// Once the main product is sold in its better version, `{main.…}` describe that one
+    /// (see [`Consultation::main_as_sold`]).
     pub fn stage_lines(&self, catalog: &Catalog, client: &Client) -> Vec<String> {
-        let (Some(stage), Some(main)) = (self.current_stage(catalog), catalog.product(&self.main))
+        let (Some(stage), Some(main)) = (self.current_stage(catalog), self.main_as_sold(catalog))
         else {
             return Vec::new();
         };
+        let main = main.as_ref();
         let polite = client.polite();
         let with = self.filler(client, &polite, main, main);
         stage.say.iter().map(|t| fill(t, &with)).collect()

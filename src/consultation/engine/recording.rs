@@ -190,18 +190,19 @@ impl Consultation {
     }
 
     /// Puts the check-in calls after the sales on the calendar (DESIGN §4): each product
-    /// sold whose `follow_up_days` is set gets a call that many days after its acceptance —
-    /// only for a client who consented to calls; otherwise none. The main product sold in
-    /// its better version is called about that one. Called when the consultation finishes.
+    /// sold whose `follow_up_days` is set gets a call that many days after its acceptance
+    /// (moved to the Monday when that falls on a weekend) — only for a client who consented
+    /// to calls; otherwise none. The main product sold in its better version is called about
+    /// that one. Called when the consultation finishes.
     pub fn schedule_check_ins(&mut self, catalog: &Catalog, client: &Client) {
         let day = |product: &str, at: NaiveDateTime| {
             let days = catalog.follow_up_days(product)?;
-            at.date().checked_add_days(Days::new(u64::from(days)))
+            at.date()
+                .checked_add_days(Days::new(u64::from(days)))
+                .map(crate::consultation::working_day_from)
         };
         let consent = client.calls_consent;
-        let upgraded = self
-            .main_sold_as()
-            .is_some_and(|o| o.technique == Technique::Upsell);
+        let upgraded = self.sold_upgraded();
         let main_at = self.finished_at.unwrap_or(self.started_at);
         self.main_check_in = (consent && !upgraded && self.main_outcome == Some(Outcome::Accepted))
             .then(|| day(&self.main, main_at))
@@ -314,9 +315,7 @@ impl ClientHistory {
     pub fn record(&mut self, c: &Consultation) {
         let main_day = c.finished_at.unwrap_or(c.started_at).date();
         // Sold in its better version, the client holds that one (its offer, below).
-        let upgraded = c
-            .main_sold_as()
-            .is_some_and(|o| o.technique == Technique::Upsell);
+        let upgraded = c.sold_upgraded();
         let main = c
             .main_outcome
             .filter(|_| !upgraded)

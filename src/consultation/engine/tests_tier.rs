@@ -143,6 +143,52 @@ fn the_upsell_shows_in_the_presentation_and_selling_it_sells_the_main_product() 
 }
 
 #[test]
+fn once_upgraded_the_script_quotes_the_better_version_s_terms() {
+    let w = World::new();
+    let mut c = w.start("deposit");
+    let closing = stage_index(&c, &w.catalog, "closing");
+    c.goto_stage(closing, &w.catalog).expect("stage");
+    let before = c.stage_lines(&w.catalog, &w.client).join(" ");
+    let rate = |id: &str| {
+        w.catalog
+            .product(id)
+            .and_then(|p| p.params.get("rate"))
+            .cloned()
+    };
+    let (plain, better) = (
+        rate("deposit").expect("rate"),
+        rate("deposit_max").expect("rate"),
+    );
+    assert!(before.contains(&plain), "{before}");
+    c.offer(
+        "deposit_max",
+        Technique::Upsell,
+        "presentation",
+        0,
+        at(10, 1),
+        &w.catalog,
+    )
+    .expect("offer");
+    c.set_outcome(
+        "deposit_max",
+        Outcome::Accepted,
+        at(10, 2),
+        None,
+        &w.catalog,
+    )
+    .expect("accept");
+    let after = c.stage_lines(&w.catalog, &w.client).join(" ");
+    assert!(
+        after.contains(&better) && !after.contains(&plain),
+        "{after}"
+    );
+    assert!(
+        !after.contains("{main."),
+        "every placeholder filled: {after}"
+    );
+}
+
+#[test]
 fn declining_the_main_product_brings_its_downsell_at_once_in_any_stage() {
     let w = World::new();
     let mut c = w.start("credit_card");
@@ -374,6 +420,7 @@ fn a_check_in_follows_a_sale_only_for_a_client_who_consented() {
     let mut with = c.clone();
     with.finish_meeting(at(10, 30), &w.catalog, &w.client)
         .expect("finish");
+    let on_working_day = |d: Option<NaiveDate>| d.map(crate::consultation::working_day_from);
     let card_days = w
         .catalog
         .follow_up_days("credit_card")
@@ -388,7 +435,9 @@ fn a_check_in_follows_a_sale_only_for_a_client_who_consented() {
     let ins_days = w.catalog.follow_up_days("card_insurance");
     assert_eq!(
         ins.check_in,
-        ins_days.and_then(|d| at(10, 12).date().checked_add_days(Days::new(u64::from(d))))
+        on_working_day(
+            ins_days.and_then(|d| at(10, 12).date().checked_add_days(Days::new(u64::from(d))))
+        )
     );
     let asked = crate::consultation::check_ins_asked(&with);
     assert!(asked.iter().any(|(p, _)| p == "credit_card"));

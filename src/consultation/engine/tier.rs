@@ -42,6 +42,35 @@ impl Consultation {
             .find(|o| o.technique.is_tier() && o.outcome == Some(Outcome::Accepted))
     }
 
+    /// The main product was sold in its better version (an accepted upsell): the client
+    /// holds that one, not the main product.
+    pub fn sold_upgraded(&self) -> bool {
+        self.main_sold_as()
+            .is_some_and(|o| o.technique == Technique::Upsell)
+    }
+
+    /// The main product as the script's `{main.…}` should describe it now: once sold in its
+    /// better version, that version — its name, and its params over the main product's (the
+    /// ones it does not set stay the main product's) — so the closing lines quote the terms
+    /// the client actually took.
+    pub fn main_as_sold<'c>(&self, catalog: &'c Catalog) -> Option<std::borrow::Cow<'c, Product>> {
+        let main = catalog.product(&self.main)?;
+        let better = self
+            .main_sold_as()
+            .filter(|o| o.technique == Technique::Upsell)
+            .and_then(|o| catalog.product(&o.product));
+        Some(match better {
+            None => std::borrow::Cow::Borrowed(main),
+            Some(b) => {
+                let mut p = b.clone();
+                for (k, v) in &main.params {
+                    p.params.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                std::borrow::Cow::Owned(p)
+            }
+        })
+    }
+
     /// Checks an upsell or downsell offer of `product` may be made now.
     pub(super) fn check_tier_offer(
         &self,

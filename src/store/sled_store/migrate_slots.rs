@@ -51,25 +51,41 @@ fn place_slots(c: &mut Consultation, catalog: &Catalog) -> bool {
 }
 
 /// Rewrites the consultations whose offers have no slot yet, with their counters.
+///
+/// A million consultations take a while: on a terminal a progress line says so, instead of
+/// a screen or a report that does not come.
 pub(in crate::store) fn migrate_slots(t: &Trees) -> Result<(), StoreError> {
     let catalog = migration_catalog(t)?;
-    let mut chunk: Vec<(sled::IVec, Consultation, Consultation)> = Vec::with_capacity(CHUNK);
-    for item in t.consultations.iter() {
-        let (k, v) = item?;
-        // A damaged record is left to `verify` to report.
-        let Ok(old) = decode_consultation(CONSULTATIONS, &k, &v) else {
-            continue;
-        };
-        let mut new = old.clone();
-        if place_slots(&mut new, &catalog) || v.first() != Some(&CONSULTATION_VERSION) {
-            chunk.push((k, old, new));
-        }
-        if chunk.len() == CHUNK {
-            write_chunk(t, &chunk)?;
-            chunk.clear();
-        }
+    // The total from the id index, a few thousand keys.
+    let mut total = 0u64;
+    for item in t.id_blocks.iter() {
+        let (_, list) = item?;
+        total += (list.len() / ID_BLOCKS.record) as u64;
     }
-    write_chunk(t, &chunk)
+    crate::progress::with_progress("migrating to schema 3", |progress| {
+        let mut chunk: Vec<(sled::IVec, Consultation, Consultation)> = Vec::with_capacity(CHUNK);
+        let mut done = 0u64;
+        for item in t.consultations.iter() {
+            let (k, v) = item?;
+            done += 1;
+            // A damaged record is left to `verify` to report.
+            let Ok(old) = decode_consultation(CONSULTATIONS, &k, &v) else {
+                continue;
+            };
+            let mut new = old.clone();
+            if place_slots(&mut new, &catalog) || v.first() != Some(&CONSULTATION_VERSION) {
+                chunk.push((k, old, new));
+            }
+            if chunk.len() == CHUNK {
+                write_chunk(t, &chunk)?;
+                chunk.clear();
+                progress(done, total.max(done));
+            }
+        }
+        write_chunk(t, &chunk)?;
+        progress(done, total.max(done));
+        Ok(())
+    })
 }
 
 fn write_chunk(

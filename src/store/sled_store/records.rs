@@ -17,9 +17,7 @@ pub(in crate::store) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
     let mut holdings = Vec::new();
     let mut rotation: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
     // Sold in its better version, the client holds that one (its offer, below).
-    let upgraded = c
-        .main_sold_as()
-        .is_some_and(|o| o.technique == Technique::Upsell);
+    let upgraded = c.sold_upgraded();
     if finished && c.main_outcome == Some(Outcome::Accepted) && !upgraded {
         holdings.push(keys::holding_key(c.client_id, &c.main));
     }

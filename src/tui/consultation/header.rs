@@ -135,10 +135,18 @@ impl ConsultationScreen {
             .and_then(|o| app.catalog.product(&o.product))
             .map(|p| p.name.as_str())
             .unwrap_or_default();
+        // Where the name does not fit, the word alone still says what happened.
+        let named = |word: &str| {
+            if matches!(detail, Detail::Tight | Detail::Bare) || taken.is_empty() {
+                word.to_string()
+            } else {
+                format!("{word}: {taken}")
+            }
+        };
         let (main_text, main_style) = match p.main {
             MainStatus::Sold => (tx.main_sold.to_string(), OK),
-            MainStatus::Upgraded => (format!("{}: {taken}", tx.main_sold), OK),
-            MainStatus::Fallback => (format!("{}: {taken}", tx.main_fallback), OK),
+            MainStatus::Upgraded => (named(tx.main_sold), OK),
+            MainStatus::Fallback => (named(tx.main_fallback), OK),
             MainStatus::Declined => (tx.main_declined.to_string(), BAD),
             MainStatus::Thinking => (tx.main_thinking.to_string(), WARN),
             MainStatus::Open => (tx.main_open.to_string(), DIM),

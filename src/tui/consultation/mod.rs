@@ -207,7 +207,12 @@ impl ConsultationScreen {
                 item: item.clone(),
             })
             .collect();
-        out.sort_by_key(|n| (matches!(n.item, Item::Prompt(_)), n.number));
+        // The fallback after a declined main product is the most urgent prompt: first among
+        // those to say now, whatever its number.
+        out.sort_by_key(|n| {
+            let downsell = matches!(&n.item, Item::Prompt(p) if p.technique == Technique::Downsell);
+            (matches!(n.item, Item::Prompt(_)), !downsell, n.number)
+        });
         out
     }
 
@@ -364,6 +369,11 @@ impl ConsultationScreen {
             let again = old == Some(Outcome::Thinking) && outcome == Outcome::Thinking;
             if old == Some(outcome) && !again {
                 return Step::hint(text::already_recorded(env.lang, &name, outcome));
+            }
+            // Refused at once, not after a question: an accepted upsell or downsell stands in
+            // for the main product until its own answer is changed.
+            if let Err(e) = self.consultation.clone().set_main_outcome(outcome) {
+                return Step::error(text::engine_error(env.lang, &e, env.catalog));
             }
             if let (Some(from), false, false) = (old, confirmed, again) {
                 self.mode = Mode::ConfirmChange {

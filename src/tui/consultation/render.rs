@@ -456,7 +456,10 @@ impl ConsultationScreen {
             ),
             Span::styled(" — ", DIM),
             Span::styled(label, style),
-            Span::styled(format!(" · {}", technique_name(app.lang, o.technique)), DIM),
+            Span::styled(
+                format!(" · {}", technique_name(app.lang, o.counted_technique())),
+                DIM,
+            ),
         ];
         if !o.disclosures_confirmed.is_empty() {
             spans.push(Span::styled(
@@ -499,7 +502,15 @@ impl ConsultationScreen {
         out.extend(head);
         let indent = "    ";
         // When and how: the technique, the plan gap, the cue.
-        let mut when = technique_name(app.lang, p.technique).to_string();
+        // Labelled by the slot it fills: a question about a linked product is a catch.
+        let slot = self
+            .consultation
+            .slot_of(&p.product, p.technique, &app.catalog);
+        let mut when = technique_name(
+            app.lang,
+            crate::consultation::slot_technique(slot, p.technique),
+        )
+        .to_string();
         if let Some(plan) = p.plan {
             when.push_str(" · ");
             when.push_str(&text::plan_left(app.lang, plan.remaining));

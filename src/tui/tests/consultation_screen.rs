@@ -421,3 +421,43 @@ fn a_save_from_the_screen_keeps_the_version_texts_and_the_months_plan() {
         .expect("read")
         .is_some());
 }
+
+#[test]
+fn keys_do_nothing_while_the_window_is_too_small() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    let before = consultation_screen(&app).consultation.clone();
+    // The run loop sets it from the frame it drew: «окно слишком маленькое» is on screen.
+    app.too_small = true;
+    for k in ['1', 'y', 'n', 'f', 'r'] {
+        assert!(app.update(ch(k)).is_empty(), "{k} acted blind");
+    }
+    assert_eq!(consultation_screen(&app).consultation, before);
+    app.too_small = false;
+    app.update(ch('1'));
+    assert!(
+        !app.update(ch('y')).is_empty(),
+        "and act again once it is larger"
+    );
+}
+
+#[test]
+fn the_fallback_is_first_among_the_prompts_whatever_its_number() {
+    let mut app = consulting(Lang::Ru, "credit_card");
+    goto_stage(&mut app, "presentation");
+    // The main product declined (nothing picked): the fallback comes, numbered after the
+    // presentation's prompts, and listed first of those to say now.
+    let effects = app.update(ch('n'));
+    ack(&mut app, effects);
+    let env = app.env();
+    let items = consultation_screen(&app).items(&env);
+    let first = items
+        .iter()
+        .find(|n| matches!(n.item, crate::tui::consultation::Item::Prompt(_)))
+        .expect("a prompt");
+    assert_eq!(first.product(), "debit_overdraft");
+    assert!(
+        items.iter().any(|n| n.number < first.number),
+        "its number is not the lowest"
+    );
+}

@@ -1,7 +1,9 @@
 //! The catalogue at the officer's screen's start (DESIGN §4, «The catalogue at start»): the
 //! files when they pass the checks, kept in the database as the last good copy; else that
 //! copy; else, when no good copy was ever kept in this database, the one built into sufler.
-//! Home says which while the files fail ([`super::CatalogNotice`]).
+//! Home says which while the files fail ([`crate::catalog::CatalogNotice`]). Here, in the
+//! store, because it joins the two: `catalog` reads and checks the files and never touches
+//! the database; the copy itself is [`super::catalog_copy`].
 //!
 //! Only the officer's screen keeps copies. `sufler check` is the trainer's tool, run where
 //! the trainer edits, often with no officer's database around, and while the officer's
@@ -14,10 +16,12 @@ use std::path::Path;
 
 use chrono::NaiveDateTime;
 
+use super::Store;
 #[cfg(test)]
-use super::Reload;
-use super::{load, load_sources, Catalog, CatalogLocation, CatalogWatch, Fallback, Source};
-use crate::store::Store;
+use crate::catalog::Reload;
+use crate::catalog::{
+    load, load_sources, Catalog, CatalogLocation, CatalogWatch, Fallback, Source,
+};
 
 /// The catalogue to start the screen on, and the watch that goes on looking at its files.
 /// `Err` only if the built-in catalogue itself failed to load, which its tests rule out.
@@ -94,18 +98,13 @@ fn last_good(store: &dyn Store) -> Option<(Catalog, NaiveDateTime)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::catalog_copy::tests::at;
     use crate::store::SledStore;
-
-    fn at(h: u32) -> NaiveDateTime {
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
-            .and_then(|d| d.and_hms_opt(h, 3, 0))
-            .expect("a valid time")
-    }
 
     /// The bundled catalogue written out, with the deposit renamed so that it can be told
     /// from the built-in one.
     fn write_catalogue(dir: &Path) {
-        for source in super::super::bundled_sources() {
+        for source in crate::catalog::bundled_sources() {
             let path = dir.join(&source.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let text = source
@@ -119,6 +118,14 @@ mod tests {
         let path = dir.join("products.toml");
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(path, format!("{text}\n[[product]]\nid = \"Bad Id\"\n")).unwrap();
+    }
+
+    /// The trainer's files, broken, in `tmp/cat`, and a database in `tmp/db` with no copy.
+    fn broken_files(tmp: &Path) -> (std::path::PathBuf, SledStore) {
+        let cat = tmp.join("cat");
+        write_catalogue(&cat);
+        break_catalogue(&cat);
+        (cat, SledStore::open(&tmp.join("db")).unwrap())
     }
 
     fn deposit(c: &Catalog) -> &str {
@@ -150,10 +157,7 @@ mod tests {
     #[test]
     fn with_no_copy_ever_kept_the_built_in_catalogue_is_used() {
         let tmp = tempfile::tempdir().unwrap();
-        let cat = tmp.path().join("cat");
-        write_catalogue(&cat);
-        break_catalogue(&cat);
-        let store = SledStore::open(&tmp.path().join("db")).unwrap();
+        let (cat, store) = broken_files(tmp.path());
         let (catalog, watch) = at_start(&store, CatalogLocation::Dir(cat), at(9)).unwrap();
         assert_eq!(deposit(&catalog), "Вклад «Доходный»");
         assert_eq!(watch.notice().unwrap().in_use, Fallback::BuiltIn);
@@ -163,10 +167,7 @@ mod tests {
     #[test]
     fn a_kept_copy_this_build_no_longer_accepts_gives_way_to_the_built_in_one() {
         let tmp = tempfile::tempdir().unwrap();
-        let cat = tmp.path().join("cat");
-        write_catalogue(&cat);
-        break_catalogue(&cat);
-        let store = SledStore::open(&tmp.path().join("db")).unwrap();
+        let (cat, store) = broken_files(tmp.path());
         store
             .keep_good_catalog("/old", vec![("products.toml".into(), "x = ".into())], at(8))
             .unwrap();
@@ -186,10 +187,7 @@ mod tests {
     #[test]
     fn files_fixed_while_running_replace_the_copy_and_broken_again_name_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let cat = tmp.path().join("cat");
-        write_catalogue(&cat);
-        break_catalogue(&cat);
-        let store = SledStore::open(&tmp.path().join("db")).unwrap();
+        let (cat, store) = broken_files(tmp.path());
         let (_, mut watch) = at_start(&store, CatalogLocation::Dir(cat.clone()), at(9)).unwrap();
         assert_eq!(watch.notice().unwrap().in_use, Fallback::BuiltIn);
 
