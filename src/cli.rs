@@ -738,10 +738,9 @@ fn report_stores(
             return Err(report::ReportError::DuplicateDb(p).to_string());
         }
         seen.push(canonical);
-        stores.push(Box::new(
-            store::SledStore::open_existing(&p)
-                .map_err(|e| tui::text::db_problem(global.lang, &e).unwrap_or(e.to_string()))?,
-        ));
+        stores.push(Box::new(store::SledStore::open_existing(&p).map_err(
+            |e| tui::text::db_problem(global.lang, &e).unwrap_or(e.to_string()),
+        )?));
     }
     Ok(stores)
 }

@@ -21,8 +21,8 @@ use crate::consultation::{
     TallyKey, Technique,
 };
 use crate::store::{
-    codec, CatalogCopy, Event, EventKind, FollowUp, MonthPlan, Officer, Records, Store,
-    StoreError, VerifyReport,
+    codec, CatalogCopy, Event, EventKind, FollowUp, MonthPlan, Officer, Records, Store, StoreError,
+    VerifyReport,
 };
 
 /// One workstation's records on the server.
@@ -108,7 +108,10 @@ impl CentralStore {
     }
 
     fn month_range(from: NaiveDateTime, to: NaiveDateTime) -> (i32, i32) {
-        (Month::of(from.date()).0 as i32, Month::of(to.date()).0 as i32)
+        (
+            Month::of(from.date()).0 as i32,
+            Month::of(to.date()).0 as i32,
+        )
     }
 
     fn consultations_where(
@@ -219,9 +222,10 @@ impl Store for CentralStore {
         );
         match ids {
             Err(e) => Box::new(std::iter::once(Err(e))),
-            Ok(rows) => Box::new(rows.into_iter().filter_map(move |r| {
-                self.client(r.get::<_, i64>(0) as u64).transpose()
-            })),
+            Ok(rows) => Box::new(
+                rows.into_iter()
+                    .filter_map(move |r| self.client(r.get::<_, i64>(0) as u64).transpose()),
+            ),
         }
     }
 
@@ -423,9 +427,11 @@ impl Store for CentralStore {
         );
         match rows {
             Err(e) => Box::new(std::iter::once(Err(e))),
-            Ok(rows) => Box::new(rows.into_iter().map(|r| {
-                codec::decode_contact(TREE, &r.get::<_, i64>(0).to_be_bytes(), r.get(1))
-            })),
+            Ok(rows) => {
+                Box::new(rows.into_iter().map(|r| {
+                    codec::decode_contact(TREE, &r.get::<_, i64>(0).to_be_bytes(), r.get(1))
+                }))
+            }
         }
     }
 
@@ -512,11 +518,13 @@ impl Store for CentralStore {
         )?;
         match rows.first() {
             None => Ok(None),
-            Some(r) => serde_json::from_str(r.get(0)).map(Some).map_err(|e| StoreError::Corrupt {
-                tree: TREE,
-                key: format!("catalogue_versions {hash}"),
-                reason: e.to_string(),
-            }),
+            Some(r) => serde_json::from_str(r.get(0))
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    tree: TREE,
+                    key: format!("catalogue_versions {hash}"),
+                    reason: e.to_string(),
+                }),
         }
     }
 
@@ -527,11 +535,13 @@ impl Store for CentralStore {
         )?;
         match rows.first() {
             None => Ok(None),
-            Some(r) => serde_json::from_str(r.get(0)).map(Some).map_err(|e| StoreError::Corrupt {
-                tree: TREE,
-                key: format!("month_plans {month}"),
-                reason: e.to_string(),
-            }),
+            Some(r) => serde_json::from_str(r.get(0))
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    tree: TREE,
+                    key: format!("month_plans {month}"),
+                    reason: e.to_string(),
+                }),
         }
     }
 }
