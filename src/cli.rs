@@ -37,10 +37,10 @@ pub struct GlobalArgs {
     /// The catalogue directory with products.toml and scripts/
     #[arg(long, global = true, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
-    /// The officer's name (skips the first-start question)
+    /// The officer's name (skips the first-start question); with stats and export, only this officer's figures
     #[arg(long, global = true, value_name = "NAME")]
     pub officer: Option<String>,
-    /// The officer's branch
+    /// The officer's branch; with stats and export, only this branch's figures
     #[arg(long, global = true, value_name = "NAME")]
     pub branch: Option<String>,
     /// Interface language
@@ -263,11 +263,14 @@ pub fn run() -> ExitCode {
                     server,
                     accept_client_names,
                 },
-        }) => crate::sync::commands::run_init(server.as_deref(), accept_client_names),
+        }) => {
+            crate::sync::commands::run_init(server.as_deref(), accept_client_names, cli.global.lang)
+        }
         Some(Command::Sync(args)) => crate::sync::commands::run_sync(
             db,
             args.server.as_deref(),
             crate::sync::SyncOptions::batches_of(args.batch as usize),
+            cli.global.lang,
         ),
         None => officer_screen(&cli.global),
     }
@@ -714,12 +717,15 @@ fn report_stores(
 ) -> Result<Vec<Box<dyn store::Store>>, String> {
     if let Some(url) = server {
         if !global.db.is_empty() {
-            return Err(
-                "--server and --db are two sources of figures: give one of them".to_string(),
-            );
+            return Err(match global.lang {
+                Lang::Ru => "--server и --db — два источника цифр: укажите что-то одно",
+                Lang::En => "--server and --db are two sources of figures: give one of them",
+            }
+            .to_string());
         }
-        let server = crate::sync::Server::parse(url).map_err(|e| e.to_string())?;
-        let stores = crate::sync::central::workstations(&server).map_err(|e| e.to_string())?;
+        let lang = global.lang;
+        let server = crate::sync::Server::parse(url).map_err(|e| e.message(lang))?;
+        let stores = crate::sync::central::workstations(&server).map_err(|e| e.message(lang))?;
         return Ok(stores
             .into_iter()
             .map(|s| Box::new(s) as Box<dyn store::Store>)
@@ -749,18 +755,27 @@ fn as_dyn(stores: &[Box<dyn store::Store>]) -> Vec<&dyn store::Store> {
     stores.iter().map(|s| s.as_ref()).collect()
 }
 
+/// `--officer` / `--branch` as the report's filter.
+fn only(global: &GlobalArgs) -> report::Only {
+    report::Only {
+        officer: global.officer.clone(),
+        branch: global.branch.clone(),
+    }
+}
+
 /// `sufler stats`: the report as a table on stdout.
 fn stats(global: &GlobalArgs, p: &PeriodArgs) -> Result<(), String> {
     let input = report_input(p)?;
     let (catalog, _) = usable_catalog(global, global.lang)?;
     let stores = report_stores(global, p.server.as_deref())?;
-    let r = report::compute(
+    let r = report::compute_only(
         &as_dyn(&stores),
         &catalog,
         input.period,
         &input.groupings,
         input.today,
         report::Source::Auto,
+        &only(global),
     )
     .map_err(|e| e.to_string())?;
     let tables = report::table::tables(&r);
@@ -798,6 +813,7 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     locate_catalog(global, lang)?;
     let stores = report_stores(global, a.period.server.as_deref())?;
     let stores = as_dyn(&stores);
+    let only = only(global);
     let output = a.output.as_deref();
     let result = if a.detail {
         use std::io::IsTerminal as _;
@@ -805,10 +821,10 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
         let period = input.period;
         deliver(output, a.with_clients, format == Format::Xlsx, |w| {
             match format {
-                Format::Csv => detail::csv(&stores, period, a.with_clients, style, w)?,
-                Format::Json => detail::json(&stores, period, a.with_clients, w)?,
+                Format::Csv => detail::csv(&stores, period, &only, a.with_clients, style, w)?,
+                Format::Json => detail::json(&stores, period, &only, a.with_clients, w)?,
                 Format::Xlsx => {
-                    let bytes = detail::xlsx(&stores, period, a.with_clients, lang)?;
+                    let bytes = detail::xlsx(&stores, period, &only, a.with_clients, lang)?;
                     w.write_all(&bytes).map_err(ReportError::Output)?;
                     0
                 }
@@ -817,13 +833,14 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
         })
     } else {
         let (catalog, _) = usable_catalog(global, global.lang)?;
-        let r = report::compute(
+        let r = report::compute_only(
             &stores,
             &catalog,
             input.period,
             &input.groupings,
             input.today,
             report::Source::Auto,
+            &only,
         )
         .map_err(|e| e.to_string())?;
         let tables = report::table::tables(&r);

@@ -10,7 +10,10 @@ use pg::Pg;
 
 fn sufler() -> Command {
     let mut c = Command::cargo_bin("sufler").expect("the sufler binary");
-    c.env_remove("SUFLER_SERVER").env_remove("SUFLER_DB");
+    // The messages these tests read are the English ones.
+    c.env_remove("SUFLER_SERVER")
+        .env_remove("SUFLER_DB")
+        .args(["--lang", "en"]);
     c
 }
 

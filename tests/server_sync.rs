@@ -20,7 +20,10 @@ use sufler::sync::{Server, SyncError, SyncOptions};
 
 fn sufler() -> std::process::Command {
     let mut c = std::process::Command::cargo_bin("sufler").expect("the sufler binary");
-    c.env_remove("SUFLER_SERVER").env_remove("SUFLER_DB");
+    // The messages these tests read are the English ones.
+    c.env_remove("SUFLER_SERVER")
+        .env_remove("SUFLER_DB")
+        .args(["--lang", "en"]);
     c
 }
 
@@ -642,5 +645,50 @@ fn postgres_stopped_mid_sync_then_restarted_loses_and_doubles_nothing() {
     pg.wait_ready();
     let r = sync_cli(&db, &url, 3);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_same(&db, &url);
+}
+
+#[test]
+fn an_unreachable_server_is_one_line_in_the_users_language_and_the_outbox_waits() {
+    let (_dir, db, url) = fresh("unreachable", 200, 7);
+    assert_eq!(sync_cli(&db, &url, 100).code, Some(0));
+    change(&db, 5);
+    let before = watermark(&db);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = format!("postgresql://postgres:{}@127.0.0.1:{port}/x", pg::PASSWORD);
+    for (lang, start) in [
+        (
+            "ru",
+            "sufler: нет связи с сервером postgresql://postgres:***@127.0.0.1:",
+        ),
+        (
+            "en",
+            "sufler: cannot reach the server postgresql://postgres:***@127.0.0.1:",
+        ),
+    ] {
+        let mut c = std::process::Command::cargo_bin("sufler").unwrap();
+        let out = c
+            .env_remove("SUFLER_SERVER")
+            .env_remove("SUFLER_DB")
+            .args(["--lang", lang, "sync", "--server", &nowhere, "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with(start), "{stderr}");
+        assert!(!stderr.contains(pg::PASSWORD), "{stderr}");
+        assert_eq!(watermark(&db), before, "the outbox was touched");
+    }
+    // What waited goes with the next sync that reaches the server.
+    let r = sync_cli(&db, &url, 100);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.starts_with("sync: sent "), "{}", r.stdout);
     assert_same(&db, &url);
 }

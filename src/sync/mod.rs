@@ -16,6 +16,7 @@ pub mod server;
 
 use thiserror::Error;
 
+use crate::lang::Lang;
 use crate::store::StoreError;
 
 pub use push::{sync, SyncOptions, SyncReport};
@@ -56,4 +57,49 @@ pub enum SyncError {
     },
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// The one line for stderr in the user's language (`--lang`); the reasons the server or
+    /// the network give stay as they come, with the password masked.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            SyncError::NoServer => {
+                "не указан сервер: задайте --server URL или переменную SUFLER_SERVER".to_string()
+            }
+            SyncError::BadUrl { server, reason } => {
+                format!("адрес сервера {server} неверен: {reason}")
+            }
+            SyncError::Unreachable { server, reason } => {
+                format!("нет связи с сервером {server}: {reason}")
+            }
+            SyncError::Tls { server, reason } => {
+                format!("не удалось установить TLS-соединение с сервером {server}: {reason}")
+            }
+            SyncError::Refused { server, reason } => {
+                format!("сервер {server} отказал: {reason}")
+            }
+            SyncError::NotInitialised { server } => format!(
+                "на сервере {server} нет схемы sufler: сначала выполните `sufler server init`"
+            ),
+            SyncError::SchemaNewer {
+                server,
+                found,
+                known,
+            } => format!(
+                "схема на сервере {server} версии {found} — новее, чем знает этот sufler ({known}): нужен более новый sufler"
+            ),
+            SyncError::SchemaOlder {
+                server,
+                found,
+                known,
+            } => format!(
+                "схема на сервере {server} версии {found}, а этот sufler пишет версию {known}: выполните `sufler server init`, чтобы обновить её"
+            ),
+            SyncError::Store(e) => e.to_string(),
+        }
+    }
 }
