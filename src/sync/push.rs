@@ -115,6 +115,7 @@ pub fn sync(
         plans: BTreeSet::new(),
         officers: BTreeSet::new(),
         batch: Batch::default(),
+        fresh: false,
         report: SyncReport {
             from,
             up_to: from.unwrap_or(0),
@@ -139,6 +140,8 @@ pub fn sync(
         }
     };
     sender.report.full = full;
+    // The whole history sends each record once: into an empty server, nothing to replace.
+    sender.fresh = full && sender.server_has_nothing()?;
     if full {
         sender.send_everything(from)?;
         sender.flush(Some(high))?;
@@ -208,6 +211,9 @@ struct Sender<'a> {
     plans: BTreeSet<u32>,
     officers: BTreeSet<String>,
     batch: Batch,
+    /// A whole-history run into a server that held nothing of this workstation: no record
+    /// it sends has old offers or holdings there to replace.
+    fresh: bool,
     report: SyncReport,
     progress: &'a mut dyn FnMut(u64),
 }
@@ -267,6 +273,20 @@ impl Sender<'_> {
                (workstation_id bigint, month integer) ON COMMIT DELETE ROWS;\n",
         );
         self.client.batch_execute(&sql).map_err(|e| self.refused(e))
+    }
+
+    /// Whether the server has no row of this workstation. Every transaction of a sync
+    /// writes the workstation's row with its records, so records imply the row.
+    fn server_has_nothing(&mut self) -> Result<bool, SyncError> {
+        let ws = self.ws as i64;
+        let row = self
+            .client
+            .query_one(
+                "SELECT NOT EXISTS (SELECT 1 FROM workstations WHERE workstation_id = $1)",
+                &[&ws],
+            )
+            .map_err(|e| self.refused(e))?;
+        Ok(row.get(0))
     }
 
     fn send_everything(&mut self, after: Option<u64>) -> Result<(), SyncError> {
@@ -628,19 +648,35 @@ impl Sender<'_> {
                 })?;
             w.finish().map_err(pg)?;
         }
-        let changed = write_staged(&mut tx, &batch, ack, self.ws, &self.location).map_err(pg)?;
+        let changed = write_staged(&mut tx, &batch, ack, (self.ws, self.fresh), &self.location)
+            .map_err(pg)?;
         tx.commit().map_err(pg)?;
         Ok(changed)
     }
 }
 
+/// Deletes the rows of `table` that the staged records replace: by index, one staged key
+/// at a time. Left to itself the planner joins the whole table (a merge join over its
+/// primary key), and a first sync of a big history then reads every offer sent so far in
+/// every batch.
+fn delete_replaced(
+    tx: &mut postgres::Transaction<'_>,
+    delete: &str,
+) -> Result<(), postgres::Error> {
+    tx.batch_execute(&format!(
+        "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off; {delete}; \
+         SET LOCAL enable_mergejoin TO DEFAULT; SET LOCAL enable_hashjoin TO DEFAULT"
+    ))
+}
+
 /// The staged rows into the central tables, in the transaction `tx`; how many records the
-/// server took as new or changed.
+/// server took as new or changed. `fresh`: the server held nothing of workstation `ws` when
+/// the run began, so nothing is there to replace.
 fn write_staged(
     tx: &mut postgres::Transaction<'_>,
     batch: &Batch,
     ack: Option<u64>,
-    ws: u64,
+    (ws, fresh): (u64, bool),
     location: &str,
 ) -> Result<u64, postgres::Error> {
     {
@@ -657,11 +693,13 @@ fn write_staged(
         if has(&rows::CLIENTS) {
             changed += tx.execute(&rows::CLIENTS.upsert(None), &[])?;
             // A client's holdings are sent whole: they replace the server's.
-            tx.execute(
-                "DELETE FROM holdings h USING sufler_stage_clients c \
-                 WHERE h.workstation_id = c.workstation_id AND h.client_id = c.client_id",
-                &[],
-            )?;
+            if !fresh {
+                delete_replaced(
+                    tx,
+                    "DELETE FROM holdings h USING sufler_stage_clients c \
+                     WHERE h.workstation_id = c.workstation_id AND h.client_id = c.client_id",
+                )?;
+            }
             tx.execute(&rows::HOLDINGS.upsert(None), &[])?;
         }
         if has(&rows::CONSULTATIONS) {
@@ -671,12 +709,14 @@ fn write_staged(
                 &[],
             )?;
             // The offers of a consultation written anew replace its old ones.
-            tx.execute(
-                "DELETE FROM offers o USING sufler_changed_consultations c \
-                 WHERE o.workstation_id = c.workstation_id AND o.month = c.month \
-                   AND o.consultation_id = c.consultation_id",
-                &[],
-            )?;
+            if !fresh {
+                delete_replaced(
+                    tx,
+                    "DELETE FROM offers o USING sufler_changed_consultations c \
+                     WHERE o.workstation_id = c.workstation_id AND o.month = c.month \
+                       AND o.consultation_id = c.consultation_id",
+                )?;
+            }
             tx.execute(
                 "INSERT INTO offers SELECT s.* FROM sufler_stage_offers s \
                  JOIN sufler_changed_consultations c USING (workstation_id, month, consultation_id)",
