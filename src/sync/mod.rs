@@ -13,6 +13,7 @@ pub mod push;
 mod rows;
 pub mod schema;
 pub mod server;
+mod writer;
 
 use thiserror::Error;
 

@@ -20,12 +20,14 @@
 //! `chunk_events` events, or, when every record is sent, at the end.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 
 use chrono::{Datelike, NaiveDateTime};
 
+use std::sync::mpsc::{Receiver, SyncSender};
+
 use super::rows::{self, Rows, Table};
 use super::schema;
+use super::writer::Writer;
 use super::{Server, SyncError};
 use crate::consultation::{
     Cancellation, Client, Consultation, Contact, Kind, Month, Outcome, TallyKey,
@@ -99,31 +101,8 @@ pub fn sync(
     let names = schema::accepts_client_names(&mut client, server)?;
     let from = outbox.sent_up_to()?;
     let high = outbox.last_event_seq()?;
-    let mut sender = Sender {
-        store,
-        outbox,
-        server,
-        client,
-        ws: store.workstation_id()?,
-        version: high,
-        names,
-        location: store.location(),
-        batch_size: opts.batch.max(1),
-        partitions: BTreeSet::new(),
-        counter_months: BTreeSet::new(),
-        versions: BTreeSet::new(),
-        plans: BTreeSet::new(),
-        officers: BTreeSet::new(),
-        batch: Batch::default(),
-        fresh: false,
-        report: SyncReport {
-            from,
-            up_to: from.unwrap_or(0),
-            ..SyncReport::default()
-        },
-        progress,
-    };
-    sender.prepare()?;
+    let ws = store.workstation_id()?;
+    prepare(&mut client, server)?;
     // A bulk load names no record: every record goes.
     let full = match from {
         None => true,
@@ -139,31 +118,83 @@ pub fn sync(
             bulk
         }
     };
-    sender.report.full = full;
     // The whole history sends each record once: into an empty server, nothing to replace.
-    sender.fresh = full && sender.server_has_nothing()?;
-    if full {
-        sender.send_everything(from)?;
-        sender.flush(Some(high))?;
-        outbox.set_sent_up_to(high)?;
-        sender.report.up_to = high;
-    } else {
-        let mut chunk: Vec<(u64, Event)> = Vec::new();
-        for item in outbox.events_after(from) {
-            chunk.push(item?);
-            if chunk.len() >= opts.chunk_events.max(1) {
-                sender.send_chunk(std::mem::take(&mut chunk))?;
+    let fresh = full && server_has_nothing(&mut client, server, ws)?;
+    let mut writer = Writer::new(client, server, ws, store.location(), fresh);
+    // One batch is written while the next is read: reading and encoding on this thread,
+    // PostgreSQL's work meanwhile on the other core. At most one batch waits between them.
+    let (jobs, queued) = std::sync::mpsc::sync_channel::<Job>(1);
+    let (results, done) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for job in queued {
+                let result = writer.write(job.batch, job.ack);
+                let failed = result.is_err();
+                if results.send(result).is_err() || failed {
+                    break;
+                }
             }
-        }
-        if !chunk.is_empty() {
-            sender.send_chunk(chunk)?;
-        }
-        if sender.report.up_to != high {
-            // Nothing after the watermark: the server is up to date.
-            sender.report.up_to = high.max(sender.report.up_to);
-        }
+        });
+        let mut sender = Sender {
+            store,
+            outbox,
+            server,
+            jobs,
+            done,
+            in_flight: 0,
+            ws,
+            version: high,
+            names,
+            batch_size: opts.batch.max(1),
+            counter_months: BTreeSet::new(),
+            versions: BTreeSet::new(),
+            plans: BTreeSet::new(),
+            officers: BTreeSet::new(),
+            batch: Batch::default(),
+            report: SyncReport {
+                from,
+                up_to: from.unwrap_or(0),
+                full,
+                ..SyncReport::default()
+            },
+            progress,
+        };
+        // Dropping the sender closes the queue, and the writer ends.
+        sender.run(full, from, high, opts).map(|()| sender.report)
+    })
+}
+
+/// The session's staging tables.
+fn prepare(client: &mut postgres::Client, server: &Server) -> Result<(), SyncError> {
+    let mut sql = String::new();
+    for t in rows::STAGED {
+        sql.push_str(&t.create_stage());
+        sql.push_str(";\n");
     }
-    Ok(sender.report)
+    sql.push_str(
+        "CREATE TEMP TABLE IF NOT EXISTS sufler_changed_consultations \
+           (workstation_id bigint, month integer, consultation_id bigint) ON COMMIT DELETE ROWS;\n\
+         CREATE TEMP TABLE IF NOT EXISTS sufler_changed_months \
+           (workstation_id bigint, month integer) ON COMMIT DELETE ROWS;\n",
+    );
+    client.batch_execute(&sql).map_err(|e| refused(server, e))
+}
+
+/// Whether the server has no row of workstation `ws`. Every transaction of a sync writes
+/// the workstation's row with its records, so records imply the row.
+fn server_has_nothing(
+    client: &mut postgres::Client,
+    server: &Server,
+    ws: u64,
+) -> Result<bool, SyncError> {
+    let ws = ws as i64;
+    let row = client
+        .query_one(
+            "SELECT NOT EXISTS (SELECT 1 FROM workstations WHERE workstation_id = $1)",
+            &[&ws],
+        )
+        .map_err(|e| refused(server, e))?;
+    Ok(row.get(0))
 }
 
 /// An event that names no record: one entry for a bulk load.
@@ -173,11 +204,11 @@ fn names_nothing(e: &Event) -> bool {
 
 /// The rows of one transaction, per staging table.
 #[derive(Default)]
-struct Batch {
-    rows: Vec<(&'static Table, Rows)>,
+pub(super) struct Batch {
+    pub rows: Vec<(&'static Table, Rows)>,
     /// The months whose partitions the rows need.
-    months: BTreeSet<u32>,
-    records: usize,
+    pub months: BTreeSet<u32>,
+    pub records: usize,
 }
 
 impl Batch {
@@ -197,23 +228,20 @@ struct Sender<'a> {
     store: &'a dyn Store,
     outbox: &'a dyn Outbox,
     server: &'a Server,
-    client: postgres::Client,
+    /// Batches to the writer thread, which owns the connection, and its results back.
+    jobs: SyncSender<Job>,
+    done: Receiver<Result<u64, SyncError>>,
+    in_flight: usize,
     ws: u64,
     version: u64,
     names: bool,
-    location: String,
     batch_size: usize,
-    /// Months whose partitions exist (made or checked in this run).
-    partitions: BTreeSet<u32>,
     /// What this run has sent once already and need not read again.
     counter_months: BTreeSet<u32>,
     versions: BTreeSet<String>,
     plans: BTreeSet<u32>,
     officers: BTreeSet<String>,
     batch: Batch,
-    /// A whole-history run into a server that held nothing of this workstation: no record
-    /// it sends has old offers or holdings there to replace.
-    fresh: bool,
     report: SyncReport,
     progress: &'a mut dyn FnMut(u64),
 }
@@ -222,8 +250,14 @@ fn month_of(t: NaiveDateTime) -> u32 {
     Month::of(t.date()).0
 }
 
+/// One transaction's worth for the writer.
+pub(super) struct Job {
+    pub batch: Batch,
+    pub ack: Option<u64>,
+}
+
 /// A failed statement: the server gone (a connection or I/O failure), or its refusal.
-fn refused(server: &Server, e: postgres::Error) -> SyncError {
+pub(super) fn refused(server: &Server, e: postgres::Error) -> SyncError {
     if e.as_db_error().is_none() && (e.is_closed() || std::error::Error::source(&e).is_some()) {
         return SyncError::Unreachable {
             server: server.masked().to_string(),
@@ -255,38 +289,36 @@ fn outcome_name(o: Option<Outcome>) -> Option<&'static str> {
 }
 
 impl Sender<'_> {
-    fn refused(&self, e: postgres::Error) -> SyncError {
-        refused(self.server, e)
-    }
-
-    /// The session's staging tables.
-    fn prepare(&mut self) -> Result<(), SyncError> {
-        let mut sql = String::new();
-        for t in rows::STAGED {
-            sql.push_str(&t.create_stage());
-            sql.push_str(";\n");
+    /// The whole history, or the stretches of the log after the watermark.
+    fn run(
+        &mut self,
+        full: bool,
+        from: Option<u64>,
+        high: u64,
+        opts: SyncOptions,
+    ) -> Result<(), SyncError> {
+        if full {
+            self.send_everything(from)?;
+            self.flush(Some(high))?;
+            self.outbox.set_sent_up_to(high)?;
+            self.report.up_to = high;
+            return Ok(());
         }
-        sql.push_str(
-            "CREATE TEMP TABLE IF NOT EXISTS sufler_changed_consultations \
-               (workstation_id bigint, month integer, consultation_id bigint) ON COMMIT DELETE ROWS;\n\
-             CREATE TEMP TABLE IF NOT EXISTS sufler_changed_months \
-               (workstation_id bigint, month integer) ON COMMIT DELETE ROWS;\n",
-        );
-        self.client.batch_execute(&sql).map_err(|e| self.refused(e))
-    }
-
-    /// Whether the server has no row of this workstation. Every transaction of a sync
-    /// writes the workstation's row with its records, so records imply the row.
-    fn server_has_nothing(&mut self) -> Result<bool, SyncError> {
-        let ws = self.ws as i64;
-        let row = self
-            .client
-            .query_one(
-                "SELECT NOT EXISTS (SELECT 1 FROM workstations WHERE workstation_id = $1)",
-                &[&ws],
-            )
-            .map_err(|e| self.refused(e))?;
-        Ok(row.get(0))
+        let mut chunk: Vec<(u64, Event)> = Vec::new();
+        for item in self.outbox.events_after(from) {
+            chunk.push(item?);
+            if chunk.len() >= opts.chunk_events.max(1) {
+                self.send_chunk(std::mem::take(&mut chunk))?;
+            }
+        }
+        if !chunk.is_empty() {
+            self.send_chunk(chunk)?;
+        }
+        if self.report.up_to != high {
+            // Nothing after the watermark: the server is up to date.
+            self.report.up_to = high.max(self.report.up_to);
+        }
+        Ok(())
     }
 
     fn send_everything(&mut self, after: Option<u64>) -> Result<(), SyncError> {
@@ -608,158 +640,59 @@ impl Sender<'_> {
         self.counted()
     }
 
-    /// One transaction: the batch's rows, staged by COPY and upserted; with `ack`, the
-    /// workstation's row records that the log is on the server up to it.
+    /// Hands the batch to the writer (one transaction; with `ack`, the workstation's row
+    /// records that the log is on the server up to it). The next batch is read while the
+    /// writer sends this one; with `ack`, returns only once everything handed over is
+    /// committed, so the watermark may move.
     fn flush(&mut self, ack: Option<u64>) -> Result<(), SyncError> {
         let batch = std::mem::take(&mut self.batch);
         if batch.records == 0 && ack.is_none() {
             return Ok(());
         }
-        // The partitions first, each month once, in transactions of their own.
-        for &m in &batch.months {
-            if self.partitions.insert(m) {
-                let m = m as i32;
-                self.client
-                    .execute("SELECT sufler_month_partitions($1)", &[&m])
-                    .map_err(|e| self.refused(e))?;
-            }
+        self.collect(false)?;
+        if self.jobs.send(Job { batch, ack }).is_err() {
+            // The writer stopped: its error is waiting.
+            return Err(self.writer_failure());
         }
-        let changed = self.write(batch, ack)?;
-        self.report.changed += changed;
-        self.report.transactions += 1;
-        (self.progress)(self.report.records() + self.report.events);
+        self.in_flight += 1;
+        if ack.is_some() {
+            self.collect(true)?;
+        }
         Ok(())
     }
 
-    fn write(&mut self, mut batch: Batch, ack: Option<u64>) -> Result<u64, SyncError> {
-        let server = self.server;
-        let pg = |e| refused(server, e);
-        let mut tx = self.client.transaction().map_err(pg)?;
-        for (table, rows) in &mut batch.rows {
-            if rows.count == 0 {
-                continue;
-            }
-            rows.finish();
-            let mut w = tx.copy_in(&table.copy_in()).map_err(pg)?;
-            w.write_all(rows.text.as_bytes())
-                .map_err(|e| SyncError::Unreachable {
-                    server: server.masked().to_string(),
-                    reason: server.scrub(&e.to_string()),
-                })?;
-            w.finish().map_err(pg)?;
+    /// The writer's results so far; with `wait`, until every batch handed over is in.
+    fn collect(&mut self, wait: bool) -> Result<(), SyncError> {
+        while self.in_flight > 0 {
+            let result = if wait {
+                match self.done.recv() {
+                    Ok(r) => r,
+                    Err(_) => return Err(self.writer_failure()),
+                }
+            } else {
+                match self.done.try_recv() {
+                    Ok(r) => r,
+                    Err(_) => return Ok(()),
+                }
+            };
+            self.in_flight -= 1;
+            self.report.changed += result?;
+            self.report.transactions += 1;
+            (self.progress)(self.report.records() + self.report.events);
         }
-        let changed = write_staged(&mut tx, &batch, ack, (self.ws, self.fresh), &self.location)
-            .map_err(pg)?;
-        tx.commit().map_err(pg)?;
-        Ok(changed)
+        Ok(())
     }
-}
 
-/// Deletes the rows of `table` that the staged records replace: by index, one staged key
-/// at a time. Left to itself the planner joins the whole table (a merge join over its
-/// primary key), and a first sync of a big history then reads every offer sent so far in
-/// every batch.
-fn delete_replaced(
-    tx: &mut postgres::Transaction<'_>,
-    delete: &str,
-) -> Result<(), postgres::Error> {
-    tx.batch_execute(&format!(
-        "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off; {delete}; \
-         SET LOCAL enable_mergejoin TO DEFAULT; SET LOCAL enable_hashjoin TO DEFAULT"
-    ))
-}
-
-/// The staged rows into the central tables, in the transaction `tx`; how many records the
-/// server took as new or changed. `fresh`: the server held nothing of workstation `ws` when
-/// the run began, so nothing is there to replace.
-fn write_staged(
-    tx: &mut postgres::Transaction<'_>,
-    batch: &Batch,
-    ack: Option<u64>,
-    (ws, fresh): (u64, bool),
-    location: &str,
-) -> Result<u64, postgres::Error> {
-    {
-        let has = |t: &Table| {
-            batch
-                .rows
-                .iter()
-                .any(|(x, r)| x.name == t.name && r.count > 0)
-        };
-        let mut changed = 0u64;
-        if has(&rows::OFFICERS) {
-            changed += tx.execute(&rows::OFFICERS.upsert(None), &[])?;
-        }
-        if has(&rows::CLIENTS) {
-            changed += tx.execute(&rows::CLIENTS.upsert(None), &[])?;
-            // A client's holdings are sent whole: they replace the server's.
-            if !fresh {
-                delete_replaced(
-                    tx,
-                    "DELETE FROM holdings h USING sufler_stage_clients c \
-                     WHERE h.workstation_id = c.workstation_id AND h.client_id = c.client_id",
-                )?;
-            }
-            tx.execute(&rows::HOLDINGS.upsert(None), &[])?;
-        }
-        if has(&rows::CONSULTATIONS) {
-            let keys: &[&str] = &["workstation_id", "month", "consultation_id"];
-            changed += tx.execute(
-                &rows::CONSULTATIONS.upsert(Some(("sufler_changed_consultations", keys))),
-                &[],
-            )?;
-            // The offers of a consultation written anew replace its old ones.
-            if !fresh {
-                delete_replaced(
-                    tx,
-                    "DELETE FROM offers o USING sufler_changed_consultations c \
-                     WHERE o.workstation_id = c.workstation_id AND o.month = c.month \
-                       AND o.consultation_id = c.consultation_id",
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO offers SELECT s.* FROM sufler_stage_offers s \
-                 JOIN sufler_changed_consultations c USING (workstation_id, month, consultation_id)",
-                &[],
-            )?;
-        }
-        if has(&rows::CONTACTS) {
-            changed += tx.execute(&rows::CONTACTS.upsert(None), &[])?;
-        }
-        if has(&rows::CANCELLATIONS) {
-            changed += tx.execute(&rows::CANCELLATIONS.upsert(None), &[])?;
-        }
-        for t in [&rows::EVENTS, &rows::VERSIONS, &rows::PLANS] {
-            if has(t) {
-                tx.execute(&t.upsert(None), &[])?;
+    /// Why the writer stopped: the first error it sent back.
+    fn writer_failure(&mut self) -> SyncError {
+        while let Ok(result) = self.done.recv() {
+            if let Err(e) = result {
+                return e;
             }
         }
-        if has(&rows::COUNTER_MONTHS) {
-            let keys: &[&str] = &["workstation_id", "month"];
-            tx.execute(
-                &rows::COUNTER_MONTHS.upsert(Some(("sufler_changed_months", keys))),
-                &[],
-            )?;
-            tx.execute(
-                "DELETE FROM counters k USING sufler_changed_months m \
-                 WHERE k.workstation_id = m.workstation_id AND k.month = m.month",
-                &[],
-            )?;
-            tx.execute(
-                "INSERT INTO counters SELECT s.* FROM sufler_stage_counters s \
-                 JOIN sufler_changed_months m USING (workstation_id, month)",
-                &[],
-            )?;
+        SyncError::Unreachable {
+            server: self.server.masked().to_string(),
+            reason: "the connection's writer stopped".to_string(),
         }
-        let ws = ws as i64;
-        let acked = ack.map_or(0, |a| a as i64);
-        tx.execute(
-            "INSERT INTO workstations (workstation_id, location, synced_seq) VALUES ($1, $2, $3) \
-             ON CONFLICT (workstation_id) DO UPDATE SET location = excluded.location, \
-               last_sync_at = now(), \
-               synced_seq = GREATEST(workstations.synced_seq, excluded.synced_seq)",
-            &[&ws, &location, &acked],
-        )?;
-        Ok(changed)
     }
 }
