@@ -242,6 +242,17 @@ fn the_detail_is_the_same_row_for_row() {
     same(&[
         "export", "--month", "2026-11", "--format", "csv", "--detail",
     ]);
+    // A century: only the months the workstations have are read.
+    same(&[
+        "export",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2099-12-31",
+        "--format",
+        "csv",
+        "--detail",
+    ]);
     same(&[
         "export",
         "--from",

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
 
 use super::{schema, Server, SyncError};
 use crate::catalog::{Catalog, VersionTexts};
@@ -107,11 +107,70 @@ impl CentralStore {
         ))
     }
 
-    fn month_range(from: NaiveDateTime, to: NaiveDateTime) -> (i32, i32) {
-        (
-            Month::of(from.date()).0 as i32,
-            Month::of(to.date()).0 as i32,
-        )
+    /// A time's month as the server's YYYYMM, the year held to 1..=9999 (the ends of an
+    /// open range are chrono's MIN and MAX).
+    fn month_number(t: NaiveDateTime) -> i32 {
+        t.year().clamp(1, 9999) * 100 + t.month() as i32
+    }
+
+    /// The months `first..=last` (YYYYMM), in order.
+    fn months(first: i32, last: i32) -> Vec<i32> {
+        let mut out = Vec::new();
+        let mut m = first;
+        while m <= last {
+            out.push(m);
+            m = if m % 100 >= 12 {
+                (m / 100 + 1) * 100 + 1
+            } else {
+                m + 1
+            };
+        }
+        out
+    }
+
+    /// The rows of a time range, one month's query at a time as the reader gets there, so a
+    /// long export holds one month of one workstation in memory, not its whole history.
+    /// `sql` reads `table` with ($1 workstation, $2 month, $3 from, $4 to) and yields
+    /// (id, record).
+    fn by_month<T: 'static>(
+        &self,
+        table: &'static str,
+        sql: &'static str,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        decode: fn(i64, &[u8]) -> Result<T, StoreError>,
+    ) -> Records<'_, T> {
+        if from >= to {
+            return Box::new(std::iter::empty());
+        }
+        let ws = self.ws();
+        let mut first = Self::month_number(from);
+        let mut last = Self::month_number(to - chrono::Duration::nanoseconds(1));
+        if last - first > 200 {
+            // A long range (the whole history: MIN to MAX): the months the workstation has.
+            let bounds =
+                format!("SELECT min(month), max(month) FROM {table} WHERE workstation_id = $1");
+            let row = match self.query(&bounds, &[&ws]) {
+                Ok(rows) => rows
+                    .first()
+                    .map(|r| (r.get::<_, Option<i32>>(0), r.get::<_, Option<i32>>(1))),
+                Err(e) => return Box::new(std::iter::once(Err(e))),
+            };
+            match row {
+                Some((Some(lo), Some(hi))) => (first, last) = (first.max(lo), last.min(hi)),
+                _ => return Box::new(std::iter::empty()),
+            }
+        }
+        let months = Self::months(first, last);
+        Box::new(months.into_iter().flat_map(move |m| {
+            match self.query(sql, &[&ws, &m, &from, &to]) {
+                Ok(rows) => Box::new(
+                    rows.into_iter()
+                        .map(move |r| decode(r.get::<_, i64>(0), r.get::<_, &[u8]>(1))),
+                ) as Box<dyn Iterator<Item = Result<T, StoreError>>>,
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            }
+        }))
     }
 
     fn consultations_where(
@@ -299,17 +358,15 @@ impl Store for CentralStore {
         from: NaiveDateTime,
         to: NaiveDateTime,
     ) -> Records<'_, Consultation> {
-        if from >= to {
-            return Box::new(std::iter::empty());
-        }
-        let (m1, m2) = Self::month_range(from, to);
-        match self.consultations_where(
-            "month BETWEEN $2 AND $3 AND started_at >= $4 AND started_at < $5",
-            &[&m1, &m2, &from, &to],
-        ) {
-            Ok(all) => Box::new(all.into_iter().map(Ok)),
-            Err(e) => Box::new(std::iter::once(Err(e))),
-        }
+        self.by_month(
+            "consultations",
+            "SELECT consultation_id, record FROM consultations WHERE workstation_id = $1 \
+               AND month = $2 AND started_at >= $3 AND started_at < $4 \
+             ORDER BY started_at, consultation_id",
+            from,
+            to,
+            |id, record| codec::decode_consultation(TREE, &id.to_be_bytes(), record),
+        )
     }
 
     fn tallies(&self, month: Month) -> Result<BTreeMap<TallyKey, Tally>, StoreError> {
@@ -416,23 +473,14 @@ impl Store for CentralStore {
     }
 
     fn contacts_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> Records<'_, Contact> {
-        if from >= to {
-            return Box::new(std::iter::empty());
-        }
-        let (m1, m2) = Self::month_range(from, to);
-        let rows = self.query(
+        self.by_month(
+            "contacts",
             "SELECT contact_id, record FROM contacts WHERE workstation_id = $1 \
-               AND month BETWEEN $2 AND $3 AND at >= $4 AND at < $5 ORDER BY at, contact_id",
-            &[&self.ws(), &m1, &m2, &from, &to],
-        );
-        match rows {
-            Err(e) => Box::new(std::iter::once(Err(e))),
-            Ok(rows) => {
-                Box::new(rows.into_iter().map(|r| {
-                    codec::decode_contact(TREE, &r.get::<_, i64>(0).to_be_bytes(), r.get(1))
-                }))
-            }
-        }
+               AND month = $2 AND at >= $3 AND at < $4 ORDER BY at, contact_id",
+            from,
+            to,
+            |id, record| codec::decode_contact(TREE, &id.to_be_bytes(), record),
+        )
     }
 
     fn save_cancellation(&self, _: Cancellation) -> Result<Cancellation, StoreError> {
@@ -543,5 +591,22 @@ impl Store for CentralStore {
                     reason: e.to_string(),
                 }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CentralStore;
+
+    #[test]
+    fn months_run_over_the_year_end_and_the_ends_of_time_are_held() {
+        assert_eq!(
+            CentralStore::months(202611, 202702),
+            vec![202611, 202612, 202701, 202702]
+        );
+        assert!(CentralStore::months(202612, 202611).is_empty());
+        let (min, max) = (chrono::NaiveDateTime::MIN, chrono::NaiveDateTime::MAX);
+        assert_eq!(CentralStore::month_number(min), 101);
+        assert_eq!(CentralStore::month_number(max), 999_912);
     }
 }
