@@ -37,10 +37,10 @@ pub struct GlobalArgs {
     /// The catalogue directory with products.toml and scripts/
     #[arg(long, global = true, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
-    /// The officer's name (skips the first-start question)
+    /// The officer's name (skips the first-start question); with stats and export, only this officer's figures
     #[arg(long, global = true, value_name = "NAME")]
     pub officer: Option<String>,
-    /// The officer's branch
+    /// The officer's branch; with stats and export, only this branch's figures
     #[arg(long, global = true, value_name = "NAME")]
     pub branch: Option<String>,
     /// Interface language
@@ -118,6 +118,36 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// The bank-wide store on PostgreSQL
+    Server {
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
+    /// Push this workstation's records to the bank-wide store (PostgreSQL)
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Create or migrate the central schema; again, it does nothing
+    Init {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=require] (default: $SUFLER_SERVER); never printed with its password
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Accept client names and phones from the workstations (by default they never leave them)
+        #[arg(long)]
+        accept_client_names: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=require] (default: $SUFLER_SERVER); never printed with its password
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Records per transaction
+    #[arg(long, value_name = "N", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub batch: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,6 +179,9 @@ pub struct PeriodArgs {
     /// Groupings, comma-separated: officer, branch, product, technique, variant, gaps
     #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
     pub by: Vec<String>,
+    /// The bank's figures from the bank-wide store (PostgreSQL) instead of --db: every synced workstation
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -224,6 +257,21 @@ pub fn run() -> ExitCode {
         Some(Command::Schema { target }) => schema(target),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man { dir }) => man(dir.as_deref()),
+        Some(Command::Server {
+            command:
+                ServerCommand::Init {
+                    server,
+                    accept_client_names,
+                },
+        }) => {
+            crate::sync::commands::run_init(server.as_deref(), accept_client_names, cli.global.lang)
+        }
+        Some(Command::Sync(args)) => crate::sync::commands::run_sync(
+            db,
+            args.server.as_deref(),
+            crate::sync::SyncOptions::batches_of(args.batch as usize),
+            cli.global.lang,
+        ),
         None => officer_screen(&cli.global),
     }
 }
@@ -669,45 +717,73 @@ fn report_input(p: &PeriodArgs) -> Result<ReportInput, String> {
     })
 }
 
-/// Every `--db` (default: the usual one), each once, opened as existing databases.
-fn report_stores(global: &GlobalArgs) -> Result<Vec<store::SledStore>, String> {
+/// Every `--db` (default: the usual one), each once, opened as existing databases; or, with
+/// `--server`, every workstation of the bank-wide store.
+fn report_stores(
+    global: &GlobalArgs,
+    server: Option<&str>,
+) -> Result<Vec<Box<dyn store::Store>>, String> {
+    if let Some(url) = server {
+        if !global.db.is_empty() {
+            return Err(match global.lang {
+                Lang::Ru => "--server и --db — два источника цифр: укажите что-то одно",
+                Lang::En => "--server and --db are two sources of figures: give one of them",
+            }
+            .to_string());
+        }
+        let lang = global.lang;
+        let server = crate::sync::Server::parse(url).map_err(|e| e.message(lang))?;
+        let stores = crate::sync::central::workstations(&server).map_err(|e| e.message(lang))?;
+        return Ok(stores
+            .into_iter()
+            .map(|s| Box::new(s) as Box<dyn store::Store>)
+            .collect());
+    }
     let paths = if global.db.is_empty() {
         vec![store::default_path(None)]
     } else {
         global.db.clone()
     };
     let mut seen = Vec::new();
-    let mut stores = Vec::new();
+    let mut stores: Vec<Box<dyn store::Store>> = Vec::new();
     for p in paths {
         let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
         if seen.contains(&canonical) {
             return Err(report::ReportError::DuplicateDb(p).to_string());
         }
         seen.push(canonical);
-        stores.push(
-            store::SledStore::open_existing(&p)
-                .map_err(|e| tui::text::db_problem(global.lang, &e).unwrap_or(e.to_string()))?,
-        );
+        stores.push(Box::new(store::SledStore::open_existing(&p).map_err(
+            |e| tui::text::db_problem(global.lang, &e).unwrap_or(e.to_string()),
+        )?));
     }
     Ok(stores)
 }
 
-fn as_dyn(stores: &[store::SledStore]) -> Vec<&dyn store::Store> {
-    stores.iter().map(|s| s as &dyn store::Store).collect()
+fn as_dyn(stores: &[Box<dyn store::Store>]) -> Vec<&dyn store::Store> {
+    stores.iter().map(|s| s.as_ref()).collect()
+}
+
+/// `--officer` / `--branch` as the report's filter.
+fn only(global: &GlobalArgs) -> report::Only {
+    report::Only {
+        officer: global.officer.clone(),
+        branch: global.branch.clone(),
+    }
 }
 
 /// `sufler stats`: the report as a table on stdout.
 fn stats(global: &GlobalArgs, p: &PeriodArgs) -> Result<(), String> {
     let input = report_input(p)?;
     let (catalog, _) = usable_catalog(global, global.lang)?;
-    let stores = report_stores(global)?;
-    let r = report::compute(
+    let stores = report_stores(global, p.server.as_deref())?;
+    let r = report::compute_only(
         &as_dyn(&stores),
         &catalog,
         input.period,
         &input.groupings,
         input.today,
         report::Source::Auto,
+        &only(global),
     )
     .map_err(|e| e.to_string())?;
     let tables = report::table::tables(&r);
@@ -743,8 +819,9 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
     };
     // A --catalog that is not there is a mistake even where the catalogue is not needed.
     locate_catalog(global, lang)?;
-    let stores = report_stores(global)?;
+    let stores = report_stores(global, a.period.server.as_deref())?;
     let stores = as_dyn(&stores);
+    let only = only(global);
     let output = a.output.as_deref();
     let result = if a.detail {
         use std::io::IsTerminal as _;
@@ -752,10 +829,10 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
         let period = input.period;
         deliver(output, a.with_clients, format == Format::Xlsx, |w| {
             match format {
-                Format::Csv => detail::csv(&stores, period, a.with_clients, style, w)?,
-                Format::Json => detail::json(&stores, period, a.with_clients, w)?,
+                Format::Csv => detail::csv(&stores, period, &only, a.with_clients, style, w)?,
+                Format::Json => detail::json(&stores, period, &only, a.with_clients, w)?,
                 Format::Xlsx => {
-                    let bytes = detail::xlsx(&stores, period, a.with_clients, lang)?;
+                    let bytes = detail::xlsx(&stores, period, &only, a.with_clients, lang)?;
                     w.write_all(&bytes).map_err(ReportError::Output)?;
                     0
                 }
@@ -764,13 +841,14 @@ fn export(global: &GlobalArgs, a: &ExportArgs) -> Result<(), String> {
         })
     } else {
         let (catalog, _) = usable_catalog(global, global.lang)?;
-        let r = report::compute(
+        let r = report::compute_only(
             &stores,
             &catalog,
             input.period,
             &input.groupings,
             input.today,
             report::Source::Auto,
+            &only,
         )
         .map_err(|e| e.to_string())?;
         let tables = report::table::tables(&r);

@@ -14,4 +14,5 @@ pub mod platform_dirs;
 pub mod progress;
 pub mod report;
 pub mod store;
+pub mod sync;
 pub mod tui;

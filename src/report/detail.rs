@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::period::Period;
 use super::table::{term, Cell, Label};
 use super::write::{out, xlsx_cell, CsvStyle, XlsxFormats, JSON_VERSION};
-use super::ReportError;
+use super::{Only, ReportError};
 use crate::consultation::{Consultation, Outcome};
 use crate::lang::Lang;
 use crate::progress::Progress;
@@ -152,6 +152,7 @@ fn rows(
 pub fn for_each(
     stores: &[&dyn Store],
     period: Period,
+    only: &Only,
     with_clients: bool,
     mut each: impl FnMut(&[Cell]) -> Result<(), ReportError>,
 ) -> Result<u64, ReportError> {
@@ -167,6 +168,9 @@ pub fn for_each(
         let mut clients: HashMap<u64, (String, String)> = HashMap::new();
         for c in s.consultations_between(period.start(), period.end()) {
             let c = c?;
+            if !only.fits(&c.officer, &c.branch) {
+                continue;
+            }
             let client = if with_clients {
                 let found = match clients.entry(c.client_id) {
                     std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -208,6 +212,7 @@ fn header(stores: &[&dyn Store], with_clients: bool) -> Vec<&'static str> {
 pub fn csv(
     stores: &[&dyn Store],
     period: Period,
+    only: &Only,
     with_clients: bool,
     style: CsvStyle,
     w: &mut dyn Write,
@@ -218,7 +223,7 @@ pub fn csv(
         .map(|k| style.header(k, label(k)))
         .collect();
     w.record(&head).map_err(out)?;
-    let n = for_each(stores, period, with_clients, |row| {
+    let n = for_each(stores, period, only, with_clients, |row| {
         w.cells(row).map_err(out)
     })?;
     w.finish().map_err(out)?;
@@ -230,22 +235,26 @@ pub fn csv(
 pub fn json(
     stores: &[&dyn Store],
     period: Period,
+    only: &Only,
     with_clients: bool,
     w: &mut dyn Write,
 ) -> Result<u64, ReportError> {
     let keys = header(stores, with_clients);
-    let head = serde_json::json!({
+    let mut head = serde_json::json!({
         "format": "sufler-detail",
         "version": JSON_VERSION,
         "period": { "from": period.from.to_string(), "to": period.to.to_string() },
         "columns": keys,
     });
+    if let (Some(o), false) = (head.as_object_mut(), only.everything()) {
+        o.insert("only".to_string(), super::write::only_json(only));
+    }
     let head = serde_json::to_string(&head).map_err(|e| out(e.into()))?;
     // Open the object's last field by hand, so rows stream without being held in memory.
     let open = head.strip_suffix('}').unwrap_or(&head);
     write!(w, "{open},\"rows\":[").map_err(out)?;
     let mut first = true;
-    let n = for_each(stores, period, with_clients, |row| {
+    let n = for_each(stores, period, only, with_clients, |row| {
         let obj: Map<String, Value> = keys
             .iter()
             .zip(row)
@@ -273,6 +282,7 @@ pub fn json(
 pub fn xlsx(
     stores: &[&dyn Store],
     period: Period,
+    only: &Only,
     with_clients: bool,
     lang: Lang,
 ) -> Result<Vec<u8>, ReportError> {
@@ -292,7 +302,7 @@ pub fn xlsx(
         ws.write_string_with_format(0, i as u16, h, &f.header)?;
     }
     let mut r: u64 = 0;
-    let rows = for_each(stores, period, with_clients, |row| {
+    let rows = for_each(stores, period, only, with_clients, |row| {
         r += 1;
         if r > XLSX_MAX_ROWS {
             return Ok(());

@@ -27,9 +27,34 @@ use thiserror::Error;
 use crate::catalog::suggest::did_you_mean;
 use crate::store::StoreError;
 
-pub use figures::{compute, Counts, Figures, PlanFigure, Report, Source};
+pub use figures::{compute, compute_only, Counts, Figures, PlanFigure, Report, Source};
 pub use period::Period;
 pub use variants::{VariantPair, VariantRow};
+
+/// `--officer NAME` / `--branch NAME`: the figures of one officer's or one branch's
+/// consultations only (both: that officer in that branch). The plan follows: the targets
+/// of the officer-months that remain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Only {
+    pub officer: Option<String>,
+    pub branch: Option<String>,
+}
+
+impl Only {
+    pub fn everything(&self) -> bool {
+        self.officer.is_none() && self.branch.is_none()
+    }
+
+    /// Whether a record of `officer` fits, its branch aside.
+    pub fn officer_fits(&self, officer: &str) -> bool {
+        self.officer.as_deref().is_none_or(|o| o == officer)
+    }
+
+    /// Whether a record of `officer` in `branch` fits.
+    pub fn fits(&self, officer: &str, branch: &str) -> bool {
+        self.officer_fits(officer) && self.branch.as_deref().is_none_or(|b| b == branch)
+    }
+}
 
 /// Everything that can stop a report. Each is one line for stderr.
 #[derive(Debug, Error)]

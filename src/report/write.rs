@@ -39,6 +39,15 @@ pub fn stats_text(r: &Report, tables: &[Table], lang: Lang) -> String {
             r.formula.catch, r.formula.create
         )
     });
+    for (ru_name, en_name, value) in [
+        ("Сотрудник", "Officer", &r.only.officer),
+        ("Отделение", "Branch", &r.only.branch),
+    ] {
+        if let Some(v) = value {
+            let name = if ru { ru_name } else { en_name };
+            out.push_str(&format!("{name}: {v}\n"));
+        }
+    }
     if !r.plan_from_catalog.is_empty() {
         let months = super::plans::Plans::runs(&r.plan_from_catalog);
         out.push_str(&if ru {
@@ -184,7 +193,7 @@ pub fn json(r: &Report, tables: &[Table]) -> Value {
             .collect();
         t.insert(table.name.to_string(), Value::Array(rows));
     }
-    json!({
+    let mut v = json!({
         "format": "sufler-report",
         "version": JSON_VERSION,
         "period": {
@@ -198,7 +207,16 @@ pub fn json(r: &Report, tables: &[Table]) -> Value {
         "formula": { "catch": r.formula.catch, "create": r.formula.create },
         "groupings": r.groupings.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
         "tables": t,
-    })
+    });
+    if let (Some(o), false) = (v.as_object_mut(), r.only.everything()) {
+        o.insert("only".to_string(), only_json(&r.only));
+    }
+    v
+}
+
+/// `{"officer": …, "branch": …}`: what `--officer` / `--branch` kept.
+pub(super) fn only_json(only: &super::Only) -> Value {
+    json!({ "officer": only.officer, "branch": only.branch })
 }
 
 /// Typed cell formats of a workbook.

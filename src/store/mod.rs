@@ -24,6 +24,7 @@ pub mod db_path;
 mod dump;
 pub mod keys;
 mod lists;
+pub mod outbox;
 mod sled_store;
 mod sync;
 mod verify;
@@ -50,6 +51,7 @@ pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
     DumpError, Header, RestoreReport, DUMP_FORMAT, DUMP_VERSION,
 };
+pub use outbox::{Outbox, META_SENT_KEY};
 pub use sled_store::{
     SledStore, META_NEXT_ID_KEY, META_SCHEMA_KEY, META_WORKSTATION_KEY, SCHEMA_VERSION,
 };
@@ -138,6 +140,10 @@ pub enum StoreError {
     NotADirectory(PathBuf),
     #[error("cannot write to the database directory {}: {reason}", .path.display())]
     NotWritable { path: PathBuf, reason: String },
+    /// The bank-wide store (read through the `Store` interface by the reports) failed or
+    /// was asked to write; the text names the server without its password.
+    #[error("{0}")]
+    Central(String),
 }
 
 impl StoreError {

@@ -14,11 +14,11 @@ use super::gaps::{GapFigure, Gaps};
 use super::period::Period;
 use super::plans::Plans;
 use super::variants::{VariantPair, VariantRow, Variants};
-use super::{Grouping, ReportError};
+use super::{Grouping, Only, ReportError};
 use crate::catalog::{Catalog, Formula};
 use crate::consultation::{
-    formula_counts, Consultation, Contact, FormulaSlot, Kind, Month, Offer, Outcome, Tally,
-    TallyKey, Technique,
+    formula_counts, Cancellation, Consultation, Contact, FormulaSlot, Kind, Month, Offer, Outcome,
+    Tally, TallyKey, Technique,
 };
 use crate::store::Store;
 
@@ -304,6 +304,8 @@ pub struct Report {
     /// Sales cancelled in their cooling-off period, by officer, product and variant (only
     /// where there was one), with the sales they are a share of.
     pub cancellations: Vec<CancelFigure>,
+    /// The officer or branch the figures are limited to.
+    pub only: Only,
 }
 
 /// Cancellations of one officer's sales of one product with one phrase variant.
@@ -631,6 +633,7 @@ impl Builder {
                 });
                 calls
             },
+            only: Only::default(),
         }
     }
 }
@@ -659,16 +662,41 @@ pub fn compute(
     today: NaiveDate,
     source: Source,
 ) -> Result<Report, ReportError> {
+    compute_only(
+        stores,
+        catalog,
+        period,
+        groupings,
+        today,
+        source,
+        &Only::default(),
+    )
+}
+
+/// [`compute`] over the consultations `only` lets through. One officer's whole months still
+/// come from the counters (they are kept per officer); a branch's are read from the records,
+/// as the counters do not hold the branch.
+pub fn compute_only(
+    stores: &[&dyn Store],
+    catalog: &Catalog,
+    period: Period,
+    groupings: &[Grouping],
+    today: NaiveDate,
+    source: Source,
+    only: &Only,
+) -> Result<Report, ReportError> {
     let mut b = Builder::new(catalog.formula, groupings);
     let scan_only = groupings.iter().any(|g| g.needs_scan());
     for store in stores {
         for span in period.months() {
             let mut from_counters = false;
-            if source == Source::Auto && span.full {
+            if source == Source::Auto && span.full && only.branch.is_none() {
                 let tallies = store.tallies(span.month)?;
                 if formula_counted(&tallies) {
                     for (k, t) in &tallies {
-                        b.add_tally(k, t);
+                        if only.officer_fits(&k.officer) {
+                            b.add_tally(k, t);
+                        }
                     }
                     from_counters = true;
                 }
@@ -679,18 +707,25 @@ pub fn compute(
             };
             if parts.counted || parts.scanned {
                 for c in store.consultations_between(span.start(), span.end()) {
-                    b.add_consultation(&c?, parts);
+                    let c = c?;
+                    if only.fits(&c.officer, &c.branch) {
+                        b.add_consultation(&c, parts);
+                    }
                 }
             }
             if parts.counted {
                 for k in store.contacts_between(span.start(), span.end()) {
-                    b.add_contact(&k?);
+                    let k = k?;
+                    if only.fits(&k.officer, &k.branch) {
+                        b.add_contact(&k);
+                    }
                 }
                 for c in store.cancellations() {
                     let c = c?;
                     if Month::of(c.sale.at.date()) == span.month
                         && c.sale.at >= span.start()
                         && c.sale.at < span.end()
+                        && sale_fits(*store, &c, only)?
                     {
                         for (k, t) in c.tallies() {
                             b.add_tally(&k, &t);
@@ -704,7 +739,23 @@ pub fn compute(
     let plans = Plans::read(stores, period)?;
     let variant = std::mem::take(&mut b.variant);
     let (rows, pairs) = variant.finish(stores, catalog)?;
-    Ok(b.finish(catalog, period, today, groupings, (plans, rows, pairs)))
+    let mut r = b.finish(catalog, period, today, groupings, (plans, rows, pairs));
+    r.only = only.clone();
+    Ok(r)
+}
+
+/// Whether a cancelled sale counts under `only`: its officer's, in the branch of the
+/// consultation it was made in (a cancellation does not keep the branch).
+fn sale_fits(store: &dyn Store, c: &Cancellation, only: &Only) -> Result<bool, ReportError> {
+    if !only.officer_fits(&c.sale.officer) {
+        return Ok(false);
+    }
+    let Some(branch) = only.branch.as_deref() else {
+        return Ok(true);
+    };
+    Ok(store
+        .consultation(c.sale.consultation)?
+        .is_some_and(|k| k.branch == branch))
 }
 
 #[cfg(test)]

@@ -470,3 +470,40 @@ fn an_empty_period_is_an_empty_report_with_its_plan_and_old_counters_are_recogni
     old = history()[0].tallies();
     assert!(formula_counted(&old));
 }
+
+#[test]
+fn one_officer_or_one_branch_is_its_group_of_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let period = Period::month(Month(202403)).unwrap();
+    let whole = compute(&[&s], &catalog(), period, &ALL, day(6, 1), Source::Auto).unwrap();
+    let anna = Only {
+        officer: Some("Анна".into()),
+        branch: None,
+    };
+    let centre = Only {
+        officer: None,
+        branch: Some("Центр".into()),
+    };
+    let only = |o: &Only, source| {
+        compute_only(&[&s], &catalog(), period, &ALL, day(6, 1), source, o).unwrap()
+    };
+    // From the counters and from the records alike.
+    let a = only(&anna, Source::Auto);
+    assert_eq!(a, only(&anna, Source::Scan));
+    assert_eq!(a.total, group(&whole.officer, "Анна").figures);
+    assert_eq!(a.officer.len(), 1);
+    assert!(a.total.consultations > 0 && a.total.consultations < whole.total.consultations);
+    // Анна is the whole of Центр.
+    let c = only(&centre, Source::Auto);
+    assert_eq!(c.total, group(&whole.branch, "Центр").figures);
+    assert_eq!(c.total, a.total);
+    assert_eq!(c.plan, a.plan);
+    assert_eq!(c.only, centre);
+    // Nobody of that name: an empty report.
+    let nobody = Only {
+        officer: Some("Анна".into()),
+        branch: Some("Север".into()),
+    };
+    assert_eq!(only(&nobody, Source::Auto).total.consultations, 0);
+}
