@@ -576,3 +576,55 @@ fn home_gauges_count_what_the_report_counts() {
         }
     }
 }
+
+/// `--by branch` adds up to the whole: every branch's calls, check-ins, cancellations and
+/// plan sales (a yes on a call counts, a cancellation comes off) sum to the total's, on a
+/// history with all of them (the tester's F3: the branch rows left out the sales on calls).
+#[test]
+fn branches_add_up_to_the_total() {
+    use sufler::consultation::Month;
+    use sufler::report::{compute, period::Period, Grouping, Source};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let catalog = bundled();
+    let o = DemoOptions {
+        clients: demo::default_clients(6_000),
+        consultations: 6_000,
+        months: 2,
+        seed: 5,
+        until: until(),
+    };
+    let (store, _) = run(&tmp.path().join("db"), &catalog, &o);
+    let stores: [&dyn Store; 1] = [&store];
+    for m in [Month(202505), Month(202506)] {
+        let period = Period::month(m).expect("month");
+        let r = compute(
+            &stores,
+            &catalog,
+            period,
+            &[Grouping::Branch],
+            until(),
+            Source::Auto,
+        )
+        .expect("report");
+        assert!(r.branch.len() >= 2, "{m:?}: {} branches", r.branch.len());
+        let sum = |f: &dyn Fn(&sufler::report::Figures) -> u64| -> u64 {
+            r.branch.iter().map(|g| f(&g.figures)).sum()
+        };
+        let t = &r.total;
+        assert!(t.calls.accepted > 0 && t.check_ins.offered > 0, "{m:?}");
+        assert_eq!(sum(&|f| f.consultations), t.consultations, "{m:?}");
+        assert_eq!(sum(&|f| f.calls.offered), t.calls.offered, "{m:?} calls");
+        assert_eq!(sum(&|f| f.calls.accepted), t.calls.accepted, "{m:?} calls");
+        assert_eq!(sum(&|f| f.check_ins.offered), t.check_ins.offered, "{m:?}");
+        assert_eq!(sum(&|f| f.cancelled), t.cancelled, "{m:?} cancelled");
+        for p in catalog.plan_products() {
+            let sold = |f: &sufler::report::Figures| f.sold.get(&p.id).copied().unwrap_or(0);
+            assert_eq!(
+                r.branch.iter().map(|g| sold(&g.figures)).sum::<u64>(),
+                sold(t),
+                "{m:?} {}",
+                p.id
+            );
+        }
+    }
+}

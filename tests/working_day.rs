@@ -275,15 +275,15 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.wait_home("01.12.2026");
     o.wait_for(tx.home_no_follow_ups);
 
-    // 1. Client A: a deposit; the debit card "thinking", to be called tomorrow (↑ = +1).
+    // 1. Client A: a deposit; the debit card "thinking", to be called tomorrow (↑ = the next working day).
     o.add_client(&SMIRNOVA, true);
     o.wait_for("Согласие на звонки: да");
     o.begin(DEPOSIT);
     o.go_to_stage(PRESENTATION);
     o.pick(DEBIT_CARD);
     o.press("t", text::call_day_title(Lang::Ru));
-    o.wait_for_all(&["+1 · ср 02.12", "▶ +3 · пт 04.12", "+7 · вт 08.12"]);
-    o.press(UP, "▶ +1 · ср 02.12");
+    o.wait_for_all(&["  ср 02.12", "▶ пт 04.12", "  вт 08.12"]);
+    o.press(UP, "▶ ср 02.12");
     o.send(key::ENTER);
     o.wait_for(&format!(
         "{}, перезвонить 02.12",
@@ -412,10 +412,13 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.tui.assert_absent(&format!("{} (1)", tx.home_follow_ups));
     o.tui.assert_absent("☎");
 
-    // C's consultation, the first unfinished one, resumed from home and finished.
-    // The selection is back on the first row.
+    // C's consultation, the first unfinished one, resumed from home and finished. The
+    // cursor stayed where the call was, now the last row; ↑ twice brings it to the first.
     o.wait_for("▶ 01.12 ");
     o.wait_for(&format!("· Орлова А. С. · {CREDIT_CARD}"));
+    o.send(UP);
+    o.send(UP);
+    o.wait_for(&format!("▶ 01.12 16:23 · Орлова А. С. · {CREDIT_CARD}"));
     let first_is_orlova = o
         .tui
         .screen()

@@ -220,6 +220,20 @@ impl Figures {
         }
     }
 
+    /// One counter into these figures, by its kind.
+    fn add_counter(&mut self, k: &TallyKey, t: &Tally, formula: Formula) {
+        match k.kind {
+            Kind::Main => self.add_main_tally(k, t),
+            Kind::Catch | Kind::Create | Kind::Upsell | Kind::Downsell => {
+                self.add_offer_tally(k, t)
+            }
+            Kind::Formula => self.add_formula_tally(k, t, formula),
+            Kind::Call => self.add_call_tally(k, t),
+            Kind::CheckIn => self.check_ins.add_tally(t),
+            Kind::Cancelled => self.add_cancel_tally(k, t),
+        }
+    }
+
     fn add_offer_tally(&mut self, k: &TallyKey, t: &Tally) {
         match k.kind {
             Kind::Create => self.create.add_tally(t),
@@ -421,41 +435,24 @@ impl Builder {
 
     fn add_tally(&mut self, k: &TallyKey, t: &Tally) {
         let formula = self.formula;
+        for f in self.tally_targets(&k.officer, &k.product) {
+            f.add_counter(k, t, formula);
+        }
         match k.kind {
-            Kind::Main => {
-                for f in self.tally_targets(&k.officer, &k.product) {
-                    f.add_main_tally(k, t);
-                }
-            }
-            Kind::Catch | Kind::Create | Kind::Upsell | Kind::Downsell => {
-                for f in self.tally_targets(&k.officer, &k.product) {
-                    f.add_offer_tally(k, t);
-                }
-            }
-            Kind::Formula => {
-                for f in self.tally_targets(&k.officer, &k.product) {
-                    f.add_formula_tally(k, t, formula);
-                }
-            }
+            Kind::Main
+            | Kind::Catch
+            | Kind::Create
+            | Kind::Upsell
+            | Kind::Downsell
+            | Kind::Formula => {}
             Kind::Call => {
-                for f in self.tally_targets(&k.officer, &k.product) {
-                    f.add_call_tally(k, t);
-                }
                 self.calls
                     .entry(k.product.clone())
                     .or_default()
                     .add_tally(t);
             }
-            Kind::CheckIn => {
-                for f in self.tally_targets(&k.officer, &k.product) {
-                    f.check_ins.add_tally(t);
-                }
-                return;
-            }
+            Kind::CheckIn => return,
             Kind::Cancelled => {
-                for f in self.tally_targets(&k.officer, &k.product) {
-                    f.add_cancel_tally(k, t);
-                }
                 self.cancels
                     .entry((k.officer.clone(), k.product.clone(), k.variant))
                     .or_default()
@@ -469,6 +466,16 @@ impl Builder {
                 .or_default()
                 .1 += t.accepted;
         }
+    }
+
+    /// A counter of a call, a check-in or a cancellation in `branch`'s group: the branch is
+    /// read from the records, and these are records apart from the consultations.
+    fn add_branch_counter(&mut self, branch: &str, k: &TallyKey, t: &Tally) {
+        let formula = self.formula;
+        self.branch
+            .entry(branch.to_string())
+            .or_default()
+            .add_counter(k, t, formula);
     }
 
     /// A contact read from the records (a month not read from the counters).
@@ -713,11 +720,22 @@ pub fn compute_only(
                     }
                 }
             }
-            if parts.counted {
+            // Branches come from the records: their calls, check-ins and cancellations too,
+            // so a branch's plan counts a yes on a call and nets out what came back.
+            let by_branch = parts.scanned && b.wants(Grouping::Branch);
+            if parts.counted || by_branch {
                 for k in store.contacts_between(span.start(), span.end()) {
                     let k = k?;
-                    if only.fits(&k.officer, &k.branch) {
+                    if !only.fits(&k.officer, &k.branch) {
+                        continue;
+                    }
+                    if parts.counted {
                         b.add_contact(&k);
+                    }
+                    if by_branch {
+                        for (key, t) in k.tallies() {
+                            b.add_branch_counter(&k.branch, &key, &t);
+                        }
                     }
                 }
                 for c in store.cancellations() {
@@ -727,8 +745,19 @@ pub fn compute_only(
                         && c.sale.at < span.end()
                         && sale_fits(*store, &c, only)?
                     {
-                        for (k, t) in c.tallies() {
-                            b.add_tally(&k, &t);
+                        if parts.counted {
+                            for (k, t) in c.tallies() {
+                                b.add_tally(&k, &t);
+                            }
+                        }
+                        if by_branch {
+                            let branch = store
+                                .consultation(c.sale.consultation)?
+                                .map(|k| k.branch)
+                                .unwrap_or_default();
+                            for (k, t) in c.tallies() {
+                                b.add_branch_counter(&branch, &k, &t);
+                            }
                         }
                     }
                 }
