@@ -279,7 +279,7 @@ pub fn in_days(today: NaiveDate, days: u64) -> NaiveDate {
 /// working days on, so a call is never put on a weekend and no two choices fall on one day
 /// (on a Friday: Monday, Wednesday, next Friday).
 pub fn call_back_day(today: NaiveDate, days: u64) -> NaiveDate {
-    if days % 7 == 0 {
+    if days.is_multiple_of(7) {
         return working_day_from(in_days(today, days));
     }
     (0..days).fold(today, |d, _| next_working_day(d))
