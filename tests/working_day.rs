@@ -418,7 +418,12 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.wait_for(&format!("· Орлова А. С. · {CREDIT_CARD}"));
     o.send(UP);
     o.send(UP);
-    o.wait_for(&format!("▶ 01.12 16:23 · Орлова А. С. · {CREDIT_CARD}"));
+    o.tui
+        .wait_until("the cursor on Орлова's consultation", |s| {
+            s.contents()
+                .lines()
+                .any(|l| l.contains('▶') && l.contains("Орлова А. С."))
+        });
     let first_is_orlova = o
         .tui
         .screen()
