@@ -52,7 +52,7 @@ fn init_makes_the_schema_and_twice_does_nothing() {
     assert!(
         first
             .stdout
-            .contains("migrated from schema version 0 to 1 (0001_central_store)"),
+            .contains("now holds schema version 1, created (0001_central_store)"),
         "{}",
         first.stdout
     );

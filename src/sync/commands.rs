@@ -28,7 +28,26 @@ pub fn run_init(server: Option<&str>, accept_client_names: bool, lang: Lang) -> 
     };
     let ru = lang == Lang::Ru;
     let mut out = std::io::stdout().lock();
-    if report.applied.is_empty() && ru {
+    if report.from == 0 && !report.applied.is_empty() {
+        // A server that held nothing of Sufler's: created, not migrated from "version 0".
+        let _ = if ru {
+            writeln!(
+                out,
+                "server init: на {} создана схема версии {} ({})",
+                server.masked(),
+                report.to,
+                report.applied.join(", ")
+            )
+        } else {
+            writeln!(
+                out,
+                "server init: {} now holds schema version {}, created ({})",
+                server.masked(),
+                report.to,
+                report.applied.join(", ")
+            )
+        };
+    } else if report.applied.is_empty() && ru {
         let _ = writeln!(
             out,
             "server init: {} уже на схеме версии {}; делать нечего",
