@@ -487,15 +487,18 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         }
         Err(e) => return fail(&format!("demo into {}: {e}", path.display())),
     };
+    let n = |count: u64, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
     println!(
-        "demo: {} consultations, {} clients, {} calls on call backs, {} cancellations, {} officers in {} branches, {} months ({} to {}) in {:.1} s → {}",
-        summary.consultations,
-        summary.clients,
-        summary.calls,
-        summary.cancellations,
-        summary.officers.len(),
-        summary.branches,
-        summary.months,
+        "demo: {}, {}, {} on call backs, {}, {} in {}, {} ({} to {}) in {:.1} s → {}",
+        n(summary.consultations, "consultation", "consultations"),
+        n(summary.clients, "client", "clients"),
+        n(summary.calls, "call", "calls"),
+        n(summary.cancellations, "cancellation", "cancellations"),
+        n(summary.officers.len() as u64, "officer", "officers"),
+        n(summary.branches as u64, "branch", "branches"),
+        n(summary.months as u64, "month", "months"),
         summary.from,
         summary.until,
         started.elapsed().as_secs_f64(),
