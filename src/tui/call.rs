@@ -437,8 +437,18 @@ fn what_to_say<'c>(catalog: &'c Catalog, d: &CallData) -> Vec<&'c str> {
             .find(|m| m.product == d.product)
             .and_then(|m| m.say.get(variant).or_else(|| m.say.first()))
     });
+    // An upsell or a downsell of the main product: its phrase, in the variant shown then.
+    let tier = || {
+        catalog
+            .upsell_phrases(&d.origin.main, &d.product)
+            .or_else(|| catalog.downsell_phrases(&d.origin.main, &d.product))
+            .and_then(|(_, say)| say.get(variant).or_else(|| say.first()))
+    };
     let link = link_of(catalog, d);
-    if let Some(line) = said.or_else(|| link.and_then(|l| l.say.first())) {
+    if let Some(line) = said
+        .or_else(tier)
+        .or_else(|| link.and_then(|l| l.say.first()))
+    {
         out.push(line.as_str());
     }
     out

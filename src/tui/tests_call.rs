@@ -730,3 +730,49 @@ fn a_call_back_on_the_main_product_has_its_presentation_to_say() {
     assert!(!text.contains("{main."), "{text}");
     insta::assert_snapshot!("call_main_product_ru_80x24", text);
 }
+
+/// A call back on a downsell the client was thinking about (a secured loan after the loan was
+/// declined): the call screen gives the downsell's phrase (found walking home at 80×24).
+#[test]
+fn a_call_back_on_a_downsell_has_its_phrase_to_say() {
+    let cat = catalog();
+    let mut data = call_data();
+    let mut origin = Consultation::start(
+        300,
+        at(9, 0),
+        OFFICER,
+        "Отделение № 5",
+        7,
+        "consumer_loan",
+        &cat,
+    )
+    .expect("starts");
+    origin.main_outcome = Some(Outcome::Declined);
+    origin.offers.push(Offer {
+        product: "secured_loan".into(),
+        technique: Technique::Downsell,
+        slot: None,
+        stage: "objections".into(),
+        variant: 0,
+        made_at: origin.started_at,
+        outcome: Some(Outcome::Thinking),
+        outcome_at: Some(origin.started_at),
+        disclosures_confirmed: Default::default(),
+        follow_up: Some(now().date()),
+        check_in: None,
+    });
+    data.origin = origin;
+    data.product = "secured_loan".into();
+    data.contacts.clear();
+    let (_, say) = cat
+        .downsell_phrases("consumer_loan", "secured_loan")
+        .expect("the bundled downsell has a phrase");
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    app.update(Msg::Call(Box::new(data)));
+    let text = render(&app, 120, 40);
+    assert!(text.contains("Что сказать"), "{text}");
+    let start: String = say[0].chars().take(20).collect();
+    assert!(!start.contains('{'), "the phrase starts with text: {start}");
+    assert!(text.contains(&start), "{start}\n{text}");
+}
