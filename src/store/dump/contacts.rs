@@ -127,16 +127,19 @@ impl SledStore {
         let t = &self.t;
         let none = BTreeMap::new();
         (
-            &t.contacts,
-            &t.client_contacts,
+            &t.contacts.tree,
+            &t.client_contacts.tree,
             &t.call_backs,
             &t.follow_ups,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
         )
             .transaction(
                 |(contacts, client_contacts, lists, follow_ups, holdings, counters, rotation)| {
+                    let contacts = t.contacts.tx(contacts);
+                    let client_contacts = t.client_contacts.tx(client_contacts);
+                    let holdings = t.holdings.tx(holdings);
                     let mut open = OpenCache::default();
                     let mut cache = CounterCache::default();
                     for (k, pk, value, tallies, holding) in &prepared {

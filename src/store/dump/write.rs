@@ -80,9 +80,9 @@ impl SledStore {
             counts: Counts {
                 officers,
                 clients: t.clients.len() as u64,
-                holdings: t.holdings.len() as u64,
-                consultations: t.consultations.len() as u64,
-                contacts: t.contacts.len() as u64,
+                holdings: t.holdings.len()?,
+                consultations: t.consultations.len()?,
+                contacts: t.contacts.len()?,
                 cancellations: t.cancellations.len() as u64,
                 events: t.events.len() as u64,
             },

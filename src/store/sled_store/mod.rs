@@ -20,6 +20,7 @@ use super::codec::{
 };
 use super::keys::{self, hex};
 use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
+use super::packed::Packed;
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::versions::{self, Declared, MonthPlan, Pending};
@@ -29,6 +30,7 @@ mod counters;
 mod migrate_slots;
 mod open;
 mod records;
+mod repack;
 mod search;
 
 use counters::add_saturating;
@@ -43,7 +45,10 @@ use crate::consultation::{
 };
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
+/// The schema before the packed trees (see [`super::packed`]): opened, its trees are
+/// repacked and it becomes [`SCHEMA_VERSION`].
+pub(super) const SCHEMA_UNPACKED: u32 = 3;
 /// The schema before the workstation id and the offers' formula slots: opened, it is
 /// migrated to [`SCHEMA_VERSION`].
 pub(super) const SCHEMA_BEFORE_SLOTS: u32 = 2;
@@ -71,6 +76,8 @@ const SEARCH_FULL_NAMES: &[u8] = b"full-names";
 
 /// sled's page cache is capped so the TUI stays small on a large history (DESIGN §9).
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// The cache of a bulk load (see [`SledStore::open_for_bulk`]).
+const BULK_CACHE_BYTES: u64 = 1024 * 1024 * 1024;
 
 const EMPTY: &[u8] = &[];
 
@@ -142,8 +149,8 @@ pub(super) struct Trees {
     pub(super) officers: Tree,
     pub(super) clients: Tree,
     pub(super) search: Tree,
-    pub(super) holdings: Tree,
-    pub(super) consultations: Tree,
+    pub(super) holdings: Packed,
+    pub(super) consultations: Packed,
     pub(super) id_blocks: Tree,
     pub(super) client_months: Tree,
     pub(super) unfinished: Tree,
@@ -152,8 +159,8 @@ pub(super) struct Trees {
     pub(super) counters: Tree,
     pub(super) rotation: Tree,
     pub(super) call_backs: Tree,
-    pub(super) contacts: Tree,
-    pub(super) client_contacts: Tree,
+    pub(super) contacts: Packed,
+    pub(super) client_contacts: Packed,
     pub(super) cancellations: Tree,
     pub(super) catalog: Tree,
     pub(super) catalog_versions: Tree,
@@ -416,8 +423,9 @@ impl Store for SledStore {
         let key = keys::holding_key(client_id, product);
         let event = Self::event("", None, Some(client_id), EventKind::HoldingAdded, product)?;
         let t = &self.t;
-        (&t.holdings, &t.events)
+        (&t.holdings.tree, &t.events)
             .transaction(|(holdings, events)| {
+                let holdings = t.holdings.tx(holdings);
                 holdings.insert(key.as_slice(), EMPTY)?;
                 self.log(events, &event)
             })
@@ -435,8 +443,9 @@ impl Store for SledStore {
             product,
         )?;
         let t = &self.t;
-        (&t.holdings, &t.events)
+        (&t.holdings.tree, &t.events)
             .transaction(|(holdings, events)| {
+                let holdings = t.holdings.tx(holdings);
                 holdings.remove(key.as_slice())?;
                 self.log(events, &event)
             })
@@ -464,8 +473,9 @@ impl Store for SledStore {
         let detail = format!("{} holdings", holdings.len());
         let event = Self::event("", None, None, EventKind::HoldingAdded, &detail)?;
         let t = &self.t;
-        (&t.holdings, &t.events)
+        (&t.holdings.tree, &t.events)
             .transaction(|(tree, events)| {
+                let tree = t.holdings.tx(tree);
                 for k in &keys {
                     tree.insert(k.as_slice(), EMPTY)?;
                 }
@@ -595,7 +605,7 @@ impl Store for SledStore {
         if lo >= hi {
             return Box::new(std::iter::empty());
         }
-        Box::new(self.t.consultations.range(lo..hi).map(|item| {
+        Box::new(self.t.consultations.range(&lo, &hi).map(|item| {
             let (k, v) = item?;
             decode_consultation(CONSULTATIONS, &k, &v)
         }))
@@ -709,11 +719,11 @@ impl Store for SledStore {
             .then(|| keys::holding_key(contact.client_id, &contact.product));
         let t = &self.t;
         (
-            &t.contacts,
-            &t.client_contacts,
+            &t.contacts.tree,
+            &t.client_contacts.tree,
             &t.call_backs,
             &t.follow_ups,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
             &t.events,
@@ -729,6 +739,9 @@ impl Store for SledStore {
                     rotation,
                     events,
                 )| {
+                    let contacts = t.contacts.tx(contacts);
+                    let client_contacts = t.client_contacts.tx(client_contacts);
+                    let holdings = t.holdings.tx(holdings);
                     let mut open = OpenCache::default();
                     if !open.after_contact(lists, follow_ups, &contact)? {
                         return Err(abort(StoreError::CallBackClosed {

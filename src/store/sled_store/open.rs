@@ -1,6 +1,7 @@
 //! Opening a database: the directory owner-only, the lock, the schema, and the migrations of
 //! the first layout (the consultation indexes, the name search keys).
 
+use super::repack::*;
 use super::*;
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
@@ -96,8 +97,30 @@ impl SledStore {
     /// another process is [`StoreError::InUse`] at once; a different schema version is
     /// [`StoreError::SchemaMismatch`].
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with_cache(path, CACHE_BYTES)
+    }
+
+    /// [`SledStore::open`] for a bulk load (`demo`, `restore`): a page cache large enough to
+    /// hold what the load keeps rereading (the client lists, the id blocks, the counters),
+    /// which the screen's 64 MB cap would send back to disk again and again.
+    pub fn open_for_bulk(path: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with_cache(path, BULK_CACHE_BYTES)
+    }
+
+    /// Closes the store after a bulk load and opens it once more, so that sled, which writes
+    /// its snapshot (the page table) only when it opens, writes it now: the officer's next
+    /// start then reads the snapshot instead of replaying the whole log of the load (8 s
+    /// after a million-consultation demo).
+    pub fn settle(self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        drop(self);
+        drop(SledStore::open(&path)?);
+        Ok(())
+    }
+
+    fn open_with_cache(path: &Path, cache: u64) -> Result<SledStore, StoreError> {
         create_private_dir(path)?;
-        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+        let config = sled::Config::new().path(path).cache_capacity(cache);
         // Armed once the lock is ours; dropped after `db` on every return below.
         let mut released = Released(None);
         let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
@@ -142,18 +165,26 @@ impl SledStore {
             officers: db.open_tree(OFFICERS)?,
             clients: db.open_tree(CLIENTS)?,
             search: db.open_tree(CLIENT_SEARCH)?,
-            holdings: db.open_tree(HOLDINGS)?,
-            consultations: db.open_tree(CONSULTATIONS)?,
+            holdings: Packed::new(db.open_tree(HOLDING_PACKS)?, HOLDINGS, HOLDINGS_PREFIX),
+            consultations: Packed::new(
+                db.open_tree(CONSULTATION_PACKS)?,
+                CONSULTATIONS,
+                CONSULTATIONS_PREFIX,
+            ),
             id_blocks: db.open_tree(CONSULTATION_ID_BLOCKS)?,
-            client_months: db.open_tree(CLIENT_CONSULTATION_MONTHS)?,
+            client_months: db.open_tree(CLIENT_CONSULTATION_LISTS)?,
             unfinished: db.open_tree(UNFINISHED)?,
             follow_ups: db.open_tree(FOLLOW_UPS)?,
             events: db.open_tree(EVENTS)?,
             counters: db.open_tree(COUNTERS)?,
             rotation: db.open_tree(ROTATION)?,
             call_backs: db.open_tree(CLIENT_CALL_BACKS)?,
-            contacts: db.open_tree(CONTACTS)?,
-            client_contacts: db.open_tree(CLIENT_CONTACTS)?,
+            contacts: Packed::new(db.open_tree(CONTACT_PACKS)?, CONTACTS, CONTACTS_PREFIX),
+            client_contacts: Packed::new(
+                db.open_tree(CLIENT_CONTACT_PACKS)?,
+                CLIENT_CONTACTS,
+                CLIENT_CONTACTS_PREFIX,
+            ),
             cancellations: db.open_tree(CANCELLATIONS)?,
             catalog: db.open_tree(CATALOG)?,
             catalog_versions: db.open_tree(CATALOG_VERSIONS)?,
@@ -170,6 +201,8 @@ impl SledStore {
             None => 0,
         };
         let workstation = workstation_id(&meta)?;
+        // First, whatever the schema: the older migrations below read the packed trees.
+        repack::repack(&db, &t)?;
         migrate_consultation_indexes(&db, &t)?;
         if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
             reindex_names(&t)?;
@@ -190,6 +223,10 @@ impl SledStore {
             // The workstation id was made above; the offers get their formula slots.
             migrate_slots(&t)?;
             db.flush()?;
+            meta.insert(META_SCHEMA_KEY, &SCHEMA_UNPACKED.to_be_bytes())?;
+        }
+        if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_UNPACKED.to_be_bytes()[..]) {
+            // Repacked above.
             meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }
         db.flush()?;
@@ -280,7 +317,7 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
     // millions of consultations is migrated in little memory.
     const CHUNK: usize = 50_000;
     let mut ids: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
-    let mut months: BTreeMap<[u8; 12], Vec<u8>> = BTreeMap::new();
+    let mut months: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
     let mut n = 0;
     for item in t.consultations.iter() {
         let (k, v) = item?;
@@ -297,7 +334,7 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
         );
         CLIENT_MONTHS.put(
             months
-                .entry(lists::client_month_key(c.client_id, c.started_at))
+                .entry(lists::client_list_key(c.client_id))
                 .or_default(),
             &pk,
         );
