@@ -3,7 +3,7 @@
 //! each, the snapshot and log files, and per tree the keys and bytes (sled splits a leaf
 //! page at 16 keys, so its page table grows with the number of keys, not their size).
 //!
-//! Run: `cargo run --release --example db_anatomy -- DB_DIR [--no-trees]`. It opens the
+//! Run: `cargo run --release --example db_anatomy -- DB_DIR [--no-trees] [--compact]`. It opens the
 //! database (so sled writes a new snapshot if the log moved on); use it on a copy.
 
 use std::time::Instant;
@@ -34,10 +34,18 @@ fn files(dir: &std::path::Path) -> Vec<(String, u64)> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1).map(std::path::PathBuf::from) else {
-        eprintln!("usage: db_anatomy DB_DIR [--no-trees]");
+        eprintln!("usage: db_anatomy DB_DIR [--no-trees] [--compact]");
         std::process::exit(2);
     };
     let trees = !args.iter().any(|a| a == "--no-trees");
+    if args.iter().any(|a| a == "--compact") {
+        let t = Instant::now();
+        if let Err(e) = sufler::store::SledStore::compact(&path, &mut |_, _| {}) {
+            eprintln!("compact: {e}");
+            std::process::exit(1);
+        }
+        println!("compacted in {:.1} s", t.elapsed().as_secs_f64());
+    }
     for (name, size) in files(&path) {
         println!("file {name}: {:.1} MB", size as f64 / 1e6);
     }

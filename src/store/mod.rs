@@ -86,6 +86,8 @@ pub mod trees {
     pub const HOLDING_PACKS: &str = "holding_packs";
     pub const CONTACT_PACKS: &str = "contact_packs";
     pub const CLIENT_CONTACT_PACKS: &str = "client_contact_packs";
+    pub const CLIENT_PACKS: &str = "client_packs";
+    pub const CLIENT_SEARCH_PACKS: &str = "client_search_packs";
     /// One key per client: the keys of all its consultations (schema 3 had a key per
     /// client and month, [`CLIENT_CONSULTATION_MONTHS`]).
     pub const CLIENT_CONSULTATION_LISTS: &str = "client_consultation_lists";

@@ -205,22 +205,40 @@ impl Packed {
     }
 
     /// Many entries in one sled batch, grouped by bucket (a bulk load or a migration).
-    pub fn insert_all(&self, mut entries: Vec<Entry>) -> Result<(), StoreError> {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+    pub fn insert_all(&self, entries: Vec<Entry>) -> Result<(), StoreError> {
+        self.change_all(entries.into_iter().map(|(k, v)| (k, Some(v))).collect())
+    }
+
+    /// Removes many keys in one sled batch.
+    pub fn remove_all(&self, keys: Vec<Vec<u8>>) -> Result<(), StoreError> {
+        self.change_all(keys.into_iter().map(|k| (k, None)).collect())
+    }
+
+    fn change_all(&self, mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<(), StoreError> {
+        changes.sort_by(|a, b| a.0.cmp(&b.0));
         let mut batch = sled::Batch::default();
         let mut i = 0;
-        while i < entries.len() {
-            let bucket = self.bucket(&entries[i].0).to_vec();
+        while i < changes.len() {
+            let bucket = self.bucket(&changes[i].0).to_vec();
             let mut current = self.entries_at(&bucket)?;
-            while i < entries.len() && entries[i].0.starts_with(&bucket) {
-                let (k, v) = &entries[i];
-                change(&mut current, k, Some(v));
+            while i < changes.len() && self.bucket(&changes[i].0) == bucket.as_slice() {
+                let (k, v) = &changes[i];
+                change(&mut current, k, v.as_deref());
                 i += 1;
             }
-            batch.insert(bucket, encode(&current)?);
+            if current.is_empty() {
+                batch.remove(bucket);
+            } else {
+                batch.insert(bucket, encode(&current)?);
+            }
         }
         self.tree.apply_batch(batch)?;
         Ok(())
+    }
+
+    /// The last entry.
+    pub fn last(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
+        self.iter().next_back().transpose()
     }
 
     /// Counts the entries: a full scan (for backups and reports, not the screen).

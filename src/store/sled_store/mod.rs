@@ -26,6 +26,8 @@ use super::trees::*;
 use super::versions::{self, Declared, MonthPlan, Pending};
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::names::same_person;
+use open::create_private_dir;
+mod compact;
 mod counters;
 mod migrate_slots;
 mod open;
@@ -147,8 +149,8 @@ impl Drop for Released {
 
 pub(super) struct Trees {
     pub(super) officers: Tree,
-    pub(super) clients: Tree,
-    pub(super) search: Tree,
+    pub(super) clients: Packed,
+    pub(super) search: Packed,
     pub(super) holdings: Packed,
     pub(super) consultations: Packed,
     pub(super) id_blocks: Tree,
@@ -251,8 +253,10 @@ impl SledStore {
         }
         let old_keys: Vec<Vec<u8>> = old.iter().flat_map(keys::search_keys).collect();
         let t = &self.t;
-        (&t.clients, &t.search, &t.events)
+        (&t.clients.tree, &t.search.tree, &t.events)
             .transaction(|(clients, search, events)| {
+                let clients = t.clients.tx(clients);
+                let search = t.search.tx(search);
                 for k in &old_keys {
                     search.remove(k.as_slice())?;
                 }

@@ -26,7 +26,7 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
 }
 
 /// Creates the database directory owner-only (0700), whatever the umask.
-fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+pub(super) fn create_private_dir(path: &Path) -> Result<(), StoreError> {
     if crate::store::db_path::check_dir(path)? {
         return Ok(());
     }
@@ -107,18 +107,22 @@ impl SledStore {
         Self::open_with_cache(path, BULK_CACHE_BYTES)
     }
 
-    /// Closes the store after a bulk load and opens it once more, so that sled, which writes
-    /// its snapshot (the page table) only when it opens, writes it now: the officer's next
-    /// start then reads the snapshot instead of replaying the whole log of the load (8 s
-    /// after a million-consultation demo).
-    pub fn settle(self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        drop(self);
-        drop(SledStore::open(&path)?);
-        Ok(())
+    fn open_with_cache(path: &Path, cache: u64) -> Result<SledStore, StoreError> {
+        let (store, repacked) = Self::open_once(path, cache)?;
+        if !repacked {
+            return Ok(store);
+        }
+        // The schema-3 trees just dropped left their segments free, and sled zero-fills
+        // every free segment at each open: the migrated database is copied compactly once.
+        drop(store);
+        crate::progress::with_progress("compacting", |progress| {
+            SledStore::compact(path, progress)
+        })?;
+        Ok(Self::open_once(path, cache)?.0)
     }
 
-    fn open_with_cache(path: &Path, cache: u64) -> Result<SledStore, StoreError> {
+    /// The open itself; true when the schema-3 trees were repacked.
+    fn open_once(path: &Path, cache: u64) -> Result<(SledStore, bool), StoreError> {
         create_private_dir(path)?;
         let config = sled::Config::new().path(path).cache_capacity(cache);
         // Armed once the lock is ours; dropped after `db` on every return below.
@@ -163,8 +167,12 @@ impl SledStore {
         }
         let t = Trees {
             officers: db.open_tree(OFFICERS)?,
-            clients: db.open_tree(CLIENTS)?,
-            search: db.open_tree(CLIENT_SEARCH)?,
+            clients: Packed::new(db.open_tree(CLIENT_PACKS)?, CLIENTS, CLIENTS_PREFIX),
+            search: Packed::new(
+                db.open_tree(CLIENT_SEARCH_PACKS)?,
+                CLIENT_SEARCH,
+                SEARCH_PREFIX,
+            ),
             holdings: Packed::new(db.open_tree(HOLDING_PACKS)?, HOLDINGS, HOLDINGS_PREFIX),
             consultations: Packed::new(
                 db.open_tree(CONSULTATION_PACKS)?,
@@ -202,7 +210,7 @@ impl SledStore {
         };
         let workstation = workstation_id(&meta)?;
         // First, whatever the schema: the older migrations below read the packed trees.
-        repack::repack(&db, &t)?;
+        let repacked = repack::repack(&db, &t)?;
         migrate_consultation_indexes(&db, &t)?;
         if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
             reindex_names(&t)?;
@@ -235,7 +243,7 @@ impl SledStore {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(SledStore {
+        let store = SledStore {
             path: path.to_path_buf(),
             db,
             t,
@@ -244,7 +252,8 @@ impl SledStore {
             next_id_floor,
             workstation,
             _released: released,
-        })
+        };
+        Ok((store, repacked))
     }
 
     /// Like [`SledStore::open`], but a directory without a database is
@@ -383,17 +392,16 @@ fn merge_lists<K: AsRef<[u8]>>(
 /// the next open starts it again, and every step can be repeated.
 fn reindex_names(t: &Trees) -> Result<(), StoreError> {
     const CHUNK: usize = 50_000;
-    let mut batch = sled::Batch::default();
-    let mut n = 0;
+    let mut gone = Vec::new();
     for item in t.search.scan_prefix([keys::SEARCH_NAME]) {
-        batch.remove(item?.0);
-        n += 1;
-        if n % CHUNK == 0 {
-            t.search.apply_batch(std::mem::take(&mut batch))?;
+        gone.push(item?.0.to_vec());
+        if gone.len() == CHUNK {
+            t.search.remove_all(std::mem::take(&mut gone))?;
         }
     }
-    t.search.apply_batch(std::mem::take(&mut batch))?;
-    n = 0;
+    t.search.remove_all(gone)?;
+    let mut batch = Vec::new();
+    let mut n = 0;
     for item in t.clients.iter() {
         let (k, v) = item?;
         // A damaged client is left to `verify` to report; the others are still found.
@@ -402,15 +410,15 @@ fn reindex_names(t: &Trees) -> Result<(), StoreError> {
         };
         for key in keys::search_keys(&client) {
             if key.first() == Some(&keys::SEARCH_NAME) {
-                batch.insert(key, EMPTY);
+                batch.push((key, Vec::new()));
                 n += 1;
             }
         }
         if n >= CHUNK {
-            t.search.apply_batch(std::mem::take(&mut batch))?;
+            t.search.insert_all(std::mem::take(&mut batch))?;
             n = 0;
         }
     }
-    t.search.apply_batch(batch)?;
+    t.search.insert_all(batch)?;
     Ok(())
 }

@@ -14,13 +14,18 @@ pub(super) const CONTACTS_PREFIX: usize = 6;
 /// Holdings and a client's contacts: one sled key per client (its id, 8 bytes).
 pub(super) const HOLDINGS_PREFIX: usize = 8;
 pub(super) const CLIENT_CONTACTS_PREFIX: usize = 8;
+/// Clients: by the first 7 bytes of their id, 256 ids per sled key.
+pub(super) const CLIENTS_PREFIX: usize = 7;
+/// The search keys: `n` or `p`, then the first bytes of the folded surname (two letters and
+/// a half in Cyrillic) or five phone digits: a few dozen clients per sled key.
+pub(super) const SEARCH_PREFIX: usize = 6;
 
 /// Entries per batch written.
 const CHUNK: usize = 20_000;
 
-/// Repacks whatever schema-3 trees the database still has. Progress on a terminal: a
-/// million consultations take some seconds.
-pub(super) fn repack(db: &sled::Db, t: &Trees) -> Result<(), StoreError> {
+/// Repacks whatever schema-3 trees the database still has; true when there were any.
+/// Progress on a terminal: a million consultations take some seconds.
+pub(super) fn repack(db: &sled::Db, t: &Trees) -> Result<bool, StoreError> {
     let names = db.tree_names();
     let present = |n: &str| names.iter().any(|m| m.as_ref() == n.as_bytes());
     let moves: Vec<(&str, &Packed)> = [
@@ -28,13 +33,15 @@ pub(super) fn repack(db: &sled::Db, t: &Trees) -> Result<(), StoreError> {
         (HOLDINGS, &t.holdings),
         (CONTACTS, &t.contacts),
         (CLIENT_CONTACTS, &t.client_contacts),
+        (CLIENTS, &t.clients),
+        (CLIENT_SEARCH, &t.search),
     ]
     .into_iter()
     .filter(|(n, _)| present(n))
     .collect();
     let months = present(CLIENT_CONSULTATION_MONTHS);
     if moves.is_empty() && !months {
-        return Ok(());
+        return Ok(false);
     }
     // The total shown: the consultations (from the id index, a few thousand keys) stand for
     // the work; the other trees count on past it.
@@ -67,7 +74,7 @@ pub(super) fn repack(db: &sled::Db, t: &Trees) -> Result<(), StoreError> {
         }
         progress(total, total);
         db.flush()?;
-        Ok(())
+        Ok(true)
     })
 }
 
