@@ -62,6 +62,7 @@ impl SledStore {
                     cache.move_tallies(counters, &BTreeMap::new(), tallies)?;
                 }
                 cache.write(counters, rotation)?;
+                holdings.write()?;
                 self.log(events, event)
             })
             .map_err(super::sled_store::tx_error)?;

@@ -155,6 +155,9 @@ impl SledStore {
                     }
                     open.write(lists)?;
                     cache.write(counters, rotation)?;
+                    contacts.write()?;
+                    client_contacts.write()?;
+                    holdings.write()?;
                     Ok(())
                 },
             )

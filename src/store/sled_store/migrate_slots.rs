@@ -108,6 +108,7 @@ fn write_chunk(
                 cache.move_tallies(counters, &old.tallies(), &new.tallies())?;
             }
             cache.write_tallies(counters)?;
+            consultations.write()?;
             Ok(())
         })
         .map_err(tx_error)

@@ -266,6 +266,8 @@ impl SledStore {
                         search.insert(k.as_slice(), EMPTY)?;
                     }
                 }
+                clients.write()?;
+                search.write()?;
                 self.log(events, event)
             })
             .map_err(tx_error)?;
@@ -431,6 +433,7 @@ impl Store for SledStore {
             .transaction(|(holdings, events)| {
                 let holdings = t.holdings.tx(holdings);
                 holdings.insert(key.as_slice(), EMPTY)?;
+                holdings.write()?;
                 self.log(events, &event)
             })
             .map_err(tx_error)?;
@@ -451,6 +454,7 @@ impl Store for SledStore {
             .transaction(|(holdings, events)| {
                 let holdings = t.holdings.tx(holdings);
                 holdings.remove(key.as_slice())?;
+                holdings.write()?;
                 self.log(events, &event)
             })
             .map_err(tx_error)?;
@@ -483,6 +487,7 @@ impl Store for SledStore {
                 for k in &keys {
                     tree.insert(k.as_slice(), EMPTY)?;
                 }
+                tree.write()?;
                 self.log(events, &event)
             })
             .map_err(tx_error)?;
@@ -765,6 +770,9 @@ impl Store for SledStore {
                     let mut cache = CounterCache::default();
                     cache.move_tallies(counters, &BTreeMap::new(), &tallies)?;
                     cache.write(counters, rotation)?;
+                    contacts.write()?;
+                    client_contacts.write()?;
+                    holdings.write()?;
                     self.log(events, &event)
                 },
             )

@@ -151,6 +151,8 @@ impl SledStore {
                     months.write(client_months)?;
                     cache.write(counters, rotation)?;
                     open.write(call_backs)?;
+                    cons.write()?;
+                    holdings.write()?;
                     self.log(events, event)
                 },
             )
@@ -241,6 +243,8 @@ impl SledStore {
                     cache.move_tallies(counters, &none_t, &tallies)?;
                     cache.move_rotation(rotation, &none_r, &turns)?;
                     cache.write(counters, rotation)?;
+                    cons.write()?;
+                    holdings.write()?;
                     self.log(events, event)
                 },
             )
