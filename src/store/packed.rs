@@ -434,8 +434,11 @@ pub struct PackedTx<'a> {
     tx: &'a TransactionalTree,
     name: &'static str,
     prefix: usize,
-    buckets: RefCell<BTreeMap<Vec<u8>, (Vec<Entry>, bool)>>,
+    buckets: RefCell<Buckets>,
 }
+
+/// The buckets a transaction has read: their entries, and whether it changed them.
+type Buckets = BTreeMap<Vec<u8>, (Vec<Entry>, bool)>;
 
 impl PackedTx<'_> {
     fn bucket<'k>(&self, key: &'k [u8]) -> &'k [u8] {
@@ -479,7 +482,9 @@ impl PackedTx<'_> {
 
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), TxError> {
         let (key, value) = (key.as_ref(), value.as_ref());
-        self.with_bucket(key, |entries, dirty| *dirty |= change(entries, key, Some(value)))
+        self.with_bucket(key, |entries, dirty| {
+            *dirty |= change(entries, key, Some(value))
+        })
     }
 
     pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<(), TxError> {

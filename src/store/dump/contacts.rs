@@ -147,7 +147,7 @@ impl SledStore {
                         open.after_contact(lists, follow_ups, k)?;
                         contacts.insert(pk, value.as_slice())?;
                         client_contacts
-                            .insert(&call_backs::client_contact_key(k.client_id, k.id), pk)?;
+                            .insert(call_backs::client_contact_key(k.client_id, k.id), pk)?;
                         if let Some(h) = holding {
                             holdings.insert(h.as_slice(), &[] as &[u8])?;
                         }

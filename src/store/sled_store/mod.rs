@@ -94,7 +94,7 @@ const EMPTY: &[u8] = &[];
 /// | `holdings` | client id BE, product | empty |
 /// | `consultations` | start millis BE (sign flipped), id BE | v1 + postcard [`Consultation`] |
 /// | `consultation_id_blocks` | id >> 8, BE | records (id BE, consultation key), by id |
-/// | `client_consultation_months` | client id BE, month BE u32 | the consultation keys, in order |
+/// | `client_consultation_lists` | client id BE | the consultation keys, in order |
 /// | `unfinished` | officer `\0`, consultation key | empty |
 /// | `follow_ups` | officer `\0`, date (days BE), consultation id BE, product | client id BE: open call backs by day |
 /// | `client_call_backs` · `contacts` · `client_contacts` | see [`super::call_backs`] | |
@@ -102,6 +102,11 @@ const EMPTY: &[u8] = &[];
 /// | `counters` | month BE u32, officer `\0` product `\0`, kind u8, variant BE u32 | v1 + postcard [`Tally`] |
 /// | `rotation` | officer `\0` product `\0` technique u8 | v1 + postcard u64 |
 /// | `catalog` | `last_good` | v1 + postcard [`super::CatalogCopy`]: the last catalogue that passed the checks |
+///
+/// `clients`, `client_search`, `holdings`, `consultations`, `contacts` and `client_contacts`
+/// are packed trees (schema 4, [`super::packed`]): their entries, keyed as above, are stored
+/// several to a sled key in `client_packs`, `client_search_packs`, `holding_packs`,
+/// `consultation_packs`, `contact_packs` and `client_contact_packs`.
 ///
 /// "v1" is the version byte [`super::VALUE_VERSION`]. Personal data lives only in `clients`
 /// and `client_search`; everything else refers to clients by id.
@@ -759,10 +764,10 @@ impl Store for SledStore {
                         }));
                     }
                     open.write(lists)?;
-                    contacts.insert(&pk, value.as_slice())?;
+                    contacts.insert(pk, value.as_slice())?;
                     client_contacts.insert(
-                        &call_backs::client_contact_key(contact.client_id, contact.id),
-                        &pk,
+                        call_backs::client_contact_key(contact.client_id, contact.id),
+                        pk,
                     )?;
                     if let Some(h) = &holding {
                         holdings.insert(h.as_slice(), EMPTY)?;
