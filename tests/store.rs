@@ -891,13 +891,13 @@ fn a_main_product_answered_thinking_is_a_call_back() {
 fn verify_finds_damaged_consultation_indexes() {
     let tmp = made_with(sample);
     with_raw_sled(tmp.path(), |db| {
-        // One consultation taken out of its id block; the client's month list torn.
+        // One consultation taken out of its id block; the client's list torn.
         let blocks = db.open_tree(trees::CONSULTATION_ID_BLOCKS).expect("blocks");
         let (k, list) = blocks.first().expect("read").expect("a block");
         blocks.insert(k, &list[24..]).expect("write");
         let months = db
-            .open_tree(trees::CLIENT_CONSULTATION_MONTHS)
-            .expect("months");
+            .open_tree(trees::CLIENT_CONSULTATION_LISTS)
+            .expect("lists");
         let (k, list) = months.first().expect("read").expect("a list");
         months.insert(k, &list[..list.len() - 3]).expect("write");
     });
@@ -922,7 +922,7 @@ fn verify_finds_damaged_consultation_indexes() {
         .consultations_of_client(client_id)
         .expect_err("the list is damaged");
     assert!(
-        err.to_string().contains("client_consultation_months"),
+        err.to_string().contains("client_consultation_lists"),
         "{err}"
     );
 }

@@ -141,7 +141,7 @@ impl OpenCache {
 /// every "thinking" ever, and home hid those of clients seen since). There are no contacts
 /// before schema 2.
 pub(super) fn rebuild(
-    consultations: &sled::Tree,
+    consultations: &super::packed::Packed,
     total: usize,
     lists: &sled::Tree,
     follow_ups: &sled::Tree,
@@ -234,8 +234,8 @@ pub(super) fn open_of(lists: &sled::Tree, client_id: u64) -> Result<Vec<OpenCall
 }
 
 pub(super) fn contacts_of(
-    contacts: &sled::Tree,
-    client_contacts: &sled::Tree,
+    contacts: &super::packed::Packed,
+    client_contacts: &super::packed::Packed,
     client_id: u64,
 ) -> Result<Vec<Contact>, StoreError> {
     let mut out = Vec::new();
@@ -250,7 +250,7 @@ pub(super) fn contacts_of(
 }
 
 pub(super) fn contacts_between(
-    contacts: &sled::Tree,
+    contacts: &super::packed::Packed,
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> Records<'_, Contact> {
@@ -259,7 +259,7 @@ pub(super) fn contacts_between(
     if lo >= hi {
         return Box::new(std::iter::empty());
     }
-    Box::new(contacts.range(lo..hi).map(|item| {
+    Box::new(contacts.range(&lo, &hi).map(|item| {
         let (k, v) = item?;
         decode_contact(CONTACTS, &k, &v)
     }))

@@ -41,12 +41,13 @@ impl SledStore {
         let t = &self.t;
         (
             &t.cancellations,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
             &t.events,
         )
             .transaction(|(tree, holdings, counters, rotation, events)| {
+                let holdings = t.holdings.tx(holdings);
                 let mut cache = super::sled_store::CounterCache::default();
                 for (k, v, holding, tallies) in &prepared {
                     if tree.get(k)?.is_some() {
@@ -61,6 +62,7 @@ impl SledStore {
                     cache.move_tallies(counters, &BTreeMap::new(), tallies)?;
                 }
                 cache.write(counters, rotation)?;
+                holdings.write()?;
                 self.log(events, event)
             })
             .map_err(super::sled_store::tx_error)?;

@@ -8,13 +8,11 @@
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::keys::hex;
-use super::trees::{CLIENT_CONSULTATION_MONTHS, CONSULTATION_ID_BLOCKS};
+use super::trees::{CLIENT_CONSULTATION_LISTS, CONSULTATION_ID_BLOCKS};
 use super::StoreError;
-use crate::consultation::Month;
 
 /// How many low bits of a consultation id are left to the record: 256 ids share a key.
 const ID_BLOCK_BITS: u32 = 8;
@@ -34,10 +32,11 @@ pub const ID_BLOCKS: Layout = Layout {
     key: 8,
 };
 
-/// `client_consultation_months`: key client id BE ++ month (BE u32, `YYYYMM`); records the
-/// consultation keys of that client's consultations started in that month.
+/// `client_consultation_lists`: key client id BE; records the consultation keys of that
+/// client's consultations, in time order (schema 3 had a key per client and month, 866 000
+/// keys for 200 000 clients).
 pub const CLIENT_MONTHS: Layout = Layout {
-    tree: CLIENT_CONSULTATION_MONTHS,
+    tree: CLIENT_CONSULTATION_LISTS,
     record: 16,
     key: 16,
 };
@@ -53,11 +52,8 @@ pub fn id_record(id: u64, pk: &[u8; 16]) -> [u8; 24] {
     r
 }
 
-pub fn client_month_key(client_id: u64, started_at: NaiveDateTime) -> [u8; 12] {
-    let mut k = [0; 12];
-    k[..8].copy_from_slice(&client_id.to_be_bytes());
-    k[8..].copy_from_slice(&Month::of(started_at.date()).0.to_be_bytes());
-    k
+pub fn client_list_key(client_id: u64) -> [u8; 8] {
+    client_id.to_be_bytes()
 }
 
 impl Layout {

@@ -25,6 +25,7 @@ mod dump;
 pub mod keys;
 mod lists;
 pub mod outbox;
+pub mod packed;
 mod sled_store;
 mod sync;
 mod verify;
@@ -80,6 +81,18 @@ pub mod trees {
     pub const CATALOG: &str = "catalog";
     pub const CATALOG_VERSIONS: &str = "catalog_versions";
     pub const MONTH_PLANS: &str = "month_plans";
+    // Schema 4: the sled trees that hold the entries of the logical trees above, packed
+    // (see [`super::packed`]). The schema-3 trees of the same entries are repacked into them
+    // at open and dropped.
+    pub const CONSULTATION_PACKS: &str = "consultation_packs";
+    pub const HOLDING_PACKS: &str = "holding_packs";
+    pub const CONTACT_PACKS: &str = "contact_packs";
+    pub const CLIENT_CONTACT_PACKS: &str = "client_contact_packs";
+    pub const CLIENT_PACKS: &str = "client_packs";
+    pub const CLIENT_SEARCH_PACKS: &str = "client_search_packs";
+    /// One key per client: the keys of all its consultations (schema 3 had a key per
+    /// client and month, [`CLIENT_CONSULTATION_MONTHS`]).
+    pub const CLIENT_CONSULTATION_LISTS: &str = "client_consultation_lists";
 }
 
 /// Everything that can go wrong in the store.

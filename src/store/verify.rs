@@ -313,7 +313,7 @@ pub(super) fn verify(
         "client consultations index",
         |k, pk| {
             let stale = match s.record_at(pk) {
-                Ok(Some(c)) => lists::client_month_key(c.client_id, c.started_at) != k,
+                Ok(Some(c)) => lists::client_list_key(c.client_id) != k,
                 Ok(None) => true,
                 Err(_) => false,
             };

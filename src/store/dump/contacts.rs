@@ -127,16 +127,19 @@ impl SledStore {
         let t = &self.t;
         let none = BTreeMap::new();
         (
-            &t.contacts,
-            &t.client_contacts,
+            &t.contacts.tree,
+            &t.client_contacts.tree,
             &t.call_backs,
             &t.follow_ups,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
         )
             .transaction(
                 |(contacts, client_contacts, lists, follow_ups, holdings, counters, rotation)| {
+                    let contacts = t.contacts.tx(contacts);
+                    let client_contacts = t.client_contacts.tx(client_contacts);
+                    let holdings = t.holdings.tx(holdings);
                     let mut open = OpenCache::default();
                     let mut cache = CounterCache::default();
                     for (k, pk, value, tallies, holding) in &prepared {
@@ -144,7 +147,7 @@ impl SledStore {
                         open.after_contact(lists, follow_ups, k)?;
                         contacts.insert(pk, value.as_slice())?;
                         client_contacts
-                            .insert(&call_backs::client_contact_key(k.client_id, k.id), pk)?;
+                            .insert(call_backs::client_contact_key(k.client_id, k.id), pk)?;
                         if let Some(h) = holding {
                             holdings.insert(h.as_slice(), &[] as &[u8])?;
                         }
@@ -152,6 +155,9 @@ impl SledStore {
                     }
                     open.write(lists)?;
                     cache.write(counters, rotation)?;
+                    contacts.write()?;
+                    client_contacts.write()?;
+                    holdings.write()?;
                     Ok(())
                 },
             )

@@ -233,17 +233,13 @@ impl Loader {
         }
         if !self.holdings.is_empty() {
             // Holdings are records of their own (a product held from before Sufler).
-            let mut batch = sled::Batch::default();
+            let mut batch = Vec::new();
             for h in std::mem::take(&mut self.holdings) {
                 let k = keys::holding_key(h.client, &h.product);
-                batch.insert(k.as_slice(), &[] as &[u8]);
+                batch.push((k.clone(), Vec::new()));
                 self.held.insert(k);
             }
-            store
-                .t
-                .holdings
-                .apply_batch(batch)
-                .map_err(StoreError::from)?;
+            store.t.holdings.insert_all(batch)?;
             store.durable()?;
         }
         if !self.consultations.is_empty() {
@@ -262,18 +258,14 @@ impl Loader {
             store.write_cancellations(&cs, &event)?;
             // The replay took each cancelled product off its client; the dump says which
             // are held again.
-            let mut again = sled::Batch::default();
+            let mut again = Vec::new();
             for c in &cs {
                 let k = keys::holding_key(c.client_id, &c.sale.product);
                 if self.held.contains(&k) {
-                    again.insert(k, &[] as &[u8]);
+                    again.push((k, Vec::new()));
                 }
             }
-            store
-                .t
-                .holdings
-                .apply_batch(again)
-                .map_err(StoreError::from)?;
+            store.t.holdings.insert_all(again)?;
             store.durable()?;
         }
         if !self.events.is_empty() || self.section == Some(Section::Event) {

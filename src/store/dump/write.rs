@@ -59,8 +59,18 @@ impl SledStore {
                 None => Ok(0),
             }
         };
+        let last_client = || -> Result<u64, StoreError> {
+            match t.clients.last()? {
+                Some((k, _)) => keys::u64_at(&k).ok_or_else(|| StoreError::Corrupt {
+                    tree: CLIENTS,
+                    key: hex(&k),
+                    reason: "not an 8-byte id".into(),
+                }),
+                None => Ok(0),
+            }
+        };
         let next_id = [
-            last_id(&t.clients, CLIENTS)?,
+            last_client()?,
             last_consultation_id(&t.id_blocks)?,
             self.last_contact_id()?,
             self.last_cancellation_id()?,
@@ -79,10 +89,10 @@ impl SledStore {
             workstation: Some(self.workstation),
             counts: Counts {
                 officers,
-                clients: t.clients.len() as u64,
-                holdings: t.holdings.len() as u64,
-                consultations: t.consultations.len() as u64,
-                contacts: t.contacts.len() as u64,
+                clients: t.clients.len()?,
+                holdings: t.holdings.len()?,
+                consultations: t.consultations.len()?,
+                contacts: t.contacts.len()?,
                 cancellations: t.cancellations.len() as u64,
                 events: t.events.len() as u64,
             },

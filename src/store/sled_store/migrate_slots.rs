@@ -99,14 +99,16 @@ fn write_chunk(
         .iter()
         .map(|(_, _, new)| encode_consultation(new))
         .collect::<Result<Vec<_>, _>>()?;
-    (&t.consultations, &t.counters)
+    (&t.consultations.tree, &t.counters)
         .transaction(|(consultations, counters)| {
+            let consultations = t.consultations.tx(consultations);
             let mut cache = CounterCache::default();
             for ((k, old, new), value) in chunk.iter().zip(&values) {
                 consultations.insert(k, value.as_slice())?;
                 cache.move_tallies(counters, &old.tallies(), &new.tallies())?;
             }
             cache.write_tallies(counters)?;
+            consultations.write()?;
             Ok(())
         })
         .map_err(tx_error)

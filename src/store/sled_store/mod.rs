@@ -20,15 +20,19 @@ use super::codec::{
 };
 use super::keys::{self, hex};
 use super::lists::{self, ListCache, CLIENT_MONTHS, ID_BLOCKS};
+use super::packed::Packed;
 use super::sync::{sync_dir, Syncer};
 use super::trees::*;
 use super::versions::{self, Declared, MonthPlan, Pending};
 use super::{Event, EventKind, FollowUp, Officer, Records, Store, StoreError, VerifyReport};
 use crate::consultation::names::same_person;
+use open::create_private_dir;
+mod compact;
 mod counters;
 mod migrate_slots;
 mod open;
 mod records;
+mod repack;
 mod search;
 
 use counters::add_saturating;
@@ -43,7 +47,10 @@ use crate::consultation::{
 };
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
+/// The schema before the packed trees (see [`super::packed`]): opened, its trees are
+/// repacked and it becomes [`SCHEMA_VERSION`].
+pub(super) const SCHEMA_UNPACKED: u32 = 3;
 /// The schema before the workstation id and the offers' formula slots: opened, it is
 /// migrated to [`SCHEMA_VERSION`].
 pub(super) const SCHEMA_BEFORE_SLOTS: u32 = 2;
@@ -71,6 +78,8 @@ const SEARCH_FULL_NAMES: &[u8] = b"full-names";
 
 /// sled's page cache is capped so the TUI stays small on a large history (DESIGN §9).
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// The cache of a bulk load (see [`SledStore::open_for_bulk`]).
+const BULK_CACHE_BYTES: u64 = 1024 * 1024 * 1024;
 
 const EMPTY: &[u8] = &[];
 
@@ -85,7 +94,7 @@ const EMPTY: &[u8] = &[];
 /// | `holdings` | client id BE, product | empty |
 /// | `consultations` | start millis BE (sign flipped), id BE | v1 + postcard [`Consultation`] |
 /// | `consultation_id_blocks` | id >> 8, BE | records (id BE, consultation key), by id |
-/// | `client_consultation_months` | client id BE, month BE u32 | the consultation keys, in order |
+/// | `client_consultation_lists` | client id BE | the consultation keys, in order |
 /// | `unfinished` | officer `\0`, consultation key | empty |
 /// | `follow_ups` | officer `\0`, date (days BE), consultation id BE, product | client id BE: open call backs by day |
 /// | `client_call_backs` · `contacts` · `client_contacts` | see [`super::call_backs`] | |
@@ -93,6 +102,11 @@ const EMPTY: &[u8] = &[];
 /// | `counters` | month BE u32, officer `\0` product `\0`, kind u8, variant BE u32 | v1 + postcard [`Tally`] |
 /// | `rotation` | officer `\0` product `\0` technique u8 | v1 + postcard u64 |
 /// | `catalog` | `last_good` | v1 + postcard [`super::CatalogCopy`]: the last catalogue that passed the checks |
+///
+/// `clients`, `client_search`, `holdings`, `consultations`, `contacts` and `client_contacts`
+/// are packed trees (schema 4, [`super::packed`]): their entries, keyed as above, are stored
+/// several to a sled key in `client_packs`, `client_search_packs`, `holding_packs`,
+/// `consultation_packs`, `contact_packs` and `client_contact_packs`.
 ///
 /// "v1" is the version byte [`super::VALUE_VERSION`]. Personal data lives only in `clients`
 /// and `client_search`; everything else refers to clients by id.
@@ -140,10 +154,10 @@ impl Drop for Released {
 
 pub(super) struct Trees {
     pub(super) officers: Tree,
-    pub(super) clients: Tree,
-    pub(super) search: Tree,
-    pub(super) holdings: Tree,
-    pub(super) consultations: Tree,
+    pub(super) clients: Packed,
+    pub(super) search: Packed,
+    pub(super) holdings: Packed,
+    pub(super) consultations: Packed,
     pub(super) id_blocks: Tree,
     pub(super) client_months: Tree,
     pub(super) unfinished: Tree,
@@ -152,8 +166,8 @@ pub(super) struct Trees {
     pub(super) counters: Tree,
     pub(super) rotation: Tree,
     pub(super) call_backs: Tree,
-    pub(super) contacts: Tree,
-    pub(super) client_contacts: Tree,
+    pub(super) contacts: Packed,
+    pub(super) client_contacts: Packed,
     pub(super) cancellations: Tree,
     pub(super) catalog: Tree,
     pub(super) catalog_versions: Tree,
@@ -244,8 +258,10 @@ impl SledStore {
         }
         let old_keys: Vec<Vec<u8>> = old.iter().flat_map(keys::search_keys).collect();
         let t = &self.t;
-        (&t.clients, &t.search, &t.events)
+        (&t.clients.tree, &t.search.tree, &t.events)
             .transaction(|(clients, search, events)| {
+                let clients = t.clients.tx(clients);
+                let search = t.search.tx(search);
                 for k in &old_keys {
                     search.remove(k.as_slice())?;
                 }
@@ -255,6 +271,8 @@ impl SledStore {
                         search.insert(k.as_slice(), EMPTY)?;
                     }
                 }
+                clients.write()?;
+                search.write()?;
                 self.log(events, event)
             })
             .map_err(tx_error)?;
@@ -416,9 +434,11 @@ impl Store for SledStore {
         let key = keys::holding_key(client_id, product);
         let event = Self::event("", None, Some(client_id), EventKind::HoldingAdded, product)?;
         let t = &self.t;
-        (&t.holdings, &t.events)
+        (&t.holdings.tree, &t.events)
             .transaction(|(holdings, events)| {
+                let holdings = t.holdings.tx(holdings);
                 holdings.insert(key.as_slice(), EMPTY)?;
+                holdings.write()?;
                 self.log(events, &event)
             })
             .map_err(tx_error)?;
@@ -435,9 +455,11 @@ impl Store for SledStore {
             product,
         )?;
         let t = &self.t;
-        (&t.holdings, &t.events)
+        (&t.holdings.tree, &t.events)
             .transaction(|(holdings, events)| {
+                let holdings = t.holdings.tx(holdings);
                 holdings.remove(key.as_slice())?;
+                holdings.write()?;
                 self.log(events, &event)
             })
             .map_err(tx_error)?;
@@ -464,11 +486,13 @@ impl Store for SledStore {
         let detail = format!("{} holdings", holdings.len());
         let event = Self::event("", None, None, EventKind::HoldingAdded, &detail)?;
         let t = &self.t;
-        (&t.holdings, &t.events)
+        (&t.holdings.tree, &t.events)
             .transaction(|(tree, events)| {
+                let tree = t.holdings.tx(tree);
                 for k in &keys {
                     tree.insert(k.as_slice(), EMPTY)?;
                 }
+                tree.write()?;
                 self.log(events, &event)
             })
             .map_err(tx_error)?;
@@ -595,7 +619,7 @@ impl Store for SledStore {
         if lo >= hi {
             return Box::new(std::iter::empty());
         }
-        Box::new(self.t.consultations.range(lo..hi).map(|item| {
+        Box::new(self.t.consultations.range(&lo, &hi).map(|item| {
             let (k, v) = item?;
             decode_consultation(CONSULTATIONS, &k, &v)
         }))
@@ -710,11 +734,11 @@ impl Store for SledStore {
             .then(|| keys::holding_key(contact.client_id, &contact.product));
         let t = &self.t;
         (
-            &t.contacts,
-            &t.client_contacts,
+            &t.contacts.tree,
+            &t.client_contacts.tree,
             &t.call_backs,
             &t.follow_ups,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
             &t.events,
@@ -730,6 +754,9 @@ impl Store for SledStore {
                     rotation,
                     events,
                 )| {
+                    let contacts = t.contacts.tx(contacts);
+                    let client_contacts = t.client_contacts.tx(client_contacts);
+                    let holdings = t.holdings.tx(holdings);
                     let mut open = OpenCache::default();
                     if !open.after_contact(lists, follow_ups, &contact)? {
                         return Err(abort(StoreError::CallBackClosed {
@@ -738,10 +765,10 @@ impl Store for SledStore {
                         }));
                     }
                     open.write(lists)?;
-                    contacts.insert(&pk, value.as_slice())?;
+                    contacts.insert(pk, value.as_slice())?;
                     client_contacts.insert(
-                        &call_backs::client_contact_key(contact.client_id, contact.id),
-                        &pk,
+                        call_backs::client_contact_key(contact.client_id, contact.id),
+                        pk,
                     )?;
                     if let Some(h) = &holding {
                         holdings.insert(h.as_slice(), EMPTY)?;
@@ -749,6 +776,9 @@ impl Store for SledStore {
                     let mut cache = CounterCache::default();
                     cache.move_tallies(counters, &BTreeMap::new(), &tallies)?;
                     cache.write(counters, rotation)?;
+                    contacts.write()?;
+                    client_contacts.write()?;
+                    holdings.write()?;
                     self.log(events, &event)
                 },
             )

@@ -1,6 +1,7 @@
 //! Opening a database: the directory owner-only, the lock, the schema, and the migrations of
 //! the first layout (the consultation indexes, the name search keys).
 
+use super::repack::*;
 use super::*;
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
@@ -25,7 +26,7 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
 }
 
 /// Creates the database directory owner-only (0700), whatever the umask.
-fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+pub(super) fn create_private_dir(path: &Path) -> Result<(), StoreError> {
     if crate::store::db_path::check_dir(path)? {
         return Ok(());
     }
@@ -96,8 +97,34 @@ impl SledStore {
     /// another process is [`StoreError::InUse`] at once; a different schema version is
     /// [`StoreError::SchemaMismatch`].
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with_cache(path, CACHE_BYTES)
+    }
+
+    /// [`SledStore::open`] for a bulk load (`demo`, `restore`): a page cache large enough to
+    /// hold what the load keeps rereading (the client lists, the id blocks, the counters),
+    /// which the screen's 64 MB cap would send back to disk again and again.
+    pub fn open_for_bulk(path: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with_cache(path, BULK_CACHE_BYTES)
+    }
+
+    fn open_with_cache(path: &Path, cache: u64) -> Result<SledStore, StoreError> {
+        let (store, repacked) = Self::open_once(path, cache)?;
+        if !repacked {
+            return Ok(store);
+        }
+        // The schema-3 trees just dropped left their segments free, and sled zero-fills
+        // every free segment at each open: the migrated database is copied compactly once.
+        drop(store);
+        crate::progress::with_progress("compacting", |progress| {
+            SledStore::compact(path, progress)
+        })?;
+        Ok(Self::open_once(path, cache)?.0)
+    }
+
+    /// The open itself; true when the schema-3 trees were repacked.
+    fn open_once(path: &Path, cache: u64) -> Result<(SledStore, bool), StoreError> {
         create_private_dir(path)?;
-        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+        let config = sled::Config::new().path(path).cache_capacity(cache);
         // Armed once the lock is ours; dropped after `db` on every return below.
         let mut released = Released(None);
         let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
@@ -140,20 +167,32 @@ impl SledStore {
         }
         let t = Trees {
             officers: db.open_tree(OFFICERS)?,
-            clients: db.open_tree(CLIENTS)?,
-            search: db.open_tree(CLIENT_SEARCH)?,
-            holdings: db.open_tree(HOLDINGS)?,
-            consultations: db.open_tree(CONSULTATIONS)?,
+            clients: Packed::new(db.open_tree(CLIENT_PACKS)?, CLIENTS, CLIENTS_PREFIX),
+            search: Packed::new(
+                db.open_tree(CLIENT_SEARCH_PACKS)?,
+                CLIENT_SEARCH,
+                SEARCH_PREFIX,
+            ),
+            holdings: Packed::new(db.open_tree(HOLDING_PACKS)?, HOLDINGS, HOLDINGS_PREFIX),
+            consultations: Packed::new(
+                db.open_tree(CONSULTATION_PACKS)?,
+                CONSULTATIONS,
+                CONSULTATIONS_PREFIX,
+            ),
             id_blocks: db.open_tree(CONSULTATION_ID_BLOCKS)?,
-            client_months: db.open_tree(CLIENT_CONSULTATION_MONTHS)?,
+            client_months: db.open_tree(CLIENT_CONSULTATION_LISTS)?,
             unfinished: db.open_tree(UNFINISHED)?,
             follow_ups: db.open_tree(FOLLOW_UPS)?,
             events: db.open_tree(EVENTS)?,
             counters: db.open_tree(COUNTERS)?,
             rotation: db.open_tree(ROTATION)?,
             call_backs: db.open_tree(CLIENT_CALL_BACKS)?,
-            contacts: db.open_tree(CONTACTS)?,
-            client_contacts: db.open_tree(CLIENT_CONTACTS)?,
+            contacts: Packed::new(db.open_tree(CONTACT_PACKS)?, CONTACTS, CONTACTS_PREFIX),
+            client_contacts: Packed::new(
+                db.open_tree(CLIENT_CONTACT_PACKS)?,
+                CLIENT_CONTACTS,
+                CLIENT_CONTACTS_PREFIX,
+            ),
             cancellations: db.open_tree(CANCELLATIONS)?,
             catalog: db.open_tree(CATALOG)?,
             catalog_versions: db.open_tree(CATALOG_VERSIONS)?,
@@ -170,6 +209,8 @@ impl SledStore {
             None => 0,
         };
         let workstation = workstation_id(&meta)?;
+        // First, whatever the schema: the older migrations below read the packed trees.
+        let repacked = repack::repack(&db, &t)?;
         migrate_consultation_indexes(&db, &t)?;
         if meta.get(META_SEARCH_KEY)?.as_deref() != Some(SEARCH_FULL_NAMES) {
             reindex_names(&t)?;
@@ -190,6 +231,10 @@ impl SledStore {
             // The workstation id was made above; the offers get their formula slots.
             migrate_slots(&t)?;
             db.flush()?;
+            meta.insert(META_SCHEMA_KEY, &SCHEMA_UNPACKED.to_be_bytes())?;
+        }
+        if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_UNPACKED.to_be_bytes()[..]) {
+            // Repacked above.
             meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }
         db.flush()?;
@@ -198,7 +243,7 @@ impl SledStore {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(SledStore {
+        let store = SledStore {
             path: path.to_path_buf(),
             db,
             t,
@@ -207,7 +252,8 @@ impl SledStore {
             next_id_floor,
             workstation,
             _released: released,
-        })
+        };
+        Ok((store, repacked))
     }
 
     /// Like [`SledStore::open`], but a directory without a database is
@@ -280,7 +326,7 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
     // millions of consultations is migrated in little memory.
     const CHUNK: usize = 50_000;
     let mut ids: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
-    let mut months: BTreeMap<[u8; 12], Vec<u8>> = BTreeMap::new();
+    let mut months: BTreeMap<[u8; 8], Vec<u8>> = BTreeMap::new();
     let mut n = 0;
     for item in t.consultations.iter() {
         let (k, v) = item?;
@@ -297,7 +343,7 @@ fn migrate_consultation_indexes(db: &sled::Db, t: &Trees) -> Result<(), StoreErr
         );
         CLIENT_MONTHS.put(
             months
-                .entry(lists::client_month_key(c.client_id, c.started_at))
+                .entry(lists::client_list_key(c.client_id))
                 .or_default(),
             &pk,
         );
@@ -346,17 +392,16 @@ fn merge_lists<K: AsRef<[u8]>>(
 /// the next open starts it again, and every step can be repeated.
 fn reindex_names(t: &Trees) -> Result<(), StoreError> {
     const CHUNK: usize = 50_000;
-    let mut batch = sled::Batch::default();
-    let mut n = 0;
+    let mut gone = Vec::new();
     for item in t.search.scan_prefix([keys::SEARCH_NAME]) {
-        batch.remove(item?.0);
-        n += 1;
-        if n % CHUNK == 0 {
-            t.search.apply_batch(std::mem::take(&mut batch))?;
+        gone.push(item?.0.to_vec());
+        if gone.len() == CHUNK {
+            t.search.remove_all(std::mem::take(&mut gone))?;
         }
     }
-    t.search.apply_batch(std::mem::take(&mut batch))?;
-    n = 0;
+    t.search.remove_all(gone)?;
+    let mut batch = Vec::new();
+    let mut n = 0;
     for item in t.clients.iter() {
         let (k, v) = item?;
         // A damaged client is left to `verify` to report; the others are still found.
@@ -365,15 +410,15 @@ fn reindex_names(t: &Trees) -> Result<(), StoreError> {
         };
         for key in keys::search_keys(&client) {
             if key.first() == Some(&keys::SEARCH_NAME) {
-                batch.insert(key, EMPTY);
+                batch.push((key, Vec::new()));
                 n += 1;
             }
         }
         if n >= CHUNK {
-            t.search.apply_batch(std::mem::take(&mut batch))?;
+            t.search.insert_all(std::mem::take(&mut batch))?;
             n = 0;
         }
     }
-    t.search.apply_batch(batch)?;
+    t.search.insert_all(batch)?;
     Ok(())
 }

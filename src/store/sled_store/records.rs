@@ -6,7 +6,7 @@ use super::*;
 /// The index entries a consultation record implies.
 pub(in crate::store) struct Entries {
     /// The key of the client's month list, which holds the consultation's key.
-    pub(in crate::store) client_month: [u8; 12],
+    pub(in crate::store) client_month: [u8; 8],
     pub(in crate::store) unfinished: Option<Vec<u8>>,
     pub(in crate::store) holdings: Vec<Vec<u8>>,
     pub(in crate::store) rotation: BTreeMap<Vec<u8>, u64>,
@@ -30,7 +30,7 @@ pub(in crate::store) fn entries(c: &Consultation, pk: &[u8; 16]) -> Entries {
         }
     }
     Entries {
-        client_month: lists::client_month_key(c.client_id, c.started_at),
+        client_month: lists::client_list_key(c.client_id),
         unfinished: (!finished).then(|| keys::unfinished_key(&c.officer, pk)),
         holdings,
         rotation,
@@ -64,12 +64,12 @@ impl SledStore {
         )?;
         let t = &self.t;
         let trees = (
-            &t.consultations,
+            &t.consultations.tree,
             &t.id_blocks,
             &t.client_months,
             &t.unfinished,
             &t.follow_ups,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
             &t.events,
@@ -93,6 +93,8 @@ impl SledStore {
                     catalog_versions,
                     month_plans,
                 )| {
+                    let cons = t.consultations.tx(cons);
+                    let holdings = t.holdings.tx(holdings);
                     pending.write(catalog_versions, month_plans)?;
                     let mut open = OpenCache::default();
                     let mut cache = CounterCache::default();
@@ -149,6 +151,8 @@ impl SledStore {
                     months.write(client_months)?;
                     cache.write(counters, rotation)?;
                     open.write(call_backs)?;
+                    cons.write()?;
+                    holdings.write()?;
                     self.log(events, event)
                 },
             )
@@ -184,12 +188,12 @@ impl SledStore {
         let none_r = BTreeMap::new();
         let t = &self.t;
         let trees = (
-            &t.consultations,
+            &t.consultations.tree,
             &t.id_blocks,
             &t.client_months,
             &t.unfinished,
             &t.follow_ups,
-            &t.holdings,
+            &t.holdings.tree,
             &t.counters,
             &t.rotation,
             &t.events,
@@ -213,6 +217,8 @@ impl SledStore {
                     catalog_versions,
                     month_plans,
                 )| {
+                    let cons = t.consultations.tx(cons);
+                    let holdings = t.holdings.tx(holdings);
                     pending.write(catalog_versions, month_plans)?;
                     let mut ids = ListCache::new(&ID_BLOCKS);
                     let mut months = ListCache::new(&CLIENT_MONTHS);
@@ -237,6 +243,8 @@ impl SledStore {
                     cache.move_tallies(counters, &none_t, &tallies)?;
                     cache.move_rotation(rotation, &none_r, &turns)?;
                     cache.write(counters, rotation)?;
+                    cons.write()?;
+                    holdings.write()?;
                     self.log(events, event)
                 },
             )

@@ -83,7 +83,7 @@ impl SledStore {
                 })
             };
             let mut from = prefix.clone();
-            while let Some(item) = self.t.search.range(from.as_slice()..).next() {
+            while let Some(item) = self.t.search.range_from(&from).next() {
                 let (k, _) = item?;
                 if !k.starts_with(&prefix) {
                     break;

@@ -1,0 +1,128 @@
+//! A compact copy of a database: every tree written afresh, in key order, into a new
+//! directory, which then takes the old one's place.
+//!
+//! sled 0.34 writes every change of a page to its log and frees a segment (512 KiB) once
+//! nothing in it is live; at every open it zero-fills each free segment again and replays its
+//! page table. A bulk load (a million-consultation demo) leaves a file of 2.3 GB for 0.5 GB
+//! of data, so each later start wrote hundreds of megabytes of zeros before the first frame.
+//! The copy holds only what is live.
+
+use super::*;
+
+/// Keys per batch written.
+const CHUNK: usize = 10_000;
+
+/// Copies the database at `from` (not open elsewhere) into the new directory `to`. The id
+/// generator goes on where the old one stood, through [`META_NEXT_ID_KEY`], so no id nor
+/// event sequence number is given twice.
+fn copy(from: &Path, to: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
+    let open = |p: &Path| {
+        sled::Config::new()
+            .path(p)
+            .cache_capacity(BULK_CACHE_BYTES)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: p.to_path_buf(),
+                source,
+            })
+    };
+    let old = open(from)?;
+    create_private_dir(to)?;
+    let new = open(to)?;
+    let floor = match old.open_tree(META)?.get(META_NEXT_ID_KEY)? {
+        Some(v) => keys::u64_at(&v).unwrap_or(0),
+        None => 0,
+    };
+    // What `generate_id` would give next there: the new generator starts at 0.
+    let next = floor.saturating_add(old.generate_id()?);
+    let names = old.tree_names();
+    let total = names.len() as u64;
+    for (i, name) in names.iter().enumerate() {
+        let tree = old.open_tree(name)?;
+        if tree.is_empty() {
+            continue;
+        }
+        let copy = new.open_tree(name)?;
+        let mut batch = sled::Batch::default();
+        let mut n = 0;
+        for item in tree.iter() {
+            let (k, v) = item?;
+            batch.insert(k, v);
+            n += 1;
+            if n == CHUNK {
+                copy.apply_batch(std::mem::take(&mut batch))?;
+                n = 0;
+            }
+        }
+        copy.apply_batch(batch)?;
+        progress(i as u64 + 1, total);
+    }
+    new.open_tree(META)?
+        .insert(META_NEXT_ID_KEY, &next.to_be_bytes())?;
+    new.flush()?;
+    Ok(())
+}
+
+/// Whether the directory at `path` may be replaced by a compact copy: a real directory (not
+/// a link) holding sled's files alone, so that nothing else in it is lost.
+pub(super) fn may_replace(path: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.file_type().is_dir() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return false;
+    };
+    entries.flatten().all(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name == "conf" || name == "db" || name == "blobs" || name.starts_with("snap.")
+    })
+}
+
+impl SledStore {
+    /// Rewrites the database at `path` compactly (see the module doc): the copy is made
+    /// beside it (`PATH.compacting`), synced, then renamed into its place; the old files are
+    /// removed last. Cut short before the rename, the database is the old one, whole. A
+    /// directory that holds anything besides sled's files (or is a link) is left as it is.
+    pub fn compact(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
+        if !may_replace(path) {
+            return Ok(());
+        }
+        let sibling = |suffix: &str| {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        let (fresh, old) = (sibling(".compacting"), sibling(".old"));
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| StoreError::Sync { path: p, source }
+        };
+        for p in [&fresh, &old] {
+            if p.exists() {
+                std::fs::remove_dir_all(p).map_err(io(p))?;
+            }
+        }
+        copy(path, &fresh, progress)?;
+        // Reopened once, so sled writes its snapshot now rather than at the next start.
+        drop(SledStore::open(&fresh)?);
+        for entry in std::fs::read_dir(&fresh).map_err(io(&fresh))?.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                File::open(entry.path())
+                    .and_then(|f| f.sync_all())
+                    .map_err(io(&entry.path()))?;
+            }
+        }
+        std::fs::rename(path, &old).map_err(io(path))?;
+        std::fs::rename(&fresh, path).map_err(io(path))?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        sync_dir(parent).map_err(io(parent))?;
+        std::fs::remove_dir_all(&old).map_err(io(&old))
+    }
+}
