@@ -26,6 +26,10 @@ fn copy(from: &Path, to: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()
                 source,
             })
     };
+    // Declared before the databases, so dropped after them: each waits until sled's threads
+    // let go of the file, or the reopen just after this copy would find it in use.
+    let _old_released = Released(Some(from.join("db")));
+    let _new_released = Released(Some(to.join("db")));
     let old = open(from)?;
     create_private_dir(to)?;
     let new = open(to)?;

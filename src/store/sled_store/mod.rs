@@ -135,7 +135,8 @@ impl Drop for Released {
         let Some(db_file) = self.0.take() else {
             return;
         };
-        let deadline = Instant::now() + Duration::from_secs(2);
+        // Returns as soon as the lock is free; the deadline only bounds a loaded machine.
+        let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let Ok(f) = File::open(&db_file) else {
                 return;
