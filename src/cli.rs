@@ -83,6 +83,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check aggregates and indexes against the records
     Verify,
+    /// Rewrite the database compactly: after months of use its files hold free space that every start pays for (not while the screen has it open)
+    Compact,
     /// Write a portable dump (JSON Lines) of the whole database
     Backup {
         /// The dump file (written beside it first, then renamed; mode 0600)
@@ -251,6 +253,7 @@ pub fn run() -> ExitCode {
         Some(Command::Export(a)) => done(export(&cli.global, &a)),
         Some(Command::Demo(args)) => demo(&cli.global, &args),
         Some(Command::Verify) => store::run_verify(cli.global.db.first().map(|p| p.as_path())),
+        Some(Command::Compact) => store::run_compact(cli.global.db.first().map(|p| p.as_path())),
         Some(Command::Backup { output }) => store::commands::run_backup(db, &output),
         Some(Command::Restore { file }) => store::commands::run_restore(db, &file),
         Some(Command::Forget { client }) => store::commands::run_forget(db, &client),

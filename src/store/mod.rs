@@ -504,6 +504,52 @@ pub fn default_path(explicit: Option<&Path>) -> PathBuf {
 
 /// `sufler verify`: every mismatch on stdout, then a summary line; exit 1 on any mismatch or
 /// if the database cannot be opened (the reason on stderr).
+/// `sufler compact`: the database rewritten compactly in its place (see
+/// [`SledStore::compact`]); refused while another process has it open. Prints the size
+/// before and after.
+pub fn run_compact(db: Option<&Path>) -> ExitCode {
+    let path = default_path(db);
+    // Opened first as every command opens it: missing, in use, of a newer schema or
+    // waiting for a migration are said (and done) here.
+    match SledStore::open_existing(&path) {
+        Ok(store) => drop(store),
+        Err(e) => {
+            eprintln!("sufler: {}", open_failure(&e, &path));
+            return ExitCode::FAILURE;
+        }
+    }
+    let before = dir_bytes(&path);
+    let result = crate::progress::with_progress("compacting", |progress| {
+        SledStore::compact(&path, progress)
+    });
+    if let Err(e) = result {
+        eprintln!("sufler: {}", open_failure(&e, &path));
+        return ExitCode::FAILURE;
+    }
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    println!(
+        "compact: {} {:.1} MB → {:.1} MB",
+        path.display(),
+        mb(before),
+        mb(dir_bytes(&path))
+    );
+    ExitCode::SUCCESS
+}
+
+/// The bytes of the files directly in `dir` (sled keeps no subdirectories).
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 pub fn run_verify(db: Option<&Path>) -> ExitCode {
     let path = default_path(db);
     let store = match SledStore::open_existing(&path) {
