@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::cargo::CommandCargoExt as _;
 use chrono::NaiveDateTime;
 use pg::Pg;
-use sufler::consultation::{Kind, Month, Outcome};
+use sufler::consultation::{Month, Outcome};
 use sufler::store::{codec, EventKind, Outbox, SledStore, Store, StoreError};
 use sufler::sync::{Server, SyncError, SyncOptions};
 
@@ -85,20 +85,6 @@ fn sync_cli(db: &Path, url: &str, batch: u32) -> Out {
         o.stderr
     );
     o
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Main => "main",
-        Kind::Catch => "catch",
-        Kind::Create => "create",
-        Kind::Formula => "formula",
-        Kind::Call => "call",
-        Kind::Cancelled => "cancelled",
-        Kind::Upsell => "upsell",
-        Kind::Downsell => "downsell",
-        Kind::CheckIn => "check_in",
-    }
 }
 
 type CounterRow = (i32, String, String, String, i64, Vec<i64>);
@@ -181,7 +167,7 @@ fn local(db: &Path) -> (Snapshot, i64) {
                 k.month.0 as i32,
                 k.officer,
                 k.product,
-                kind_name(k.kind).to_string(),
+                sufler::store::keys::kind_str(k.kind).to_string(),
                 k.variant as i64,
                 [
                     t.offered,

@@ -183,6 +183,13 @@ pub fn kind_str(kind: Kind) -> &'static str {
     }
 }
 
+/// The kind [`kind_str`] names, read back (the server's counters store the name).
+pub fn str_kind(name: &str) -> Option<Kind> {
+    (0..=u8::MAX)
+        .map_while(byte_kind)
+        .find(|k| kind_str(*k) == name)
+}
+
 /// `counters`: month ++ officer ++ 0x00 ++ product ++ 0x00 ++ kind ++ variant.
 pub fn counter_key(k: &TallyKey) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 + k.officer.len() + k.product.len() + 7);
@@ -343,6 +350,17 @@ pub fn search_keys(c: &crate::consultation::Client) -> Vec<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_kind_name_reads_back_to_its_kind() {
+        let kinds: Vec<Kind> = (0..=u8::MAX).map_while(byte_kind).collect();
+        assert_eq!(kinds.len(), 9);
+        for k in kinds {
+            assert_eq!(str_kind(kind_str(k)), Some(k));
+        }
+        assert_eq!(str_kind("nonsense"), None);
+    }
+
     use super::*;
     use chrono::NaiveDate;
 

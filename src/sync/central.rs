@@ -63,21 +63,6 @@ pub fn workstations(server: &Server) -> Result<Vec<CentralStore>, SyncError> {
         .collect())
 }
 
-fn kind_of(name: &str) -> Option<Kind> {
-    Some(match name {
-        "main" => Kind::Main,
-        "catch" => Kind::Catch,
-        "create" => Kind::Create,
-        "formula" => Kind::Formula,
-        "call" => Kind::Call,
-        "cancelled" => Kind::Cancelled,
-        "upsell" => Kind::Upsell,
-        "downsell" => Kind::Downsell,
-        "check_in" => Kind::CheckIn,
-        _ => return None,
-    })
-}
-
 const TREE: &str = "server";
 
 impl CentralStore {
@@ -387,7 +372,7 @@ impl Store for CentralStore {
         let mut out = BTreeMap::new();
         for r in rows {
             let kind: String = r.get(3);
-            let kind = kind_of(&kind).ok_or_else(|| StoreError::Corrupt {
+            let kind = crate::store::keys::str_kind(&kind).ok_or_else(|| StoreError::Corrupt {
                 tree: TREE,
                 key: format!("counters {kind}"),
                 reason: "not a counter kind this sufler knows".into(),

@@ -29,9 +29,7 @@ use super::rows::{self, Rows, Table};
 use super::schema;
 use super::writer::Writer;
 use super::{Server, SyncError};
-use crate::consultation::{
-    Cancellation, Client, Consultation, Contact, Kind, Month, Outcome, TallyKey,
-};
+use crate::consultation::{Cancellation, Client, Consultation, Contact, Month, Outcome, TallyKey};
 use crate::store::{codec, Event, EventKind, Outbox, Store, StoreError};
 
 /// How `sync` cuts its work.
@@ -270,20 +268,6 @@ pub(super) fn refused(server: &Server, e: postgres::Error) -> SyncError {
     }
 }
 
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Main => "main",
-        Kind::Catch => "catch",
-        Kind::Create => "create",
-        Kind::Formula => "formula",
-        Kind::Call => "call",
-        Kind::Cancelled => "cancelled",
-        Kind::Upsell => "upsell",
-        Kind::Downsell => "downsell",
-        Kind::CheckIn => "check_in",
-    }
-}
-
 fn outcome_name(o: Option<Outcome>) -> Option<&'static str> {
     o.map(Outcome::as_str)
 }
@@ -446,7 +430,7 @@ impl Sender<'_> {
                 .int(m.0.into())
                 .text(&officer)
                 .text(&product)
-                .text(kind_name(kind))
+                .text(crate::store::keys::kind_str(kind))
                 .int(variant.into())
                 .id(t.offered)
                 .id(t.accepted)
