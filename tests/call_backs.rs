@@ -2,6 +2,9 @@
 //! until it is answered on the call, stopped, or the same product is answered in a later
 //! consultation; the answer is a contact of its own that counts in the month of the call.
 
+#[path = "common/raw_sled.rs"]
+mod raw_sled;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -485,14 +488,15 @@ fn a_schema_1_database_is_migrated_with_its_call_backs() {
 
 /// The schema version stored in the database's `meta` tree.
 fn stored_schema(db: &Path) -> u32 {
-    let raw = sled::open(db).expect("open raw sled");
-    let v = raw
-        .open_tree(trees::META)
-        .expect("meta")
-        .get(sufler::store::META_SCHEMA_KEY)
-        .expect("read")
-        .expect("a schema version");
-    u32::from_be_bytes(v.as_ref().try_into().expect("4 bytes"))
+    raw_sled::with_raw_sled(db, |raw| {
+        let v = raw
+            .open_tree(trees::META)
+            .expect("meta")
+            .get(sufler::store::META_SCHEMA_KEY)
+            .expect("read")
+            .expect("a schema version");
+        u32::from_be_bytes(v.as_ref().try_into().expect("4 bytes"))
+    })
 }
 
 /// `sufler stats` on a month with calls: the call-backs table, counted in the month of the

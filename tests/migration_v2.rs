@@ -2,6 +2,9 @@
 //! (`tests/fixtures/v2-db`: `sufler demo --db … --consultations 300 --clients 60 --months 2
 //! --seed 7 --until 2026-11-30`, by the build of commit 9a4e38f).
 
+#[path = "common/raw_sled.rs"]
+mod raw_sled;
+
 use std::path::Path;
 
 use sufler::store::{SledStore, Store, META_SCHEMA_KEY, META_WORKSTATION_KEY, SCHEMA_VERSION};
@@ -30,15 +33,16 @@ fn fixture_copy(tmp: &Path) -> std::path::PathBuf {
 
 /// The schema and workstation id as stored, read with sled directly.
 fn stored_meta(db: &Path) -> (u32, Option<u64>) {
-    let sled = sled::open(db).expect("sled");
-    let meta = sled.open_tree("meta").expect("meta");
-    let schema = meta.get(META_SCHEMA_KEY).expect("get").expect("schema");
-    let schema = u32::from_be_bytes(schema.as_ref().try_into().expect("4 bytes"));
-    let ws = meta
-        .get(META_WORKSTATION_KEY)
-        .expect("get")
-        .map(|v| u64::from_be_bytes(v.as_ref().try_into().expect("8 bytes")));
-    (schema, ws)
+    raw_sled::with_raw_sled(db, |sled| {
+        let meta = sled.open_tree("meta").expect("meta");
+        let schema = meta.get(META_SCHEMA_KEY).expect("get").expect("schema");
+        let schema = u32::from_be_bytes(schema.as_ref().try_into().expect("4 bytes"));
+        let ws = meta
+            .get(META_WORKSTATION_KEY)
+            .expect("get")
+            .map(|v| u64::from_be_bytes(v.as_ref().try_into().expect("8 bytes")));
+        (schema, ws)
+    })
 }
 
 #[test]
@@ -104,15 +108,14 @@ fn the_migration_places_every_offer_in_its_slot_by_relation_and_moves_the_counte
     let tmp = tempfile::tempdir().expect("tempdir");
     let db = fixture_copy(tmp.path());
     // Before: how schema 2 counted the November create slot.
-    let create_before: u64 = {
-        let sled = sled::open(&db).expect("sled");
+    let create_before: u64 = raw_sled::with_raw_sled(&db, |sled| {
         let counters = sled.open_tree("counters").expect("counters");
         counters
             .scan_prefix(202611u32.to_be_bytes())
             .filter_map(|kv| kv.ok())
             .filter(|(k, _)| k[k.len() - 5] == 2) // Kind::Create's byte
             .count() as u64
-    };
+    });
     assert!(create_before > 0);
     let store = SledStore::open(&db).expect("open");
     let catalog = bundled();

@@ -2,6 +2,9 @@
 //! (`tests/fixtures/v3-db`: `sufler demo --db … --consultations 300 --clients 60 --months 2
 //! --seed 7 --until 2026-11-30`, by the build of commit f7cd9ae).
 
+#[path = "common/raw_sled.rs"]
+mod raw_sled;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -43,7 +46,10 @@ struct Stored {
 }
 
 fn stored(db: &Path) -> Stored {
-    let sled = sled::open(db).expect("sled");
+    raw_sled::with_raw_sled(db, read_stored)
+}
+
+fn read_stored(sled: &sled::Db) -> Stored {
     let meta = sled.open_tree("meta").expect("meta");
     let schema = meta.get(META_SCHEMA_KEY).expect("get").expect("schema");
     let schema = u32::from_be_bytes(schema.as_ref().try_into().expect("4 bytes"));

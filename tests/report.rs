@@ -1,6 +1,9 @@
 //! `sufler stats` and `sufler export` through the real binary, on databases filled through the
 //! store API and the repository's catalogue.
 
+#[path = "common/raw_sled.rs"]
+mod raw_sled;
+
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;
@@ -355,15 +358,12 @@ fn bad_input_is_one_line_and_exit_1() {
     assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 0);
 
     // A database from a newer schema.
-    {
-        let raw = sled::open(db.path()).expect("sled");
+    raw_sled::with_raw_sled(db.path(), |raw| {
         raw.open_tree("meta")
             .expect("meta")
             .insert(META_SCHEMA_KEY, &(SCHEMA_VERSION + 1).to_be_bytes())
             .expect("write");
-        raw.flush().expect("flush");
-    }
-    wait_unlocked(db.path());
+    });
     fails(
         sufler(db.path()).args(["stats", "--month", "2024-03"]),
         &format!("has schema version {}", SCHEMA_VERSION + 1),
@@ -371,15 +371,6 @@ fn bad_input_is_one_line_and_exit_1() {
 }
 
 /// sled's threads release the file lock shortly after the handle is dropped.
-fn wait_unlocked(dir: &Path) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    let file = std::fs::File::open(dir.join("db")).expect("db file");
-    while let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
-        assert!(std::time::Instant::now() < deadline, "sled keeps its lock");
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-}
-
 /// Records read back with the `csv` crate's reader (RFC 4180; `;` for the Excel dialect).
 fn parse_csv(text: &str, sep: char) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
@@ -998,7 +989,7 @@ fn the_store_still_verifies_with_formula_counters() {
     let store = SledStore::open(db.path()).expect("open");
     assert!(store.verify().expect("verify").is_ok());
     drop(store);
-    wait_unlocked(db.path());
+    raw_sled::wait_unlocked(db.path());
     Command::cargo_bin("sufler")
         .expect("binary")
         .args(["verify", "--db"])

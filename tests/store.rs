@@ -1,5 +1,8 @@
 //! The sled store on temporary directories (DESIGN §5).
 
+#[path = "common/raw_sled.rs"]
+mod raw_sled;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -96,20 +99,9 @@ fn offer(
     }
 }
 
-/// Runs `f` on the raw sled database (to damage it behind the store's back), then waits
-/// until sled's I/O threads have let go of the file lock.
+/// Runs `f` on the raw sled database (to damage it behind the store's back).
 fn with_raw_sled(dir: &Path, f: impl FnOnce(&sled::Db)) {
-    {
-        let db = sled::open(dir).expect("sled");
-        f(&db);
-        db.flush().expect("flush");
-    }
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let file = std::fs::File::open(dir.join("db")).expect("db file");
-    while let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
-        assert!(Instant::now() < deadline, "sled keeps its lock");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    raw_sled::with_raw_sled(dir, f)
 }
 
 fn open(dir: &Path) -> SledStore {
