@@ -1368,3 +1368,32 @@ fn consultation_survives_postcard() {
     let back: Consultation = postcard::from_bytes(&bytes).unwrap();
     assert_eq!(back, c);
 }
+
+/// A create stage with catch moments of its own: once the catch slots are full and one offer
+/// is left under the cap, the create question is the prompt shown, not a third catch.
+#[test]
+fn the_last_offer_under_the_cap_goes_to_the_open_create_slot() {
+    let mut w = World::new();
+    if let Some(closing) = w.catalog.scripts[0].stages.last_mut() {
+        closing.moments = vec![
+            moment(Technique::Catch, "saving", &["Копилка к вкладу"]),
+            moment(Technique::Catch, "ins", &["Защита"]),
+        ];
+    }
+    let mut c = w.start();
+    offer(&mut c, &w, "card", Technique::Catch);
+    offer(&mut c, &w, "app", Technique::Catch);
+    c.goto_stage(4, &w.catalog).unwrap();
+    let shown = prompt_ids(&c.prompts(&w.ctx()));
+    assert_eq!(shown, vec![("npf".to_string(), Technique::Create)]);
+    // With room for two, the catch moment comes back beside it, in the stage's order.
+    w.catalog.policy.max_extra_offers = 4;
+    let shown = prompt_ids(&c.prompts(&w.ctx()));
+    assert_eq!(
+        shown,
+        vec![
+            ("saving".to_string(), Technique::Catch),
+            ("npf".to_string(), Technique::Create)
+        ]
+    );
+}
