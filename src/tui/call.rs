@@ -260,7 +260,7 @@ impl CallScreen {
             hints.push(("Esc", pick(lang, "назад", "back")));
         }
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         let title = if self.check_in {
             pick(lang, "Звонок после продажи", "Check-in call")
         } else {

@@ -95,8 +95,8 @@ impl CallDateAsk {
                             self.error = Some(
                                 pick(
                                     lang,
-                                    "этот день уже прошёл — нужен день после сегодняшнего",
-                                    "that day has passed: a day after today, please",
+                                    "звонок — не раньше завтрашнего дня",
+                                    "a call is for tomorrow or later",
                                 )
                                 .to_string(),
                             );
@@ -303,12 +303,43 @@ mod tests {
             past.on_key(Lang::Ru, today, key(KeyCode::Char(c)));
         }
         assert_eq!(past.on_key(Lang::Ru, today, key(KeyCode::Enter)), None);
-        assert!(past.error.as_deref().is_some_and(|e| e.contains("прошёл")));
+        assert!(past
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("не раньше завтрашнего")));
         assert_eq!(parse_day("02.12.2026", today), Some(today));
         assert_eq!(parse_day("abc", today), None);
         assert_eq!(
             a.on_key(Lang::Ru, today, key(KeyCode::Esc)),
             Some(CallDateAnswer::Cancel)
         );
+    }
+
+    /// The refusal of a day that is not after today fits the popup whole, even at 80×24.
+    #[test]
+    fn a_past_day_is_refused_in_words_that_fit() {
+        let today = day(2026, 12, 2);
+        for (lang, said) in [
+            (Lang::Ru, "звонок — не раньше завтрашнего дня"),
+            (Lang::En, "a call is for tomorrow or later"),
+        ] {
+            let mut a = CallDateAsk::new("Дебетовая карта «Плюс»", true);
+            for c in "02.12".chars() {
+                a.on_key(lang, today, key(KeyCode::Char(c)));
+            }
+            assert_eq!(a.on_key(lang, today, key(KeyCode::Enter)), None, "today");
+            let area = Rect::new(0, 0, 80, 24);
+            let mut buf = Buffer::empty(area);
+            a.render(lang, today, area, &mut buf);
+            let text: String = (0..area.height)
+                .map(|y| {
+                    (0..area.width)
+                        .map(|x| buf[(x, y)].symbol().to_string())
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(text.contains(said), "{text}");
+        }
     }
 }

@@ -78,7 +78,7 @@ impl ChooseScreen {
             ("q", tx.key_quit),
         ];
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         common::render_top(app, tx.choose_title, top, buf);
         let body = Rect {
             x: body.x + 1,

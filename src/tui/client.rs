@@ -325,7 +325,7 @@ impl ClientScreen {
             ]
         };
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         let title = if self.form.is_some() {
             tx.edit_client_title
         } else {

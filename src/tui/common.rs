@@ -37,12 +37,12 @@ pub(crate) const CARET: Style = Style::new().add_modifier(Modifier::REVERSED);
 pub(crate) type Hint<'a> = (&'a str, &'a str);
 
 /// Top bar, body, footer, status line.
-pub(crate) fn frame_areas(area: Rect, footer: u16) -> [Rect; 4] {
+pub(crate) fn frame_areas(app: &App, area: Rect, footer: u16) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(footer),
-        Constraint::Length(1),
+        Constraint::Length(status_height(app, area.width)),
     ])
     .areas(area)
 }
@@ -147,18 +147,18 @@ pub(crate) fn render_footer(hints: &[Hint<'_>], area: Rect, buf: &mut Buffer) {
 }
 
 /// The status line: the last message, or "saving…".
-pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
+fn status_line(app: &App, width: u16) -> Line<'static> {
     let tx = text::t(app.lang);
     let trouble = |s: &String| {
         Line::from(vec![
             Span::styled(" ! ", WARN),
             Span::styled(
-                keep_command(s, usize::from(area.width).saturating_sub(3)),
+                keep_command(s, usize::from(width).saturating_sub(3)),
                 WARN.add_modifier(Modifier::BOLD),
             ),
         ])
     };
-    let line = match (&app.status, &app.catalog_trouble) {
+    match (&app.status, &app.catalog_trouble) {
         // While the files saved fail check, that stays said over the passing messages.
         (None | Some(Status::Info(_) | Status::Hint(_)), Some(t)) => trouble(t),
         (None, None) => Line::default(),
@@ -175,8 +175,33 @@ pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         (Some(Status::Saving), _) => {
             Line::from(vec![Span::styled(format!(" … {}", tx.saving), WARN)])
         }
-    };
-    Paragraph::new(line).render(area, buf);
+    }
+}
+
+/// Rows the status takes: two when its message is longer than the screen is wide, so that
+/// what to do next (often at the end of the message) is never cut away.
+pub(crate) fn status_height(app: &App, width: u16) -> u16 {
+    let line = status_line(app, width);
+    if line.width() > usize::from(width) {
+        2
+    } else {
+        1
+    }
+}
+
+pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
+    let line = status_line(app, area.width);
+    match line.spans.as_slice() {
+        // Wrapped, the second row starts under the text, after the mark.
+        [mark, message] if area.height > 1 => Paragraph::new(wrap_indented(
+            &message.content,
+            area.width,
+            mark.clone(),
+            message.style,
+        ))
+        .render(area, buf),
+        _ => Paragraph::new(line).render(area, buf),
+    }
 }
 
 /// A notice that ends with the command to run (`sufler check --catalog DIR`), made to fit

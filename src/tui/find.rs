@@ -164,7 +164,7 @@ impl FindScreen {
             ]
         };
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         let title = if self.form.is_some() {
             tx.new_client_title
         } else {

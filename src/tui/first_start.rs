@@ -88,7 +88,7 @@ impl FirstStartScreen {
             ("Esc", tx.key_quit),
         ];
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         common::render_top(app, tx.first_title, top, buf);
         self.render_form(app.lang, body, buf);
         common::render_footer(&hints, footer, buf);

@@ -142,7 +142,7 @@ impl HomeScreen {
             hints = vec![("y", tx.yes), ("n", tx.no)];
         }
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         common::render_top(app, tx.home_title, top, buf);
         common::render_footer(&hints, footer, buf);
         common::render_status(app, status, buf);

@@ -34,7 +34,7 @@ impl SummaryScreen {
         };
         let hints: [Hint<'_>; 1] = [(tx.any_key, any_key)];
         let [top, body, footer, status] =
-            common::frame_areas(area, common::footer_height(&hints, area.width));
+            common::frame_areas(app, area, common::footer_height(&hints, area.width));
         common::render_top(app, tx.summary_title, top, buf);
         let body = Rect {
             x: body.x + 2,

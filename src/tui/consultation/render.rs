@@ -37,7 +37,7 @@ impl ConsultationScreen {
                 Constraint::Min(0),
                 Constraint::Length(note_rows),
                 Constraint::Length(common::footer_height(hints, area.width)),
-                Constraint::Length(1),
+                Constraint::Length(common::status_height(app, area.width)),
             ])
             .areas(area)
         };

@@ -542,4 +542,18 @@ fn after_the_fallback_the_stage_lines_say_they_are_about_the_declined_main_produ
         "{text}"
     );
     insta::assert_snapshot!("consultation_fallback_closing_ru_80x24", text);
+    // `y` on the main product now: the whole message, what to do included, at 80 columns.
+    assert!(app.update(ch('y')).is_empty(), "nothing is recorded");
+    let text = render(&app, 80, 24);
+    let rows: Vec<&str> = text.lines().collect();
+    let status = rows[rows.len() - 2..]
+        .iter()
+        .map(|r| r.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        status.ends_with("«Дебетовая карта «Плюс» с овердрафтом» — сначала измените ответ на него"),
+        "{text}"
+    );
+    insta::assert_snapshot!("consultation_fallback_main_again_ru_80x24", text);
 }
