@@ -504,7 +504,12 @@ fn earlier(app: &App, d: &CallData, check_in: bool) -> String {
         "{} {} ({}) — {}",
         common::short_date(lang, when.date()),
         pick(lang, "консультация", "consultation"),
-        common::product_name(&app.catalog, &c.main),
+        // The main product as the client took it: its better version or the fallback.
+        common::product_name(
+            &app.catalog,
+            c.main_sold_as()
+                .map_or(c.main.as_str(), |o| o.product.as_str())
+        ),
         thinking
     )
 }

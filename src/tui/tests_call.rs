@@ -696,6 +696,54 @@ fn a_check_in_call_records_reached_and_has_no_yes_or_no_to_a_sale() {
     assert_eq!(effects, vec![Effect::LoadHome]);
 }
 
+/// A check-in after the main product was sold in its better version names that version.
+#[test]
+fn a_check_in_after_an_upsell_names_what_the_client_took() {
+    let cat = catalog();
+    let mut origin = Consultation::start(
+        311,
+        at(9, 0),
+        OFFICER,
+        "Отделение № 5",
+        7,
+        "credit_card",
+        &cat,
+    )
+    .expect("starts");
+    let sold = at(9, 20);
+    origin
+        .offer(
+            "credit_card_premium",
+            Technique::Upsell,
+            "presentation",
+            0,
+            sold,
+            &cat,
+        )
+        .expect("offered");
+    origin
+        .set_outcome("credit_card_premium", Outcome::Accepted, sold, None, &cat)
+        .expect("accepted");
+    origin.finished_at = Some(at(9, 40));
+    // The check-in is the better version's (the offer carries its day).
+    if let Some(o) = origin.offers.last_mut() {
+        o.check_in = Some(now().date());
+    }
+    let d = CallData {
+        product: "credit_card_premium".into(),
+        origin,
+        ..check_in_data()
+    };
+    let mut app = app(Lang::Ru);
+    app.update(Msg::Home(busy_day()));
+    app.update(Msg::Call(Box::new(d)));
+    let text = render(&app, 80, 24);
+    assert!(
+        text.contains("консультация (Кредитная карта «Свобода Премиум») — оформлен"),
+        "{text}"
+    );
+}
+
 #[test]
 fn not_reached_on_a_check_in_tries_the_next_working_day() {
     let mut app = app(Lang::En);
