@@ -119,6 +119,12 @@ impl SummaryScreen {
         if let Some(d) = c.main_check_in {
             main_line.push(check_in_span(app, d));
         }
+        if let (MainStatus::Thinking, Some(d)) = (p.main, c.main_follow_up) {
+            main_line.push(Span::styled(
+                format!(" · {} {}", tx.call_back, common::date(app.lang, d)),
+                WARN,
+            ));
+        }
         out.push(Line::from(main_line));
         // The main product sold in its better version is one product, not two.
         let sold = usize::from(c.main_outcome == Some(Outcome::Accepted))

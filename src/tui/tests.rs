@@ -875,6 +875,29 @@ fn finish_shows_the_summary_then_home() {
     assert!(matches!(app.screen, Screen::Home(_)));
 }
 
+/// A main product the client is still thinking about: the summary says when to call.
+#[test]
+fn the_summary_gives_the_call_back_day_of_the_main_product() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "closing");
+    // t with nothing picked is the main product's; Enter takes the offered day.
+    assert!(app.update(ch('t')).is_empty(), "the day is asked first");
+    let effects = app.update(key(KeyCode::Enter));
+    let c = saved_consultation(&effects);
+    let day = c.main_follow_up.expect("a call-back day");
+    ack(&mut app, effects);
+    app.update(ch('f'));
+    let effects = app.update(ch('y'));
+    ack(&mut app, effects);
+    assert!(matches!(app.screen, Screen::Summary(_)));
+    let text = render(&app, 80, 24);
+    let want = format!(
+        "думает · перезвонить {}",
+        crate::tui::common::date(Lang::Ru, day)
+    );
+    assert!(text.contains(&want), "{want}:\n{text}");
+}
+
 /// A sale to a client who agreed to calls puts a check-in on the list: the summary says when.
 #[test]
 fn the_summary_names_the_check_in_a_sale_put_on_the_list() {
