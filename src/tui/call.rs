@@ -227,6 +227,12 @@ impl CallScreen {
     pub(crate) fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
         let lang = app.lang;
         let d = &self.data;
+        let disclosures = self.disclosures(&app.catalog);
+        // The keys that exist: «1–4» for four disclosures, «1» for one.
+        let disclosure_keys = match disclosures {
+            1 => "1".to_string(),
+            n => format!("1–{}", n.min(9)),
+        };
         let mut hints: Vec<Hint<'_>> = if self.asking.is_some() {
             vec![
                 ("↑↓", pick(lang, "выбрать", "choose")),
@@ -254,8 +260,8 @@ impl CallScreen {
             ]
         };
         if self.asking.is_none() && !self.confirm_stop {
-            if self.disclosures(&app.catalog) > 0 && !self.check_in {
-                hints.push(("1–9", pick(lang, "оговорка", "disclosure")));
+            if disclosures > 0 && !self.check_in {
+                hints.push((&disclosure_keys, pick(lang, "оговорка", "disclosure")));
             }
             hints.push(("Esc", pick(lang, "назад", "back")));
         }
