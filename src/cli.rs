@@ -125,8 +125,40 @@ pub enum Command {
         #[command(subcommand)]
         command: ServerCommand,
     },
-    /// Push this workstation's records to the bank-wide store (PostgreSQL)
+    /// Push this workstation's records to the bank-wide store (PostgreSQL); pull the centre's plans and the published catalogue
     Sync(SyncArgs),
+    /// The bank's plans on the bank-wide store: import a CSV file, show a month
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// Make a catalogue that passes `check --deny-warnings` the bank's current version (--catalog DIR)
+    Publish {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=require] (default: $SUFLER_SERVER); never printed with its password
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Import month,branch,officer,product,target rows (officer empty: every officer of the branch); the months in the file are replaced, all or nothing
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB (default: $SUFLER_SERVER)
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+    },
+    /// Print the plan rows in force in a month
+    Show {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB (default: $SUFLER_SERVER)
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// The month, YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +305,21 @@ pub fn run() -> ExitCode {
             db,
             args.server.as_deref(),
             crate::sync::SyncOptions::batches_of(args.batch as usize),
+            cli.global.lang,
+        ),
+        Some(Command::Plan {
+            command: PlanCommand::Import { file, server },
+        }) => {
+            crate::sync::centre_commands::run_plan_import(&file, server.as_deref(), cli.global.lang)
+        }
+        Some(Command::Plan {
+            command: PlanCommand::Show { server, month },
+        }) => {
+            crate::sync::centre_commands::run_plan_show(server.as_deref(), &month, cli.global.lang)
+        }
+        Some(Command::Publish { server }) => crate::sync::centre_commands::run_publish(
+            cli.global.catalog.as_deref(),
+            server.as_deref(),
             cli.global.lang,
         ),
         None => officer_screen(&cli.global),

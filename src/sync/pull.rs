@@ -1,0 +1,83 @@
+//! What a workstation pulls from the centre (DESIGN §10) at the screen's start and at every
+//! sync: the plans of its branches and the bank's current catalogue, each kept in the
+//! database as the last good copy ([`crate::store::central`]). A pull that fails changes
+//! nothing kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDateTime;
+
+use super::{Server, SyncError};
+use crate::consultation::Month;
+use crate::store::{CentralPlans, PublishedCatalogue, SledStore, Store};
+
+/// What a pull received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    /// The plan rows of this workstation's branches.
+    pub plan_rows: usize,
+    /// They differ from the copy kept before.
+    pub plans_changed: bool,
+    /// The months whose stored plan now carries the centre's targets.
+    pub restated: Vec<Month>,
+    /// The bank's current catalogue, if any was published.
+    pub catalogue: Option<PublishedCatalogue>,
+    /// It is not the one kept before.
+    pub catalogue_changed: bool,
+}
+
+/// Pulls the plans of the branches this database knows (and `branch`, the screen's, which
+/// may not be saved yet) and the current catalogue, and keeps both. `names`: product names
+/// for a product the centre adds to a stored month plan.
+pub fn pull(
+    store: &SledStore,
+    server: &Server,
+    branch: Option<&str>,
+    names: &BTreeMap<String, String>,
+    now: NaiveDateTime,
+) -> Result<Pulled, SyncError> {
+    let mut client = server.connect()?;
+    super::schema::check_current(&mut client, server)?;
+    let mut branches: BTreeSet<String> = store.branches()?.into_iter().collect();
+    if let Some(b) = branch {
+        branches.insert(b.to_string());
+    }
+    let branches: Vec<String> = branches.into_iter().collect();
+    let rows = super::plans::pull(&mut client, server, &branches)?;
+    let catalogue = super::publish::current(&mut client, server)?;
+    drop(client);
+
+    let kept = store.central_plans()?;
+    let plans_changed = kept.as_ref().map_or(&[][..], |k| &k.rows[..]) != &rows[..];
+    let plans = CentralPlans {
+        pulled_at: now,
+        rows,
+    };
+    store.keep_central_plans(&plans)?;
+    let mut restated = Vec::new();
+    if let Some(officer) = store.workstation_officer()? {
+        let months: BTreeSet<Month> = plans.rows.iter().map(|r| r.month).collect();
+        for m in months {
+            let targets = plans.targets(m, &officer.branch, &officer.name);
+            if !targets.is_empty() && store.take_central_targets(m, &targets, names)? {
+                restated.push(m);
+            }
+        }
+    }
+    let kept_catalogue = store.published_catalogue()?;
+    let catalogue_changed = match (&catalogue, &kept_catalogue) {
+        (Some(new), Some(old)) => new.id != old.id,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if let (Some(c), true) = (&catalogue, catalogue_changed) {
+        store.keep_published_catalogue(c)?;
+    }
+    Ok(Pulled {
+        plan_rows: plans.rows.len(),
+        plans_changed,
+        restated,
+        catalogue,
+        catalogue_changed,
+    })
+}
