@@ -25,6 +25,9 @@ pub use crate::lang::Lang;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The officer's screen syncs with the bank-wide store in the background: postgresql://USER:PASSWORD@HOST:PORT/DB (default: $SUFLER_SERVER)
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -322,7 +325,7 @@ pub fn run() -> ExitCode {
             server.as_deref(),
             cli.global.lang,
         ),
-        None => officer_screen(&cli.global),
+        None => officer_screen(&cli.global, cli.server.as_deref()),
     }
 }
 
@@ -382,15 +385,25 @@ fn now() -> chrono::NaiveDateTime {
 
 /// `sufler`: the officer's screen. Problems opening the catalogue or the database (another
 /// sufler holding it, say) are reported before the screen switches to full-screen mode.
-fn officer_screen(global: &GlobalArgs) -> ExitCode {
+fn officer_screen(global: &GlobalArgs, server: Option<&str>) -> ExitCode {
     let lang = global.lang;
     let location = match locate_catalog(global, lang) {
         Ok(l) => l,
         Err(e) => return fail(&e),
     };
+    // A server that cannot be used is said before the screen, and the screen works without.
+    let server = match crate::sync::Server::from_arg_or_env(server) {
+        Ok(s) => Some(s),
+        Err(crate::sync::SyncError::NoServer) => None,
+        Err(e) => {
+            eprintln!("sufler: {}", e.message(lang));
+            None
+        }
+    };
     let path = store::default_path(global.db.first().map(|p| p.as_path()));
+    // Shared with the live sender's thread.
     let store = match store::SledStore::open(&path) {
-        Ok(s) => s,
+        Ok(s) => std::sync::Arc::new(s),
         Err(e) => return fail(&db_failure(lang, &e, &path)),
     };
     if let Some(warning) = store::commands::daily_backup_at_start(&store, now().date()) {
@@ -398,15 +411,30 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
     }
     // Files that fail the checks do not stop the screen: it starts on the last good copy
     // (or the built-in catalogue) and home says so.
-    let (catalog, watch) = match store::catalog_start::at_start(&store, location, now()) {
+    let (mut catalog, watch) = match store::catalog_start::at_start(&*store, location, now()) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let mut watch = Some(watch);
+    // The bank's published catalogue, as last pulled, unless `--catalog` overrides it.
+    let (mut published_in_use, mut notice) = (None, None);
+    if global.catalog.is_none() {
+        if let Ok(Some(p)) = store.published_catalogue() {
+            match tui::centre::load_published(&p, lang) {
+                Ok(c) => {
+                    catalog = c;
+                    watch = None;
+                    published_in_use = Some(p.id);
+                }
+                Err(n) => notice = Some(n),
+            }
+        }
+    }
     let known = match &global.officer {
         // `--officer` alone keeps the branch this database knows for them: their records
         // never lose it (nor the branch report count them twice).
         Some(name) => {
-            let stored = match store::Store::officer(&store, name.trim()) {
+            let stored = match store::Store::officer(&*store, name.trim()) {
                 Ok(o) => o.map(|o| o.branch),
                 Err(e) => return fail(&e.to_string()),
             };
@@ -415,11 +443,43 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
                 branch: global.branch.clone().or(stored).unwrap_or_default(),
             })
         }
-        None => match store::Store::workstation_officer(&store) {
+        None => match store::Store::workstation_officer(&*store) {
             Ok(o) => o,
             Err(e) => return fail(&e.to_string()),
         },
     };
+    let live = server.map(|server| {
+        let context = crate::sync::live::PullContext {
+            branch: known.as_ref().map(|o| o.branch.clone()),
+            names: catalog
+                .products
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .collect(),
+        };
+        std::sync::Arc::new(crate::sync::live::Live::start(
+            std::sync::Arc::clone(&store),
+            server,
+            context,
+            now,
+        ))
+    });
+    let centre = tui::centre::Centre::new(
+        &store,
+        live.clone(),
+        global.catalog.is_some(),
+        catalog.clone(),
+        published_in_use,
+        notice,
+    );
+    let officer_name = known.as_ref().map_or("", |o| o.name.as_str());
+    let branch_name = known.as_ref().map_or("", |o| o.branch.as_str());
+    let catalog = centre.overlay(
+        &catalog,
+        officer_name,
+        branch_name,
+        crate::consultation::Month::of(now().date()),
+    );
     let (app, mut effects) = tui::App::new(tui::Start {
         lang,
         catalog,
@@ -437,10 +497,16 @@ fn officer_screen(global: &GlobalArgs) -> ExitCode {
         );
     }
     let runtime = tui::run::Runtime {
-        store: Some(&store),
-        catalog: Some(watch),
+        store: Some(&*store),
+        catalog: watch,
+        centre: Some(centre),
     };
-    screen_ended(tui::run::run(runtime, app, effects))
+    let ended = tui::run::run(runtime, app, effects);
+    // A send in flight gets a second at most; what did not go waits in the outbox.
+    if let Some(live) = &live {
+        live.stop(std::time::Duration::from_secs(1));
+    }
+    screen_ended(ended)
 }
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
@@ -481,6 +547,7 @@ fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
     let runtime = tui::run::Runtime {
         store: None,
         catalog: Some(catalog::CatalogWatch::new(location)),
+        centre: None,
     };
     screen_ended(tui::run::run(runtime, app, Vec::new()))
 }

@@ -10,6 +10,7 @@
 pub mod central;
 pub mod centre_commands;
 pub mod commands;
+pub mod live;
 pub mod plans;
 pub mod publish;
 pub mod pull;

@@ -176,7 +176,35 @@ pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             Line::from(vec![Span::styled(format!(" … {}", tx.saving), WARN)])
         }
     };
-    Paragraph::new(line).render(area, buf);
+    // With a server set, the live sender's status at the right of the line (the left keeps
+    // the room it needs first).
+    let Some(sync) = &app.sync else {
+        Paragraph::new(line).render(area, buf);
+        return;
+    };
+    let words = super::centre::footer(app.lang, sync);
+    let width = u16::try_from(Span::raw(words.as_str()).width() + 1).unwrap_or(u16::MAX);
+    let left = line.width() as u16;
+    if left.saturating_add(width).saturating_add(1) > area.width {
+        Paragraph::new(line).render(area, buf);
+        return;
+    }
+    Paragraph::new(line).render(
+        Rect {
+            width: area.width - width,
+            ..area
+        },
+        buf,
+    );
+    let style = if sync.offline { WARN } else { DIM };
+    Paragraph::new(Line::styled(words, style)).render(
+        Rect {
+            x: area.x + area.width - width,
+            width,
+            ..area
+        },
+        buf,
+    );
 }
 
 /// A notice that ends with the command to run (`sufler check --catalog DIR`), made to fit

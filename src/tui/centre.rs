@@ -1,0 +1,164 @@
+//! What the centre sends, as the officer's screen uses it (DESIGN §10): the bank's plan
+//! targets laid over the catalogue in use (home's gauges, the create-the-moment choice and
+//! the month plan a save stores all read the catalogue's `plan_per_month`), the published
+//! catalogue taken into use at the next home or consultation, and the live sender's status
+//! for the footer. Read only between consultations, like the trainer's files: a
+//! consultation in progress keeps the catalogue it began with.
+
+use std::sync::Arc;
+
+use crate::catalog::{load_sources, Catalog, CatalogWatch, Source};
+use crate::consultation::Month;
+use crate::lang::Lang;
+use crate::store::{CentralPlans, PublishedCatalogue, SledStore};
+use crate::sync::live::{Live, LiveStatus};
+
+use super::App;
+
+/// A published catalogue loaded as this build reads it: the catalogue, or home's notice
+/// that it fails the checks here and is not used.
+pub fn load_published(p: &PublishedCatalogue, lang: Lang) -> Result<Catalog, String> {
+    let sources = p
+        .files
+        .iter()
+        .map(|(path, text)| Source {
+            path: path.clone(),
+            text: text.clone(),
+        })
+        .collect();
+    let report = load_sources(sources);
+    let errors = report.errors();
+    match report.catalog {
+        Some(c) if errors == 0 => Ok(c),
+        _ => Err(match lang {
+            Lang::Ru => format!(
+                "Опубликованный каталог «{}» не проходит проверку этой версией sufler (ошибок: {}; возможно, он написан для более новой) и не используется. Нужен более новый sufler.",
+                p.name(),
+                errors.max(1)
+            ),
+            Lang::En => format!(
+                "The published catalogue `{}` fails this sufler's checks ({} errors; it may be written for a newer one) and is not used. A newer sufler is needed.",
+                p.name(),
+                errors.max(1)
+            ),
+        }),
+    }
+}
+
+/// The screen's side of the centre.
+pub struct Centre<'a> {
+    store: &'a SledStore,
+    live: Option<Arc<Live>>,
+    /// `--catalog` was given: it overrides any published catalogue (rehearsal, trainers).
+    catalog_given: bool,
+    /// The catalogue in use before the centre's targets.
+    base: Catalog,
+    plans: Option<CentralPlans>,
+    /// The publication in use, if the catalogue is a published one.
+    published_in_use: Option<i64>,
+    /// Home's notice about a published catalogue that fails the checks here.
+    notice: Option<String>,
+    seen: u64,
+}
+
+impl<'a> Centre<'a> {
+    /// `base`: the catalogue the screen starts on (without the centre's targets);
+    /// `published_in_use` and `notice` as [`load_published`] decided at start.
+    pub fn new(
+        store: &'a SledStore,
+        live: Option<Arc<Live>>,
+        catalog_given: bool,
+        base: Catalog,
+        published_in_use: Option<i64>,
+        notice: Option<String>,
+    ) -> Centre<'a> {
+        Centre {
+            plans: store.central_plans().ok().flatten(),
+            store,
+            live,
+            catalog_given,
+            base,
+            published_in_use,
+            notice,
+            seen: 0,
+        }
+    }
+
+    /// `catalog` with the centre's targets for the officer at the screen, this month.
+    pub fn overlay(&self, catalog: &Catalog, officer: &str, branch: &str, month: Month) -> Catalog {
+        match &self.plans {
+            Some(p) => catalog.with_plan_targets(&p.targets(month, branch, officer)),
+            None => catalog.clone(),
+        }
+    }
+
+    /// The trainer's files were reloaded: they are the base now (unless a published
+    /// catalogue is in use, which the files do not replace).
+    pub fn files_loaded(&mut self, catalog: &Catalog) {
+        if self.published_in_use.is_none() {
+            self.base = catalog.clone();
+        }
+    }
+
+    /// Between consultations: takes in what the last pulls kept (plans, a newly published
+    /// catalogue) and gives the app the base catalogue with the centre's targets. A published
+    /// catalogue taken into use ends the watch on the local files.
+    pub fn refresh(&mut self, app: &mut App, watch: &mut Option<CatalogWatch>) {
+        let pulled = self.live.as_ref().map_or(0, |l| l.pulled());
+        if pulled != self.seen {
+            self.seen = pulled;
+            if let Ok(Some(p)) = self.store.central_plans() {
+                self.plans = Some(p);
+            }
+            if !self.catalog_given {
+                if let Ok(Some(p)) = self.store.published_catalogue() {
+                    if self.published_in_use != Some(p.id) {
+                        match load_published(&p, app.lang) {
+                            Ok(c) => {
+                                self.base = c;
+                                self.published_in_use = Some(p.id);
+                                self.notice = None;
+                                *watch = None;
+                            }
+                            Err(n) => self.notice = Some(n),
+                        }
+                    }
+                }
+            }
+        }
+        let want = self.overlay(&self.base, &app.officer, &app.branch, Month::of(app.today));
+        if want != app.catalog {
+            app.set_catalog(want);
+        }
+    }
+
+    pub fn notice(&self) -> Option<String> {
+        self.notice.clone()
+    }
+
+    /// An action was acknowledged: the sender ships it.
+    pub fn kick(&self) {
+        if let Some(l) = &self.live {
+            l.kick();
+        }
+    }
+
+    pub fn status(&self) -> Option<LiveStatus> {
+        self.live.as_ref().map(|l| l.status())
+    }
+}
+
+/// The footer's words for the sender's status.
+pub fn footer(lang: Lang, s: &LiveStatus) -> String {
+    let time = s.synced_at.map(|t| t.format("%H:%M").to_string());
+    match (lang, s.offline, s.pending, time) {
+        (Lang::Ru, true, n, _) => format!("ждёт отправки: {n} · нет связи"),
+        (Lang::En, true, n, _) => format!("waiting to send: {n} · no connection"),
+        (Lang::Ru, false, 0, Some(t)) => format!("синхронизировано {t}"),
+        (Lang::En, false, 0, Some(t)) => format!("synced {t}"),
+        (Lang::Ru, false, 0, None) => "связь с сервером…".to_string(),
+        (Lang::En, false, 0, None) => "reaching the server…".to_string(),
+        (Lang::Ru, false, n, _) => format!("ждёт отправки: {n}"),
+        (Lang::En, false, n, _) => format!("waiting to send: {n}"),
+    }
+}
