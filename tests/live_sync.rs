@@ -55,7 +55,11 @@ fn published_catalogue(dir: &Path) {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         let mut text = source.text.replace("Вклад «Доходный»", PUBLISHED_DEPOSIT);
         if source.path == "products.toml" {
-            text = text.replacen("version = \"2026-12\"", &format!("version = \"{LABEL}\""), 1);
+            text = text.replacen(
+                "version = \"2026-12\"",
+                &format!("version = \"{LABEL}\""),
+                1,
+            );
         }
         std::fs::write(path, text).expect("write");
     }
@@ -137,7 +141,13 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
         ),
     )
     .expect("write the plan");
-    ok(&sufler(&["plan", "import", plan.to_str().expect("utf-8"), "--server", &url]));
+    ok(&sufler(&[
+        "plan",
+        "import",
+        plan.to_str().expect("utf-8"),
+        "--server",
+        &url,
+    ]));
     let cat = tmp.path().join("published");
     published_catalogue(&cat);
     ok(&sufler(&[
@@ -162,11 +172,17 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
 
     // The first client: on the server within 5 s; home, drawn again, has the centre's plan.
     o.add_client("Смирнова", "+7 916 123-45-67");
-    let took = arrives(&pg, "SELECT count(*) FROM clients", 1, Duration::from_secs(5));
+    let took = arrives(
+        &pg,
+        "SELECT count(*) FROM clients",
+        1,
+        Duration::from_secs(5),
+    );
     eprintln!("the first client reached the server in {took:?}");
     o.tui.wait_for("Пенсионная программа НПФ");
     o.tui.wait_for("  0 / 40");
-    o.tui.assert_absent("Индивидуальный инвестиционный счёт (ИИС)");
+    o.tui
+        .assert_absent("Индивидуальный инвестиционный счёт (ИИС)");
     o.tui.wait_for("синхронизировано ");
 
     // A consultation on the published catalogue: its deposit is offered.
@@ -179,14 +195,20 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
     o.tui.press(key::ENTER, tx.choose_question);
     o.tui.wait_for(PUBLISHED_DEPOSIT);
     let n = o.tui.number_of(PUBLISHED_DEPOSIT);
-    o.tui.press(&n.to_string(), &format!("▶ {n} {PUBLISHED_DEPOSIT}"));
+    o.tui
+        .press(&n.to_string(), &format!("▶ {n} {PUBLISHED_DEPOSIT}"));
     o.tui.send(key::ENTER);
     o.tui.wait_for(&format!("· {PUBLISHED_DEPOSIT}"));
     o.tui.wait_gone(tx.saving);
     o.tui.press(key::ESC, tx.confirm_leave_title);
     o.tui.send("y");
     o.home();
-    arrives(&pg, "SELECT count(*) FROM consultations", 1, Duration::from_secs(5));
+    arrives(
+        &pg,
+        "SELECT count(*) FROM consultations",
+        1,
+        Duration::from_secs(5),
+    );
 
     // The server goes; the officer goes on, and the footer says what waits.
     pg.stop_immediate();
@@ -200,7 +222,12 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
     pg.restart();
     o.tui.wait_for("синхронизировано ");
     o.tui.assert_absent("нет связи");
-    arrives(&pg, "SELECT count(*) FROM clients", 3, Duration::from_secs(5));
+    arrives(
+        &pg,
+        "SELECT count(*) FROM clients",
+        3,
+        Duration::from_secs(5),
+    );
 
     o.tui.press("q", tx.confirm_quit_title);
     o.tui.send("y");
@@ -211,7 +238,11 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
     let last = store.last_event_seq().expect("last");
     assert_eq!(store.sent_up_to().expect("watermark"), Some(last));
     let local_events = store.events_after(None).count() as u64;
-    assert_eq!(count(&pg, "SELECT count(*) FROM events"), local_events, "each event once");
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM events"),
+        local_events,
+        "each event once"
+    );
     assert_eq!(count(&pg, "SELECT count(*) FROM clients"), 3);
     let c = store
         .consultations_between(
@@ -235,7 +266,11 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
         .month_plan(sufler::consultation::Month(202612))
         .expect("read")
         .expect("stored");
-    let npf = plan.targets.iter().find(|t| t.product == "npf").expect("npf");
+    let npf = plan
+        .targets
+        .iter()
+        .find(|t| t.product == "npf")
+        .expect("npf");
     assert_eq!(npf.per_month, 40);
     assert!(plan.targets.iter().all(|t| t.product != "iis"));
 }

@@ -162,3 +162,140 @@ pub fn footer(lang: Lang, s: &LiveStatus) -> String {
         (Lang::En, false, n, _) => format!("waiting to send: {n}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::CentralPlanRow;
+
+    fn at() -> chrono::NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .and_then(|d| d.and_hms_opt(12, 31, 0))
+            .unwrap()
+    }
+
+    fn bundled() -> Catalog {
+        crate::catalog::load(&crate::catalog::CatalogLocation::Bundled)
+            .catalog
+            .unwrap()
+    }
+
+    #[test]
+    fn the_footer_says_when_it_synced_or_how_much_waits() {
+        let synced = LiveStatus {
+            pending: 0,
+            synced_at: Some(at()),
+            offline: false,
+        };
+        assert_eq!(footer(Lang::Ru, &synced), "синхронизировано 12:31");
+        assert_eq!(footer(Lang::En, &synced), "synced 12:31");
+        let offline = LiveStatus {
+            pending: 17,
+            offline: true,
+            ..synced
+        };
+        assert_eq!(footer(Lang::Ru, &offline), "ждёт отправки: 17 · нет связи");
+        assert_eq!(
+            footer(Lang::En, &offline),
+            "waiting to send: 17 · no connection"
+        );
+    }
+
+    #[test]
+    fn a_published_catalogue_failing_the_checks_here_is_not_used_and_named() {
+        let p = PublishedCatalogue {
+            id: 2,
+            hash: "0123456789abcdef".into(),
+            label: Some("2027-01".into()),
+            published_at: at(),
+            files: vec![(
+                "products.toml".into(),
+                "format = 99\n[[product]]\nid = \"Bad Id\"\n".into(),
+            )],
+        };
+        let notice = load_published(&p, Lang::Ru).unwrap_err();
+        assert!(notice.contains("«2027-01 (01234567)»"), "{notice}");
+        assert!(notice.contains("не используется"), "{notice}");
+    }
+
+    #[test]
+    fn home_and_the_stored_plan_take_the_officers_central_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = SledStore::open(tmp.path()).unwrap();
+        let row = |officer: &str, product: &str, target| CentralPlanRow {
+            month: Month(202612),
+            branch: "Центральный".into(),
+            officer: officer.into(),
+            product: product.into(),
+            target,
+        };
+        store
+            .keep_central_plans(&CentralPlans {
+                pulled_at: at(),
+                rows: vec![
+                    row("", "npf", 25),
+                    row("Петрова Анна", "npf", 40),
+                    row("", "deposit", 7),
+                ],
+            })
+            .unwrap();
+        let base = bundled();
+        let mut centre = Centre::new(&store, None, false, base.clone(), None, None);
+        let (mut app, _) = App::new(crate::tui::Start {
+            lang: Lang::Ru,
+            catalog: base,
+            now: at(),
+            officer: Some("Петрова Анна".into()),
+            branch: Some("Центральный".into()),
+        });
+        let mut watch = None;
+        centre.refresh(&mut app, &mut watch);
+        let target = |id: &str| app.catalog.product(id).and_then(|p| p.plan_per_month);
+        assert_eq!(target("npf"), Some(40), "her own row wins");
+        assert_eq!(
+            target("deposit"),
+            Some(7),
+            "a product the centre adds to the plan"
+        );
+        assert_eq!(
+            target("iis"),
+            Some(15),
+            "products.toml where the centre has none"
+        );
+        let plan = crate::store::MonthPlan::of(&app.catalog);
+        assert!(plan
+            .targets
+            .iter()
+            .any(|t| t.product == "npf" && t.per_month == 40));
+    }
+
+    #[test]
+    fn home_names_a_published_catalogue_not_used_and_the_footer_the_sync() {
+        let (mut app, _) = App::new(crate::tui::Start {
+            lang: Lang::Ru,
+            catalog: bundled(),
+            now: at(),
+            officer: Some("Петрова Анна".into()),
+            branch: Some("Центральный".into()),
+        });
+        app.update(crate::tui::Msg::Home(crate::tui::HomeData {
+            centre: Some("Опубликованный каталог «2027-01 (01234567)» не используется.".into()),
+            ..crate::tui::HomeData::default()
+        }));
+        app.update(crate::tui::Msg::SyncStatus(LiveStatus {
+            pending: 3,
+            synced_at: None,
+            offline: true,
+        }));
+        let screen = crate::tui::tests::render(&app, 100, 30);
+        assert!(
+            screen.contains("Опубликованный каталог «2027-01 (01234567)»"),
+            "{screen}"
+        );
+        let last = screen.lines().last().unwrap_or_default();
+        assert!(
+            last.trim_end().ends_with("ждёт отправки: 3 · нет связи"),
+            "{screen}"
+        );
+    }
+}
