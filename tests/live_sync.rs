@@ -11,7 +11,6 @@
 
 #[allow(dead_code)]
 mod common;
-#[allow(dead_code)]
 #[path = "common/pg.rs"]
 mod pg;
 

@@ -32,7 +32,10 @@ fn at(y: i32) -> NaiveDateTime {
         .expect("date")
 }
 
-fn schema_and_trees(sled: &sled::Db) -> (u32, BTreeSet<String>, Vec<(Vec<u8>, Vec<u8>)>) {
+/// A tree's entries, raw.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn schema_and_trees(sled: &sled::Db) -> (u32, BTreeSet<String>, Entries) {
     let meta = sled.open_tree("meta").expect("meta");
     let schema = meta.get(META_SCHEMA_KEY).expect("get").expect("schema");
     let schema = u32::from_be_bytes(schema.as_ref().try_into().expect("4 bytes"));
