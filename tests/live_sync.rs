@@ -84,6 +84,20 @@ fn arrives(pg: &Pg, sql: &str, want: u64, limit: Duration) -> Duration {
     }
 }
 
+/// The count in the footer's `ждёт отправки: N · нет связи`.
+fn waiting(tui: &Tui) -> u64 {
+    let screen = tui.screen();
+    let at = screen
+        .find("ждёт отправки: ")
+        .expect("the footer counts what waits");
+    screen[at + "ждёт отправки: ".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("a count")
+}
+
 struct Officer {
     tui: Tui,
 }
@@ -213,9 +227,12 @@ fn actions_reach_the_server_the_screen_works_on_offline_and_everything_arrives_o
     pg.stop_immediate();
     o.add_client("Кузнецова", "+7 903 555-12-34");
     o.tui.wait_for("· нет связи");
-    o.tui.wait_for("ждёт отправки: ");
+    let waiting = waiting(&o.tui);
+    assert!(waiting >= 1, "the new client waits");
     o.add_client("Орлова", "+7 926 111-22-33");
-    o.tui.wait_for("· нет связи");
+    // One more event waits, and the footer counts it.
+    o.tui
+        .wait_for(&format!("ждёт отправки: {} · нет связи", waiting + 1));
 
     // Back: everything arrives, and the footer says so.
     pg.restart();

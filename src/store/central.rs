@@ -177,6 +177,11 @@ impl SledStore {
         let old: MonthPlan = decode(MONTH_PLANS, &k, &old)?;
         let mut plan = old.clone();
         for (product, &target) in targets {
+            // 0: off the plan this month, as on home (see `Catalog::with_plan_targets`).
+            if target == 0 {
+                plan.targets.retain(|t| t.product != *product);
+                continue;
+            }
             match plan.targets.iter_mut().find(|t| t.product == *product) {
                 Some(t) => t.per_month = target,
                 None => plan.targets.push(PlanTarget {
@@ -252,5 +257,45 @@ mod tests {
         let store = SledStore::open(dir.path()).unwrap();
         assert_eq!(store.central_plans().unwrap(), Some(plans));
         assert_eq!(store.published_catalogue().unwrap(), Some(published));
+    }
+
+    #[test]
+    fn a_stored_month_plan_takes_the_centres_targets_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let target = |product: &str, per_month| PlanTarget {
+            product: product.into(),
+            name: product.to_uppercase(),
+            per_month,
+        };
+        let stored = MonthPlan {
+            targets: vec![target("npf", 20), target("iis", 15)],
+        };
+        let month = Month(202612);
+        let targets = BTreeMap::from([
+            ("npf".to_string(), 40),
+            ("iis".to_string(), 0),
+            ("deposit".to_string(), 7),
+        ]);
+        let names = BTreeMap::from([("deposit".to_string(), "Вклад".to_string())]);
+        // No month stored: nothing to restate (the first save stores the centre's plan).
+        assert!(!store.take_central_targets(month, &targets, &names).unwrap());
+        store
+            .db
+            .open_tree(MONTH_PLANS)
+            .unwrap()
+            .insert(month_key(month), encode(&stored).unwrap())
+            .unwrap();
+        assert!(store.take_central_targets(month, &targets, &names).unwrap());
+        let plan = crate::store::Store::month_plan(&store, month)
+            .unwrap()
+            .unwrap();
+        let got: Vec<(&str, &str, u32)> = plan
+            .targets
+            .iter()
+            .map(|t| (t.product.as_str(), t.name.as_str(), t.per_month))
+            .collect();
+        assert_eq!(got, [("npf", "NPF", 40), ("deposit", "Вклад", 7)]);
+        assert!(!store.take_central_targets(month, &targets, &names).unwrap());
     }
 }

@@ -166,8 +166,19 @@ fn run(
             let mut s = shared.lock();
             let wait = if s.status.offline { backoff } else { TIMER };
             let until = Instant::now() + wait;
-            // Offline, an action does not shorten the back-off: the next try is after it.
+            // Offline, an action does not shorten the back-off: the next try is after it,
+            // but the footer's count of what waits grows at once.
             while !s.stop && (!s.kicked || s.status.offline) {
+                if s.kicked {
+                    s.kicked = false;
+                    drop(s);
+                    let waiting = pending(store);
+                    s = shared.lock();
+                    if let Ok(n) = waiting {
+                        s.status.pending = n;
+                    }
+                    continue;
+                }
                 let left = until.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     break;

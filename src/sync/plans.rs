@@ -119,12 +119,12 @@ pub fn parse_csv(file: &str, text: &str, lang: Lang) -> Result<Vec<CentralPlanRo
         let product_ok = !product.is_empty()
             && product
                 .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !product_ok {
             wrong.push(if ru {
-                format!("product «{product}» — не id продукта из products.toml (строчные латинские буквы, цифры, _ и -)")
+                format!("product «{product}» — не id продукта из products.toml (только a-z, 0-9 и _)")
             } else {
-                format!("product `{product}` is not a product id of products.toml (lower-case letters, digits, _ and -)")
+                format!("product `{product}` is not a product id of products.toml (only a-z, 0-9 and _)")
             });
         }
         let target = field(4).parse::<u32>().ok();

@@ -132,6 +132,12 @@ impl<'a> Centre<'a> {
         }
     }
 
+    /// A pull changed what is kept since the screen last took it in: home, if on screen,
+    /// is drawn again with it.
+    pub fn has_news(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| l.pulled() != self.seen)
+    }
+
     pub fn notice(&self) -> Option<String> {
         self.notice.clone()
     }

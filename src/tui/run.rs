@@ -467,6 +467,14 @@ pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std:
                     app.update(Msg::SyncStatus(status));
                 }
             }
+            // What a pull brought shows on home at once (elsewhere: when home is next loaded).
+            let news = runtime.centre.as_ref().is_some_and(|c| c.has_news());
+            if news
+                && matches!(app.screen, super::Screen::Home(_))
+                && runtime.drain(&mut app, vec![Effect::LoadHome])
+            {
+                return Ok(Ended::Quit);
+            }
             let drawn = terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
             // Keys act on what the officer sees: nothing while the window is too small.
             app.too_small = super::too_small(drawn.area);
