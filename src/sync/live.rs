@@ -247,3 +247,95 @@ fn run(
         shared.wake.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Officer, Store};
+
+    /// A server that takes the connection and never answers: a send hangs in flight.
+    fn silent_server() -> (std::net::TcpListener, Server) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = Server::parse(&format!(
+            "postgresql://sufler:secret@127.0.0.1:{port}/sufler?sslmode=disable&connect_timeout=30"
+        ))
+        .unwrap();
+        (listener, server)
+    }
+
+    #[test]
+    fn quitting_does_not_wait_for_a_send_that_hangs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        store
+            .save_officer(&Officer {
+                name: "Петрова Анна".into(),
+                branch: "Центральный".into(),
+            })
+            .unwrap();
+        let (listener, server) = silent_server();
+        let live = Live::start(
+            Arc::clone(&store),
+            server,
+            PullContext::default(),
+            crate::clock::now,
+        );
+        // The thread has the connection open and waits for the server's answer.
+        let (_held, _) = listener.accept().unwrap();
+        while !live.shared.lock().in_flight {
+            std::thread::yield_now();
+        }
+        live.stop(Duration::from_millis(100));
+        assert!(
+            live.shared.lock().in_flight,
+            "stop returned with the send still in flight"
+        );
+        assert_eq!(live.status().pending, 1, "what did not go still waits");
+    }
+
+    #[test]
+    fn an_unreachable_server_is_offline_and_counts_what_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        store
+            .save_officer(&Officer {
+                name: "Петрова Анна".into(),
+                branch: "Центральный".into(),
+            })
+            .unwrap();
+        // A port nobody listens on: refused at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = Server::parse(&format!(
+            "postgresql://u:p@127.0.0.1:{port}/db?sslmode=disable"
+        ))
+        .unwrap();
+        let live = Live::start(
+            Arc::clone(&store),
+            server,
+            PullContext::default(),
+            crate::clock::now,
+        );
+        while !live.status().offline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(live.status().pending, 1);
+        assert!(live.reason().is_some_and(|r| !r.contains(":p@")));
+        // Offline, a new action is counted without waiting for the back-off's next try.
+        store
+            .save_officer(&Officer {
+                name: "Иванов Пётр".into(),
+                branch: "Центральный".into(),
+            })
+            .unwrap();
+        live.kick();
+        while live.status().pending != 2 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        live.stop(Duration::from_secs(1));
+    }
+}
