@@ -419,16 +419,13 @@ fn officer_screen(global: &GlobalArgs, server: Option<&str>) -> ExitCode {
     // The bank's published catalogue, as last pulled, unless `--catalog` overrides it.
     let (mut published_in_use, mut notice) = (None, None);
     if global.catalog.is_none() {
-        if let Ok(Some(p)) = store.published_catalogue() {
-            match tui::centre::load_published(&p, lang) {
-                Ok(c) => {
-                    catalog = c;
-                    watch = None;
-                    published_in_use = Some(p.id);
-                }
-                Err(n) => notice = Some(n),
-            }
+        let (in_use, refused) = tui::centre::published(&store, lang);
+        if let Some((c, id)) = in_use {
+            catalog = c;
+            watch = None;
+            published_in_use = Some(id);
         }
+        notice = refused;
     }
     let known = match &global.officer {
         // `--officer` alone keeps the branch this database knows for them: their records

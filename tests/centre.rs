@@ -268,4 +268,33 @@ fn publish_refuses_a_catalogue_with_an_error_and_a_good_one_reaches_the_workstat
         .arg("--db")
         .arg(&db));
     assert!(s.stdout.contains("(the same)"), "{}", s.stdout);
+
+    // A later publication this build cannot read (a newer sufler's format, put there by
+    // hand): kept aside, the good copy stays the one in use.
+    let files = serde_json::to_string(&[(
+        "products.toml",
+        "format = 2\n[[product]]\nid = \"Bad Id\"\n",
+    )])
+    .unwrap();
+    pg.psql(
+        "publish",
+        &format!("INSERT INTO published_catalogues (hash, label, files) VALUES ('9a9a', '2027-01', '{files}')"),
+    );
+    let s = run(sufler()
+        .args(["sync", "--server", &url])
+        .arg("--db")
+        .arg(&db));
+    assert_eq!(s.code, Some(0), "{}", s.stderr);
+    assert!(
+        s.stdout
+            .contains("the catalogue `2027-01 (9a9a)` fails this sufler's checks and is not used"),
+        "{}",
+        s.stdout
+    );
+    let store = SledStore::open(&db).unwrap();
+    assert_eq!(
+        store.published_catalogue().unwrap().and_then(|p| p.label),
+        Some("2026-12-центр".to_string())
+    );
+    assert_eq!(store.refused_catalogue().unwrap().map(|p| p.id), Some(2));
 }

@@ -6,7 +6,8 @@
 //! | key | value |
 //! |---|---|
 //! | `plans` | v1 + postcard [`CentralPlans`]: every row pulled for this workstation's branches |
-//! | `published` | v1 + postcard [`PublishedCatalogue`]: the bank's current catalogue |
+//! | `published` | v1 + postcard [`PublishedCatalogue`]: the bank's current catalogue, as last pulled and passing this build's checks |
+//! | `published_refused` | v1 + postcard [`PublishedCatalogue`]: a later one that did not pass them (not used; home names it) |
 
 use std::collections::BTreeMap;
 
@@ -22,8 +23,12 @@ use crate::consultation::Month;
 
 /// The key of the pulled plans in the `central` tree.
 pub const PLANS_KEY: &[u8] = b"plans";
-/// The key of the pulled published catalogue in the `central` tree.
+/// The key of the pulled published catalogue in the `central` tree (the last one that
+/// passed this build's checks).
 pub const PUBLISHED_KEY: &[u8] = b"published";
+/// The key of a later published catalogue this build's checks refused (written for a newer
+/// sufler): kept for home to name it, never used.
+pub const REFUSED_KEY: &[u8] = b"published_refused";
 
 /// One target set by the centre. An empty `officer` is every officer of the branch.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -148,13 +153,27 @@ impl SledStore {
         self.read_central(PUBLISHED_KEY)
     }
 
-    /// Keeps `published` as the last pulled copy (durable when it returns).
+    /// Keeps `published` as the last good copy (durable when it returns); a refused one it
+    /// supersedes is forgotten.
     pub fn keep_published_catalogue(
         &self,
         published: &PublishedCatalogue,
     ) -> Result<(), StoreError> {
-        self.central_tree()?
-            .insert(PUBLISHED_KEY, encode(published)?)?;
+        let tree = self.central_tree()?;
+        tree.insert(PUBLISHED_KEY, encode(published)?)?;
+        tree.remove(REFUSED_KEY)?;
+        self.durable()
+    }
+
+    /// The latest published catalogue this build refused, if it is later than the good copy.
+    pub fn refused_catalogue(&self) -> Result<Option<PublishedCatalogue>, StoreError> {
+        self.read_central(REFUSED_KEY)
+    }
+
+    /// Keeps `refused`, a published catalogue that fails this build's checks, for home to
+    /// name; the good copy stays in use.
+    pub fn keep_refused_catalogue(&self, refused: &PublishedCatalogue) -> Result<(), StoreError> {
+        self.central_tree()?.insert(REFUSED_KEY, encode(refused)?)?;
         self.durable()
     }
 

@@ -297,6 +297,14 @@ pub fn pulled_line(p: &Pulled, lang: Lang) -> String {
     let catalogue = match (&p.catalogue, p.catalogue_changed, ru) {
         (None, _, true) => "опубликованного каталога нет".to_string(),
         (None, _, false) => "no published catalogue".to_string(),
+        (Some(c), _, true) if p.catalogue_refused => format!(
+            "каталог «{}» не проходит проверку этой версией sufler и не используется (нужен более новый sufler)",
+            c.name()
+        ),
+        (Some(c), _, false) if p.catalogue_refused => format!(
+            "the catalogue `{}` fails this sufler's checks and is not used (a newer sufler is needed)",
+            c.name()
+        ),
         (Some(c), true, true) => format!("каталог «{}» (новый)", c.name()),
         (Some(c), false, true) => format!("каталог «{}» (тот же)", c.name()),
         (Some(c), true, false) => format!("the catalogue `{}` (new)", c.name()),

@@ -24,6 +24,8 @@ pub struct Pulled {
     pub catalogue: Option<PublishedCatalogue>,
     /// It is not the one kept before.
     pub catalogue_changed: bool,
+    /// It fails this build's checks (written for a newer sufler): kept aside, not used.
+    pub catalogue_refused: bool,
 }
 
 /// Pulls the plans of the branches this database knows (and `branch`, the screen's, which
@@ -64,14 +66,22 @@ pub fn pull(
             }
         }
     }
-    let kept_catalogue = store.published_catalogue()?;
-    let catalogue_changed = match (&catalogue, &kept_catalogue) {
-        (Some(new), Some(old)) => new.id != old.id,
-        (Some(_), None) => true,
-        _ => false,
-    };
+    let known = [store.published_catalogue()?, store.refused_catalogue()?];
+    let catalogue_changed = catalogue
+        .as_ref()
+        .is_some_and(|c| !known.iter().flatten().any(|k| k.id == c.id));
+    let mut catalogue_refused = catalogue
+        .as_ref()
+        .is_some_and(|c| known[1].as_ref().is_some_and(|k| k.id == c.id));
     if let (Some(c), true) = (&catalogue, catalogue_changed) {
-        store.keep_published_catalogue(c)?;
+        // Checked as the screen will load it: one this build refuses never replaces the
+        // last good copy.
+        if passes_here(c) {
+            store.keep_published_catalogue(c)?;
+        } else {
+            store.keep_refused_catalogue(c)?;
+            catalogue_refused = true;
+        }
     }
     Ok(Pulled {
         plan_rows: plans.rows.len(),
@@ -79,5 +89,20 @@ pub fn pull(
         restated,
         catalogue,
         catalogue_changed,
+        catalogue_refused,
     })
+}
+
+/// Whether this build loads the published files without an error.
+pub fn passes_here(c: &PublishedCatalogue) -> bool {
+    let sources = c
+        .files
+        .iter()
+        .map(|(path, text)| crate::catalog::Source {
+            path: path.clone(),
+            text: text.clone(),
+        })
+        .collect();
+    let report = crate::catalog::load_sources(sources);
+    report.catalog.is_some() && report.errors() == 0
 }

@@ -45,6 +45,29 @@ pub fn load_published(p: &PublishedCatalogue, lang: Lang) -> Result<Catalog, Str
     }
 }
 
+/// The published catalogue to use, from the copies kept (with its publication number), and
+/// home's notice when a later one was refused by this build's checks.
+pub fn published(store: &SledStore, lang: Lang) -> (Option<(Catalog, i64)>, Option<String>) {
+    let good = store.published_catalogue().ok().flatten();
+    let mut notice = None;
+    let in_use = match &good {
+        Some(p) => match load_published(p, lang) {
+            Ok(c) => Some((c, p.id)),
+            Err(n) => {
+                notice = Some(n);
+                None
+            }
+        },
+        None => None,
+    };
+    if let Ok(Some(refused)) = store.refused_catalogue() {
+        if good.as_ref().is_none_or(|g| refused.id > g.id) {
+            notice = load_published(&refused, lang).err().or(notice);
+        }
+    }
+    (in_use, notice)
+}
+
 /// The screen's side of the centre.
 pub struct Centre<'a> {
     store: &'a SledStore,
@@ -111,19 +134,15 @@ impl<'a> Centre<'a> {
                 self.plans = Some(p);
             }
             if !self.catalog_given {
-                if let Ok(Some(p)) = self.store.published_catalogue() {
-                    if self.published_in_use != Some(p.id) {
-                        match load_published(&p, app.lang) {
-                            Ok(c) => {
-                                self.base = c;
-                                self.published_in_use = Some(p.id);
-                                self.notice = None;
-                                *watch = None;
-                            }
-                            Err(n) => self.notice = Some(n),
-                        }
+                let (in_use, notice) = published(self.store, app.lang);
+                if let Some((c, id)) = in_use {
+                    if self.published_in_use != Some(id) {
+                        self.base = c;
+                        self.published_in_use = Some(id);
+                        *watch = None;
                     }
                 }
+                self.notice = notice;
             }
         }
         let want = self.overlay(&self.base, &app.officer, &app.branch, Month::of(app.today));
