@@ -298,3 +298,73 @@ fn publish_refuses_a_catalogue_with_an_error_and_a_good_one_reaches_the_workstat
     );
     assert_eq!(store.refused_catalogue().unwrap().map(|p| p.id), Some(2));
 }
+
+#[test]
+fn a_month_stored_before_the_centres_plan_takes_it_here_and_on_the_server() {
+    let url = server("plan_restate");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let demo = run(sufler()
+        .args([
+            "demo",
+            "--consultations",
+            "120",
+            "--months",
+            "2",
+            "--seed",
+            "7",
+        ])
+        .args(["--until", "2026-11-30", "--db"])
+        .arg(&db));
+    assert_eq!(demo.code, Some(0), "{}", demo.stderr);
+    let officer = SledStore::open(&db)
+        .unwrap()
+        .workstation_officer()
+        .unwrap()
+        .expect("the demo's last officer");
+    let sync = || {
+        run(sufler()
+            .args(["sync", "--server", &url])
+            .arg("--db")
+            .arg(&db))
+    };
+    let s = sync();
+    assert_eq!(s.code, Some(0), "{}", s.stderr);
+    let pg = Pg::shared();
+    let npf = "SELECT t->>'per_month' FROM month_plans, jsonb_array_elements(plan->'targets') t \
+               WHERE month = 202611 AND t->>'product' = 'npf'";
+    assert_eq!(
+        pg.psql("plan_restate", npf),
+        "20",
+        "products.toml's plan, as stored"
+    );
+
+    let file = tmp.path().join("plan.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "month,branch,officer,product,target\n2026-11,{},{},npf,33\n",
+            officer.branch, officer.name
+        ),
+    )
+    .unwrap();
+    assert_eq!(import(&url, &file).code, Some(0));
+    let s = sync();
+    assert_eq!(s.code, Some(0), "{}", s.stderr);
+    assert!(
+        s.stdout
+            .contains("the stored plan of 2026-11 is now the centre's"),
+        "{}",
+        s.stdout
+    );
+    let store = SledStore::open(&db).unwrap();
+    let plan = store.month_plan(Month(202611)).unwrap().expect("stored");
+    assert!(plan
+        .targets
+        .iter()
+        .any(|t| t.product == "npf" && t.per_month == 33));
+    drop(store);
+    assert_eq!(pg.psql("plan_restate", npf), "33", "and on the server");
+    // Once restated, a sync again restates nothing.
+    assert!(!sync().stdout.contains("is now the centre's"));
+}

@@ -47,7 +47,6 @@ pub fn pull(
     let branches: Vec<String> = branches.into_iter().collect();
     let rows = super::plans::pull(&mut client, server, &branches)?;
     let catalogue = super::publish::current(&mut client, server)?;
-    drop(client);
 
     let kept = store.central_plans()?;
     let plans_changed = kept.as_ref().map_or(&[][..], |k| &k.rows[..]) != &rows[..];
@@ -66,6 +65,26 @@ pub fn pull(
             }
         }
     }
+    // A restated month's plan goes back at once: no event of the month may come to carry it
+    // (a past month), and `stats --server` reads the plans the workstations stored.
+    let ws = store.workstation_id()? as i64; // the same 64 bits, as every row keys it
+    for &m in &restated {
+        if let Some(plan) = store.month_plan(m)? {
+            let json = serde_json::to_string(&plan)
+                .map_err(|e| SyncError::Store(crate::store::StoreError::Encode(e.to_string())))?;
+            client
+                .execute(
+                    "INSERT INTO month_plans (workstation_id, month, plan) VALUES ($1, $2, $3::text::jsonb)
+                     ON CONFLICT (workstation_id, month) DO UPDATE SET plan = excluded.plan",
+                    &[&ws, &(m.0 as i32), &json],
+                )
+                .map_err(|e| SyncError::Refused {
+                    server: server.masked().to_string(),
+                    reason: server.reason(&e),
+                })?;
+        }
+    }
+    drop(client);
     let known = [store.published_catalogue()?, store.refused_catalogue()?];
     let catalogue_changed = catalogue
         .as_ref()
