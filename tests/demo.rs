@@ -416,9 +416,10 @@ fn the_demo_looks_like_a_branch() {
     assert_eq!(demo::default_clients(30_000), 6_000);
     let tmp = tempfile::tempdir().expect("tempdir");
     let o = DemoOptions {
-        clients: demo::default_clients(12_000),
-        consultations: 12_000,
-        months: 2,
+        clients: demo::default_clients(20_000),
+        // Six months, as the default: a client's five visits spread as in a branch.
+        consultations: 20_000,
+        months: 6,
         seed: 2,
         until: until(),
     };
@@ -468,20 +469,25 @@ fn the_demo_looks_like_a_branch() {
     for o in &summary.officers {
         let f = figures.get(o.name.as_str()).copied().unwrap_or_default();
         if o.follows_formula {
-            // DESIGN aims at 70–90 % and 2.5–3.5; the bundled catalogue's three links per
-            // main product hold the keepers below that (README, the demo section), the more
-            // so in these two months of five visits a client.
-            assert!(share(f) >= 0.35, "{}: compliance {:.3}", o.name, share(f));
+            // DESIGN §9's aim for who keeps the formula.
             assert!(
-                per_client(f) >= 1.8,
+                (0.70..=0.90).contains(&share(f)),
+                "{}: compliance {:.3}",
+                o.name,
+                share(f)
+            );
+            assert!(
+                (2.5..=3.5).contains(&per_client(f)),
                 "{}: {:.2} a client",
                 o.name,
                 per_client(f)
             );
-        } else if !o.pushes_voluntary {
-            assert!(share(f) <= 0.1, "{}: compliance {:.3}", o.name, share(f));
+        } else {
+            // The others visibly less, the one who pushes insurance included.
+            assert!(share(f) <= 0.2, "{}: compliance {:.3}", o.name, share(f));
+            let most = if o.pushes_voluntary { 2.0 } else { 1.5 };
             assert!(
-                per_client(f) <= 1.1,
+                per_client(f) <= most,
                 "{}: {:.2} a client",
                 o.name,
                 per_client(f)
@@ -498,8 +504,10 @@ fn the_demo_looks_like_a_branch() {
         }
     }
     let counts: Vec<u32> = check_ins.values().copied().collect();
-    assert_eq!(counts.len(), 2, "check-ins in both months: {check_ins:?}");
-    assert!(3 * counts[0] >= counts[1], "{check_ins:?}");
+    assert_eq!(counts.len(), 6, "check-ins in every month: {check_ins:?}");
+    // The first month has fewer (its sales' check-ins fall partly in the next), none is a pile.
+    let most = counts.iter().copied().max().unwrap_or(0);
+    assert!(counts.iter().all(|&n| 3 * n >= most), "{check_ins:?}");
     // Cancellations: the pushy officer's voluntary sales come back far more often.
     let mut cancelled: BTreeMap<String, u32> = BTreeMap::new();
     for k in store.cancellations() {

@@ -27,6 +27,7 @@ const SAVINGS: &str = "Накопительный счёт «Копилка»";
 const NPF: &str = "Пенсионная программа НПФ";
 const IIS: &str = "Индивидуальный инвестиционный счёт (ИИС)";
 const LIFE: &str = "Накопительное страхование жизни";
+const HOME_INSURANCE: &str = "Страхование квартиры «Дом под защитой»";
 
 // The bundled scripts' stages (the same five in every script).
 const STAGES: [&str; 5] = [
@@ -546,6 +547,8 @@ fn full_consultation_consumer_loan_in_russian() {
     o.send(c);
     o.wait_for(IIS);
     o.send(c);
+    o.wait_for(HOME_INSURANCE);
+    o.send(c);
     o.wait_for(LIFE);
     o.accept_with_disclosures(LIFE, 4);
     o.main_outcome(CONSUMER_LOAN, Outcome::Accepted);
@@ -606,10 +609,15 @@ fn declined_product_is_not_offered_again_within_the_cooldown() {
     // The credit card links the mobile bank too: it is not among the candidates now.
     o.begin(CREDIT_CARD);
     o.next_stage_to(PRESENTATION);
-    o.tui.wait_for_all(&[SMS_ALERTS, CARD_INSURANCE]);
+    // The stage's two catch moments, the premium card's upsell, and in the mobile bank's
+    // place another product the credit card links (the extra card, first in the matrix).
+    o.tui.wait_for_all(&[
+        SMS_ALERTS,
+        CARD_INSURANCE,
+        "Дополнительная карта для близких",
+    ]);
     o.tui.assert_absent(MOBILE_BANK);
-    // Two catch prompts and the premium card's upsell.
-    o.wait_for(&format!("{} 1–3 · y n t", tx.prompts_pick_title));
+    o.wait_for(&format!("{} 1–4 · y n t", tx.prompts_pick_title));
 
     // Leave with the consultation open: `q` asks first.
     o.press("q", tx.confirm_quit_title);

@@ -361,9 +361,10 @@ fn a_working_day_and_the_call_back_on_the_next() {
     o.begin(DEPOSIT);
     o.wait_for("продуктов: 1");
     o.go_to_stage(PRESENTATION);
-    // The deposit's catch prompts are the debit card, the app and the savings account:
-    // the card is held, so two are left, and the deposit's upsell is third.
-    o.wait_for_all(&["Подсказки 1–3", MOBILE_BANK, SAVINGS]);
+    // The presentation's catch moments are the debit card, the app and the savings account:
+    // the card is held, so two are left, another product the deposit links takes the card's
+    // place further down, and the deposit's upsell is fourth.
+    o.wait_for_all(&["Подсказки 1–4", MOBILE_BANK, SAVINGS]);
     o.tui.assert_absent(DEBIT_CARD);
 
     // 4. B's consultation left unfinished; C's too: home lists both.

@@ -51,21 +51,32 @@ impl Slot {
 impl FormulaProgress {
     /// The catch and create slots, each capped by `reach`.
     pub fn slots(&self, reach: Reach) -> (Slot, Slot) {
+        let slot = |offered: u32, accepted: u32, target: u32, reach: u32, uncapped: u32| {
+            let reachable = reach.max(offered);
+            Slot {
+                offered,
+                accepted,
+                target,
+                reachable,
+                // Only a slot the cap leaves short is held back by it.
+                capped: reachable < target && uncapped > reachable,
+            }
+        };
         (
-            Slot {
-                offered: self.catch_offered,
-                accepted: self.catch_accepted,
-                target: self.catch_target,
-                reachable: reach.catch.max(self.catch_offered),
-                capped: reach.catch_uncapped > reach.catch.max(self.catch_offered),
-            },
-            Slot {
-                offered: self.create_offered,
-                accepted: self.create_accepted,
-                target: self.create_target,
-                reachable: reach.create.max(self.create_offered),
-                capped: reach.create_uncapped > reach.create.max(self.create_offered),
-            },
+            slot(
+                self.catch_offered,
+                self.catch_accepted,
+                self.catch_target,
+                reach.catch,
+                reach.catch_uncapped,
+            ),
+            slot(
+                self.create_offered,
+                self.create_accepted,
+                self.create_target,
+                reach.create,
+                reach.create_uncapped,
+            ),
         )
     }
 }
@@ -182,7 +193,14 @@ mod tests {
     #[test]
     fn holdings_leave_fewer_catch_candidates_than_the_formula_asks() {
         let history = ClientHistory {
-            holdings: ["debit_card", "mobile_bank"].map(String::from).into(),
+            holdings: [
+                "debit_card",
+                "mobile_bank",
+                "savings_account",
+                "deposit_autofill",
+            ]
+            .map(String::from)
+            .into(),
             ..ClientHistory::default()
         };
         let (reach, p) = reach_for(&history, 1985);
@@ -194,10 +212,13 @@ mod tests {
 
     #[test]
     fn no_create_candidate_for_a_client_too_old_for_every_plan_product() {
-        // 75 years old: the pension and life insurance have a lower max age, the IIS (no
-        // upper age) is held, and so is the card (the needs stage's create moment).
+        // 75 years old: the pension and life insurance have a lower max age, the IIS and the
+        // home insurance (no upper age) are held, and so is the card (the needs stage's
+        // create moment).
         let history = ClientHistory {
-            holdings: ["debit_card", "iis"].map(String::from).into(),
+            holdings: ["debit_card", "iis", "home_insurance"]
+                .map(String::from)
+                .into(),
             ..ClientHistory::default()
         };
         let (reach, p) = reach_for(&history, 1950);
@@ -210,7 +231,9 @@ mod tests {
     #[test]
     fn a_recent_decline_blocks_the_candidate_too() {
         let history = ClientHistory {
-            holdings: ["debit_card"].map(String::from).into(),
+            holdings: ["debit_card", "deposit_autofill", "safe_box"]
+                .map(String::from)
+                .into(),
             declined_on: BTreeMap::from([("mobile_bank".to_string(), today())]),
         };
         let (reach, _) = reach_for(&history, 1985);

@@ -338,7 +338,7 @@ pub(super) fn cast(seed: u64, officers: usize) -> Vec<Staff> {
                 (
                     0.93 + 0.06 * rng.unit(),
                     0.92 + 0.07 * rng.unit(),
-                    2.1 + 0.4 * rng.unit(),
+                    2.7 + 0.4 * rng.unit(),
                 )
             } else if pushy {
                 (0.75 + 0.1 * rng.unit(), 0.65 + 0.1 * rng.unit(), 1.1)

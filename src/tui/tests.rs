@@ -1312,8 +1312,9 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
     c.update(key(KeyCode::Esc));
     goto_stage(&mut c, "closing");
     // Numbers stay with products across stages: 2 and 3 are the presentation's prompts, 4
-    // its upsell, the create candidate here is 5.
-    c.update(ch('5'));
+    // its upsell, 5 and 6 the objections stage's catch prompts (passed on the way), the
+    // create candidate here is 7.
+    c.update(ch('7'));
     out.push(("consultation_closing", c.clone()));
     c.update(ch('r'));
     out.push(("consultation_confirm", c.clone()));

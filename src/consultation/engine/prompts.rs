@@ -146,8 +146,45 @@ impl Consultation {
         }
         out.extend(plan);
 
-        out.truncate(room);
+        self.keep_for_the_formula(&mut out, room, ctx.catalog);
         out
+    }
+
+    /// Cuts `out` to `room` prompts, keeping first those the formula still asks for (a create
+    /// question while the create slot is open, before a catch moment whose slot is full), the
+    /// display order kept.
+    fn keep_for_the_formula(&self, out: &mut Vec<Prompt>, room: usize, catalog: &Catalog) {
+        if out.len() <= room {
+            return;
+        }
+        let progress = self.progress(&catalog.formula);
+        let mut need_catch = progress.catch_target.saturating_sub(progress.catch_offered);
+        let mut need_create = progress
+            .create_target
+            .saturating_sub(progress.create_offered);
+        let mut keep = vec![false; out.len()];
+        let mut left = room;
+        for (i, p) in out.iter().enumerate() {
+            let need = match self.slot_of(&p.product, p.technique, catalog) {
+                FormulaSlot::Catch => &mut need_catch,
+                FormulaSlot::Create => &mut need_create,
+                FormulaSlot::Main => continue,
+            };
+            if left > 0 && *need > 0 {
+                *need -= 1;
+                keep[i] = true;
+                left -= 1;
+            }
+        }
+        for k in keep.iter_mut().filter(|k| !**k) {
+            if left == 0 {
+                break;
+            }
+            *k = true;
+            left -= 1;
+        }
+        let mut kept = keep.into_iter();
+        out.retain(|_| kept.next().unwrap_or(false));
     }
 
     fn filler<'f>(

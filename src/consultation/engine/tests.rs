@@ -1386,3 +1386,32 @@ fn the_create_choice_follows_the_centres_targets_laid_over_the_catalogue() {
     assert_eq!(order, [("life", 40), ("npf", 20)]);
     assert_eq!(c.create_candidate(&w.ctx()).unwrap().product.id, "life");
 }
+
+/// A create stage with catch moments of its own: once the catch slots are full and one offer
+/// is left under the cap, the create question is the prompt shown, not a third catch.
+#[test]
+fn the_last_offer_under_the_cap_goes_to_the_open_create_slot() {
+    let mut w = World::new();
+    if let Some(closing) = w.catalog.scripts[0].stages.last_mut() {
+        closing.moments = vec![
+            moment(Technique::Catch, "saving", &["Копилка к вкладу"]),
+            moment(Technique::Catch, "ins", &["Защита"]),
+        ];
+    }
+    let mut c = w.start();
+    offer(&mut c, &w, "card", Technique::Catch);
+    offer(&mut c, &w, "app", Technique::Catch);
+    c.goto_stage(4, &w.catalog).unwrap();
+    let shown = prompt_ids(&c.prompts(&w.ctx()));
+    assert_eq!(shown, vec![("npf".to_string(), Technique::Create)]);
+    // With room for two, the catch moment comes back beside it, in the stage's order.
+    w.catalog.policy.max_extra_offers = 4;
+    let shown = prompt_ids(&c.prompts(&w.ctx()));
+    assert_eq!(
+        shown,
+        vec![
+            ("saving".to_string(), Technique::Catch),
+            ("npf".to_string(), Technique::Create)
+        ]
+    );
+}

@@ -318,10 +318,18 @@ fn hard_case(lang: Lang) -> App {
         },
         main: "deposit".to_string(),
         history: ClientHistory {
-            // The IIS has no upper age; this client holds it already.
-            holdings: ["debit_card", "mobile_bank", "iis"]
-                .map(String::from)
-                .into(),
+            // The IIS and the home insurance have no upper age; this client holds them
+            // already, and every deposit link but the savings account.
+            holdings: [
+                "debit_card",
+                "mobile_bank",
+                "deposit_autofill",
+                "safe_box",
+                "iis",
+                "home_insurance",
+            ]
+            .map(String::from)
+            .into(),
             ..ClientHistory::default()
         },
         plan_sold: BTreeMap::new(),
@@ -344,8 +352,9 @@ fn the_header_keeps_the_main_product_and_says_when_the_formula_cannot_be_met() {
     );
     assert!(first.contains('…'), "the client's name gives way: {first}");
     assert!(!first.contains("  "), "no double spaces: {first:?}");
-    // One catch candidate is left (the client holds the card and the app); at 75 no plan
-    // product is open (the pension and life insurance stop earlier, the IIS is held).
+    // One catch candidate is left (the client holds the other four links); at 75 no plan
+    // product is open (the pension and life insurance stop earlier, the IIS and the home
+    // insurance are held).
     let formula = text.lines().nth(1).unwrap_or_default();
     assert!(formula.contains("0/1 (из 2"), "{formula}");
     assert!(formula.contains("нет"), "{formula}");
