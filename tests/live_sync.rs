@@ -54,11 +54,18 @@ fn published_catalogue(dir: &Path) {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         let mut text = source.text.replace("Вклад «Доходный»", PUBLISHED_DEPOSIT);
         if source.path == "products.toml" {
-            text = text.replacen(
-                "version = \"2026-12\"",
-                &format!("version = \"{LABEL}\""),
-                1,
-            );
+            // Whatever the bundled label is: the published one is ours.
+            text = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("version = ") {
+                        format!("version = \"{LABEL}\"")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
         }
         std::fs::write(path, text).expect("write");
     }
