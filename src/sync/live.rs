@@ -87,12 +87,10 @@ impl Live {
         context: PullContext,
         now: fn() -> NaiveDateTime,
     ) -> Live {
+        // What waits is counted by the thread: a database never synced has its whole log
+        // waiting, and counting it must not hold the first frame.
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
-                status: LiveStatus {
-                    pending: pending(&store).unwrap_or(0),
-                    ..LiveStatus::default()
-                },
                 kicked: true,
                 ..State::default()
             }),
@@ -193,6 +191,15 @@ fn run(
                 return;
             }
             s.kicked = false;
+        }
+        // The footer counts what waits while it is being sent.
+        let waiting = pending(store).unwrap_or(0);
+        {
+            let mut s = shared.lock();
+            if s.stop {
+                return;
+            }
+            s.status.pending = waiting;
             s.in_flight = true;
         }
         let mut failed: Option<SyncError> = None;
@@ -214,7 +221,7 @@ fn run(
                 Err(e) => failed = Some(e),
             }
         }
-        let waiting = pending(store).unwrap_or(0);
+        let waiting = pending(store).unwrap_or(waiting);
         if failed.is_none() && waiting > 0 {
             match super::sync(store, store, server, SyncOptions::default(), &mut |_| {}) {
                 Ok(_) => contacted = true,
