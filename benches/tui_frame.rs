@@ -83,6 +83,7 @@ fn first_frame(db: &std::path::Path) {
         let mut runtime = Runtime {
             store: Some(&store),
             catalog: None,
+            centre: None,
         };
         assert!(!runtime.drain(&mut app, effects));
         let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");

@@ -15,6 +15,9 @@ use crate::tui;
 
 pub use crate::lang::Lang;
 
+mod screens;
+use screens::{officer_screen, preview};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "sufler",
@@ -25,6 +28,9 @@ pub use crate::lang::Lang;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The officer's screen syncs with the bank-wide store in the background: postgresql://USER:PASSWORD@HOST:PORT/DB (default: $SUFLER_SERVER)
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -125,8 +131,40 @@ pub enum Command {
         #[command(subcommand)]
         command: ServerCommand,
     },
-    /// Push this workstation's records to the bank-wide store (PostgreSQL)
+    /// Push this workstation's records to the bank-wide store (PostgreSQL); pull the centre's plans and the published catalogue
     Sync(SyncArgs),
+    /// The bank's plans on the bank-wide store: import a CSV file, show a month
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// Make a catalogue that passes `check --deny-warnings` the bank's current version (--catalog DIR)
+    Publish {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB[?sslmode=require] (default: $SUFLER_SERVER); never printed with its password
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Import month,branch,officer,product,target rows (officer empty: every officer of the branch); the months in the file are replaced, all or nothing
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB (default: $SUFLER_SERVER)
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+    },
+    /// Print the plan rows in force in a month
+    Show {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DB (default: $SUFLER_SERVER)
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// The month, YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,7 +313,22 @@ pub fn run() -> ExitCode {
             crate::sync::SyncOptions::batches_of(args.batch as usize),
             cli.global.lang,
         ),
-        None => officer_screen(&cli.global),
+        Some(Command::Plan {
+            command: PlanCommand::Import { file, server },
+        }) => {
+            crate::sync::centre_commands::run_plan_import(&file, server.as_deref(), cli.global.lang)
+        }
+        Some(Command::Plan {
+            command: PlanCommand::Show { server, month },
+        }) => {
+            crate::sync::centre_commands::run_plan_show(server.as_deref(), &month, cli.global.lang)
+        }
+        Some(Command::Publish { server }) => crate::sync::centre_commands::run_publish(
+            cli.global.catalog.as_deref(),
+            server.as_deref(),
+            cli.global.lang,
+        ),
+        None => officer_screen(&cli.global, cli.server.as_deref()),
     }
 }
 
@@ -331,122 +384,6 @@ fn db_failure(lang: Lang, e: &store::StoreError, path: &std::path::Path) -> Stri
 
 fn now() -> chrono::NaiveDateTime {
     crate::clock::now()
-}
-
-/// `sufler`: the officer's screen. Problems opening the catalogue or the database (another
-/// sufler holding it, say) are reported before the screen switches to full-screen mode.
-fn officer_screen(global: &GlobalArgs) -> ExitCode {
-    let lang = global.lang;
-    let location = match locate_catalog(global, lang) {
-        Ok(l) => l,
-        Err(e) => return fail(&e),
-    };
-    let path = store::default_path(global.db.first().map(|p| p.as_path()));
-    let store = match store::SledStore::open(&path) {
-        Ok(s) => s,
-        Err(e) => return fail(&db_failure(lang, &e, &path)),
-    };
-    if let Some(warning) = store::commands::daily_backup_at_start(&store, now().date()) {
-        eprintln!("sufler: {warning}");
-    }
-    // Files that fail the checks do not stop the screen: it starts on the last good copy
-    // (or the built-in catalogue) and home says so.
-    let (catalog, watch) = match store::catalog_start::at_start(&store, location, now()) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    let known = match &global.officer {
-        // `--officer` alone keeps the branch this database knows for them: their records
-        // never lose it (nor the branch report count them twice).
-        Some(name) => {
-            let stored = match store::Store::officer(&store, name.trim()) {
-                Ok(o) => o.map(|o| o.branch),
-                Err(e) => return fail(&e.to_string()),
-            };
-            Some(store::Officer {
-                name: name.clone(),
-                branch: global.branch.clone().or(stored).unwrap_or_default(),
-            })
-        }
-        None => match store::Store::workstation_officer(&store) {
-            Ok(o) => o,
-            Err(e) => return fail(&e.to_string()),
-        },
-    };
-    let (app, mut effects) = tui::App::new(tui::Start {
-        lang,
-        catalog,
-        now: now(),
-        officer: known.as_ref().map(|o| o.name.clone()),
-        branch: known.as_ref().map(|o| o.branch.clone()),
-    });
-    if let (Some(o), Some(_)) = (&known, &global.officer) {
-        effects.insert(
-            0,
-            tui::Effect::SaveOfficer {
-                name: o.name.clone(),
-                branch: o.branch.clone(),
-            },
-        );
-    }
-    let runtime = tui::run::Runtime {
-        store: Some(&store),
-        catalog: Some(watch),
-    };
-    screen_ended(tui::run::run(runtime, app, effects))
-}
-
-/// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.
-fn preview(global: &GlobalArgs, script: &str) -> ExitCode {
-    let (catalog, location) = match usable_catalog(global, global.lang) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    // A script file name is accepted as well as the main product's id.
-    let main = std::path::Path::new(script)
-        .file_stem()
-        .map_or(script.to_string(), |s| s.to_string_lossy().into_owned());
-    if catalog.script(&main).is_none() {
-        let mains: Vec<&str> = catalog.main_products().map(|p| p.id.as_str()).collect();
-        return fail(&format!(
-            "there is no script for `{main}`{}; main products: {}",
-            catalog::suggest::did_you_mean(&main, mains.iter().copied()),
-            mains.join(", ")
-        ));
-    }
-    let officer = global
-        .officer
-        .clone()
-        .unwrap_or_else(|| "Тренер".to_string());
-    let app = match tui::App::rehearsal(
-        global.lang,
-        catalog,
-        &officer,
-        tui::demo_client(),
-        &main,
-        now(),
-    ) {
-        Ok(app) => app,
-        Err(e) => return fail(&e.to_string()),
-    };
-    // The trainer's saves are shown as they come (a rehearsal records nothing, so the
-    // catalogue may change under it): see `tui::run::Runtime::follow_saves`.
-    let runtime = tui::run::Runtime {
-        store: None,
-        catalog: Some(catalog::CatalogWatch::new(location)),
-    };
-    screen_ended(tui::run::run(runtime, app, Vec::new()))
-}
-
-/// The exit of a full-screen session, once the terminal is back to normal.
-fn screen_ended(result: std::io::Result<tui::run::Ended>) -> ExitCode {
-    match result {
-        Ok(tui::run::Ended::Quit) => ExitCode::SUCCESS,
-        Ok(tui::run::Ended::Signal(sig)) => fail(&format!(
-            "stopped by signal {sig}; every action shown as done was saved"
-        )),
-        Err(e) => fail(&format!("the terminal failed: {e}")),
-    }
 }
 
 fn fail(message: &str) -> ExitCode {

@@ -50,9 +50,9 @@ fn init_makes_the_schema_and_twice_does_nothing() {
     let first = run(sufler().args(["server", "init", "--server", &url]));
     assert!(first.ok, "{}{}", first.stdout, first.stderr);
     assert!(
-        first
-            .stdout
-            .contains("now holds schema version 1, created (0001_central_store)"),
+        first.stdout.contains(
+            "now holds schema version 2, created (0001_central_store, 0002_from_the_centre)"
+        ),
         "{}",
         first.stdout
     );
@@ -83,6 +83,8 @@ fn init_makes_the_schema_and_twice_does_nothing() {
         "holdings",
         "month_plans",
         "offers",
+        "central_plans",
+        "published_catalogues",
         "officers",
         "schema_migrations",
         "server_settings",
@@ -93,14 +95,16 @@ fn init_makes_the_schema_and_twice_does_nothing() {
             "no table {t} in {tables}"
         );
     }
-    // Every primary key of the records starts with workstation_id (Citus distributes by it).
+    // Every primary key of the records starts with workstation_id (Citus distributes by it);
+    // what the centre sends every workstation (plans, published catalogues) is not keyed by
+    // one: reference tables.
     let keys = pg.psql(
         "init_twice",
         "SELECT c.relname || ':' || a.attname FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indrelid \
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] \
          WHERE i.indisprimary AND c.relnamespace = 'public'::regnamespace AND NOT c.relispartition \
-           AND c.relname NOT IN ('schema_migrations', 'server_settings') ORDER BY 1",
+           AND c.relname NOT IN ('schema_migrations', 'server_settings', 'central_plans', 'published_catalogues') ORDER BY 1",
     );
     for line in keys.lines() {
         assert!(line.ends_with(":workstation_id"), "{line}");
@@ -119,14 +123,14 @@ fn init_makes_the_schema_and_twice_does_nothing() {
     assert!(
         second
             .stdout
-            .contains("is at schema version 1 already; nothing to do"),
+            .contains("is at schema version 2 already; nothing to do"),
         "{}",
         second.stdout
     );
     assert_no_password(&second);
     assert_eq!(
         pg.psql("init_twice", "SELECT count(*) FROM schema_migrations"),
-        "1"
+        "2"
     );
 }
 
@@ -137,14 +141,14 @@ fn a_newer_server_schema_is_refused_with_one_line() {
     assert!(run(sufler().args(["server", "init", "--server", &url])).ok);
     pg.psql(
         "init_newer",
-        "INSERT INTO schema_migrations (version, name) VALUES (2, '0002_from_the_future')",
+        "INSERT INTO schema_migrations (version, name) VALUES (3, '0003_from_the_future')",
     );
     let r = run(sufler().args(["server", "init", "--server", &url]));
     assert_eq!(r.code, Some(1));
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("has schema version 2, newer than this sufler knows (1): use a newer sufler"),
+            .contains("has schema version 3, newer than this sufler knows (2): use a newer sufler"),
         "{}",
         r.stderr
     );

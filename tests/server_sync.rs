@@ -352,7 +352,17 @@ fn the_first_sync_sends_everything_and_the_next_nothing() {
     assert!(r.stdout.starts_with("sync: sent "), "{}", r.stdout);
     assert!(r.stdout.contains("(the whole history)"), "{}", r.stdout);
     assert!(r.stdout.contains("postgres:***@"), "{}", r.stdout);
-    assert_eq!(r.stdout.lines().count(), 1);
+    // The second line says what was pulled: nothing from the centre yet.
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l
+                == "sync: received the centre's plan: 0 rows (unchanged); no published catalogue"),
+        "{}",
+        r.stdout
+    );
     assert_same(&db, &url);
     let (_, ws) = local(&db);
     let last = SledStore::open_existing(&db)

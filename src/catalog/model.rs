@@ -314,6 +314,20 @@ impl Catalog {
         self.products.iter().filter(|p| p.is_plan())
     }
 
+    /// The catalogue with the bank's targets for this month (DESIGN §10): a product the
+    /// centre sets a target for has it as its `plan_per_month` (0: no plan this month), every
+    /// other product keeps its own; products the catalogue does not know are left out. The
+    /// version (label and hash of the files) stays that of the files.
+    pub fn with_plan_targets(&self, targets: &std::collections::BTreeMap<String, u32>) -> Catalog {
+        let mut out = self.clone();
+        for p in &mut out.products {
+            if let Some(&t) = targets.get(&p.id) {
+                p.plan_per_month = (t > 0).then_some(t);
+            }
+        }
+        out
+    }
+
     /// The matrix rows of a main product, in file order.
     pub fn links_of<'a>(&'a self, main: &'a str) -> impl Iterator<Item = &'a Link> + 'a {
         self.links.iter().filter(move |l| l.main == main)

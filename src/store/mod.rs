@@ -18,6 +18,7 @@ mod call_backs;
 mod cancellations;
 pub mod catalog_copy;
 pub mod catalog_start;
+pub mod central;
 pub mod codec;
 pub mod commands;
 pub mod db_path;
@@ -47,6 +48,7 @@ use crate::consultation::{
 };
 
 pub use catalog_copy::CatalogCopy;
+pub use central::{CentralPlanRow, CentralPlans, PublishedCatalogue};
 pub use codec::VALUE_VERSION;
 pub use dump::{
     check_dump, daily_backup, daily_backup_dir, latest_daily_backup, restore, write_backup, Counts,
@@ -81,6 +83,8 @@ pub mod trees {
     pub const CATALOG: &str = "catalog";
     pub const CATALOG_VERSIONS: &str = "catalog_versions";
     pub const MONTH_PLANS: &str = "month_plans";
+    /// Schema 5: what the centre sent, kept offline (see [`super::central`]).
+    pub const CENTRAL: &str = "central";
     // Schema 4: the sled trees that hold the entries of the logical trees above, packed
     // (see [`super::packed`]). The schema-3 trees of the same entries are repacked into them
     // at open and dropped.

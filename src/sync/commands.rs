@@ -132,7 +132,22 @@ pub fn run_sync(
     let secs = started.elapsed().as_secs_f64();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", sent_line(&report, secs, &server, lang));
-    ExitCode::SUCCESS
+    // Then what the centre has for this workstation: its plans and the published catalogue.
+    let pulled = super::pull::pull(
+        &store,
+        &server,
+        None,
+        &std::collections::BTreeMap::new(),
+        crate::clock::now(),
+    );
+    match pulled {
+        Ok(p) => {
+            let _ = writeln!(out, "{}", super::centre_commands::pulled_line(&p, lang));
+            ExitCode::SUCCESS
+        }
+        Err(SyncError::Store(e)) => fail(&store::open_failure(&e, &path)),
+        Err(e) => fail(&e.message(lang)),
+    }
 }
 
 /// What `sync` sent, on one line.

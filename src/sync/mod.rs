@@ -8,7 +8,12 @@
 //! one names the server by [`Server::masked`].
 
 pub mod central;
+pub mod centre_commands;
 pub mod commands;
+pub mod live;
+pub mod plans;
+pub mod publish;
+pub mod pull;
 pub mod push;
 mod rows;
 pub mod schema;

@@ -21,8 +21,11 @@ pub(super) struct Table {
 pub(super) enum Upsert {
     /// Replaced by a row of a higher `version`.
     Versioned,
-    /// Written once; a row already there stays (events, catalogue texts, month plans).
+    /// Written once; a row already there stays (events, catalogue texts).
     Keep,
+    /// Replaced when it says something else (month plans: the centre's targets may restate
+    /// a month the workstation stored before they came).
+    Replace,
 }
 
 pub(super) const OFFICERS: Table = Table {
@@ -155,7 +158,7 @@ pub(super) const PLANS: Table = Table {
     name: "month_plans",
     key: &["workstation_id", "month"],
     cols: &["plan"],
-    upsert: Upsert::Keep,
+    upsert: Upsert::Replace,
 };
 
 pub(super) const COUNTER_MONTHS: Table = Table {
@@ -236,6 +239,30 @@ impl Table {
         let cols = self.all_cols();
         let conflict = match self.upsert {
             Upsert::Keep => format!("ON CONFLICT ({}) DO NOTHING", self.key.join(", ")),
+            Upsert::Replace => {
+                let set = self
+                    .cols
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let ours = self
+                    .cols
+                    .iter()
+                    .map(|c| format!("{}.{c}", self.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let theirs = self
+                    .cols
+                    .iter()
+                    .map(|c| format!("excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "ON CONFLICT ({}) DO UPDATE SET {set} WHERE ROW({ours}) IS DISTINCT FROM ROW({theirs})",
+                    self.key.join(", ")
+                )
+            }
             Upsert::Versioned => {
                 let set = self
                     .cols

@@ -13,11 +13,18 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_central_store",
-    sql: include_str!("../../migrations/server/0001_central_store.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_central_store",
+        sql: include_str!("../../migrations/server/0001_central_store.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_from_the_centre",
+        sql: include_str!("../../migrations/server/0002_from_the_centre.sql"),
+    },
+];
 
 /// The schema version this build reads and writes: the last migration's.
 pub fn known_version() -> i32 {

@@ -14,14 +14,24 @@ use super::text::{self, Lang};
 use super::HomeData;
 
 fn rows(lang: Lang, data: &HomeData, width: u16) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    // A published catalogue that fails the checks here (the centre's word), then the files'.
+    if let Some(centre) = &data.centre {
+        lines.extend(
+            common::wrap(centre, width)
+                .into_iter()
+                .map(|row| Line::styled(row, WARN.add_modifier(Modifier::BOLD))),
+        );
+    }
     let Some(notice) = &data.catalog else {
-        return Vec::new();
+        return lines;
     };
     let (sentence, command) = text::catalog_notice(lang, notice);
-    let mut lines: Vec<Line<'static>> = common::wrap(&sentence, width)
-        .into_iter()
-        .map(|row| Line::styled(row, WARN.add_modifier(Modifier::BOLD)))
-        .collect();
+    lines.extend(
+        common::wrap(&sentence, width)
+            .into_iter()
+            .map(|row| Line::styled(row, WARN.add_modifier(Modifier::BOLD))),
+    );
     lines.extend(
         common::wrap(&command, width)
             .into_iter()

@@ -178,11 +178,29 @@ fn status_line(app: &App, width: u16) -> Line<'static> {
     }
 }
 
-/// Rows the status takes: two when its message is longer than the screen is wide, so that
-/// what to do next (often at the end of the message) is never cut away.
+/// The live sender's words at the right of the status row («синхронизировано 12:31»), with
+/// the columns they take, when a server is set.
+fn sync_words(app: &App) -> Option<(String, u16)> {
+    let sync = app.sync.as_ref()?;
+    let words = super::centre::footer(app.lang, sync);
+    let width = u16::try_from(Span::raw(words.as_str()).width() + 1).unwrap_or(u16::MAX);
+    Some((words, width))
+}
+
+/// The columns the message has: the row less the sender's words when both fit beside
+/// each other at all (the message keeps the room it needs first).
+fn message_width(app: &App, width: u16) -> (u16, Option<(String, u16)>) {
+    match sync_words(app) {
+        Some((words, w)) if w.saturating_add(20) <= width => (width - w, Some((words, w))),
+        _ => (width, None),
+    }
+}
+
+/// Rows the status takes: two when its message is longer than the row, so that what to do
+/// next (often at the end of the message) is never cut away.
 pub(crate) fn status_height(app: &App, width: u16) -> u16 {
-    let line = status_line(app, width);
-    if line.width() > usize::from(width) {
+    let (room, _) = message_width(app, width);
+    if status_line(app, width).width() > usize::from(room) {
         2
     } else {
         1
@@ -191,16 +209,33 @@ pub(crate) fn status_height(app: &App, width: u16) -> u16 {
 
 pub(crate) fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let line = status_line(app, area.width);
+    let (room, sync) = message_width(app, area.width);
+    let text = Rect {
+        width: room,
+        ..area
+    };
     match line.spans.as_slice() {
         // Wrapped, the second row starts under the text, after the mark.
         [mark, message] if area.height > 1 => Paragraph::new(wrap_indented(
             &message.content,
-            area.width,
+            room,
             mark.clone(),
             message.style,
         ))
-        .render(area, buf),
-        _ => Paragraph::new(line).render(area, buf),
+        .render(text, buf),
+        _ => Paragraph::new(line).render(text, buf),
+    }
+    if let (Some((words, w)), Some(app_sync)) = (sync, app.sync.as_ref()) {
+        let style = if app_sync.offline { WARN } else { DIM };
+        Paragraph::new(Line::styled(words, style)).render(
+            Rect {
+                x: area.x + area.width - w,
+                y: area.y + area.height.saturating_sub(1),
+                width: w,
+                height: 1,
+            },
+            buf,
+        );
     }
 }
 

@@ -19,6 +19,7 @@ mod call;
 mod call_date;
 mod cancel;
 mod catalog_notice;
+pub mod centre;
 mod choose;
 mod client;
 mod common;
@@ -90,6 +91,8 @@ pub struct HomeData {
     pub unfinished: Vec<Unfinished>,
     /// The catalogue's files fail the checks (at start or since): what is in use instead.
     pub catalog: Option<crate::catalog::CatalogNotice>,
+    /// The published catalogue fails the checks here and is not used: home's words for it.
+    pub centre: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +148,8 @@ pub enum Msg {
     Resize,
     /// The clock: offers and notes are stamped with `now`, ages and cooldowns use its date.
     Tick(NaiveDateTime),
+    /// The live sender's status changed (the footer shows it).
+    SyncStatus(crate::sync::live::LiveStatus),
     /// Answer to [`Effect::SaveOfficer`].
     OfficerSaved(Result<(), String>),
     /// Answer to [`Effect::LoadHome`].
@@ -328,6 +333,8 @@ pub struct App {
     pub too_small: bool,
     /// Home's cursor when home was left, so that back from a call it is where it was.
     home_selected: usize,
+    /// The live sender's status for the footer, with a server set.
+    pub sync: Option<crate::sync::live::LiveStatus>,
 }
 
 /// Below 80×24 the screen asks for a larger window instead of drawing itself.
@@ -476,6 +483,7 @@ impl App {
             card_behind: None,
             too_small: false,
             home_selected: 0,
+            sync: None,
         };
         (app, effects)
     }
@@ -514,6 +522,7 @@ impl App {
             card_behind: None,
             too_small: false,
             home_selected: 0,
+            sync: None,
         })
     }
 
@@ -559,6 +568,10 @@ impl App {
                 self.on_key(key)
             }
             Msg::Resize => Step::default(),
+            Msg::SyncStatus(status) => {
+                self.sync = Some(status);
+                Step::default()
+            }
             Msg::Tick(now) => {
                 self.now = now;
                 self.today = now.date();

@@ -83,6 +83,7 @@ pub fn home_data(
         follow_ups_due,
         unfinished,
         catalog: None,
+        centre: None,
     })
 }
 
@@ -278,6 +279,8 @@ pub struct Runtime<'a> {
     /// consultation starts (in a rehearsal: as soon as they are saved); `None` when nothing
     /// is to be reloaded.
     pub catalog: Option<CatalogWatch>,
+    /// What the centre sends and the live sender, with a server set; `None` without one.
+    pub centre: Option<super::centre::Centre<'a>>,
 }
 
 /// How the screen ended.
@@ -298,6 +301,9 @@ impl Runtime<'_> {
     fn refresh_catalog(&mut self, app: &mut App) {
         if let Some(watch) = &mut self.catalog {
             if let Reload::Loaded { catalog, sources } = watch.reload() {
+                if let Some(centre) = &mut self.centre {
+                    centre.files_loaded(&catalog);
+                }
                 app.set_catalog(*catalog);
                 if let (Some(store), CatalogLocation::Dir(dir)) = (self.store, watch.location()) {
                     if let Some(saved_at) = keep(store, dir, &sources, app.now) {
@@ -353,10 +359,21 @@ impl Runtime<'_> {
         let store = self.store?;
         if matches!(effect, Effect::LoadHome | Effect::Prepare { .. }) {
             self.refresh_catalog(app);
+            if let Some(centre) = &mut self.centre {
+                centre.refresh(app, &mut self.catalog);
+            }
         }
         let mut msg = perform(store, app, effect)?;
         if let (Msg::Home(data), Some(watch)) = (&mut msg, &self.catalog) {
             data.catalog = watch.notice();
+        }
+        if let Some(centre) = &self.centre {
+            if let Msg::Home(data) = &mut msg {
+                data.centre = centre.notice();
+            }
+            // Whatever the effect wrote is in the outbox now: the sender ships it (a read
+            // leaves nothing to send, and the sender finds nothing).
+            centre.kick();
         }
         Some(msg)
     }
@@ -445,6 +462,19 @@ pub fn run(mut runtime: Runtime<'_>, mut app: App, effects: Vec<Effect>) -> std:
                 return Ok(ended);
             }
             runtime.follow_saves(&mut app, &mut changes, &mut looked);
+            if let Some(status) = runtime.centre.as_ref().and_then(|c| c.status()) {
+                if app.sync != Some(status) {
+                    app.update(Msg::SyncStatus(status));
+                }
+            }
+            // What a pull brought shows on home at once (elsewhere: when home is next loaded).
+            let news = runtime.centre.as_ref().is_some_and(|c| c.has_news());
+            if news
+                && matches!(app.screen, super::Screen::Home(_))
+                && runtime.drain(&mut app, vec![Effect::LoadHome])
+            {
+                return Ok(Ended::Quit);
+            }
             let drawn = terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
             // Keys act on what the officer sees: nothing while the window is too small.
             app.too_small = super::too_small(drawn.area);

@@ -221,6 +221,7 @@ pub(super) fn home_data() -> HomeData {
             started_at: at(10, 5),
         }],
         catalog: None,
+        centre: None,
     }
 }
 

@@ -80,6 +80,7 @@ fn busy_day() -> HomeData {
         follow_ups_due: 15,
         unfinished,
         catalog: None,
+        centre: None,
     }
 }
 

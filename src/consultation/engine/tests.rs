@@ -1369,6 +1369,24 @@ fn consultation_survives_postcard() {
     assert_eq!(back, c);
 }
 
+#[test]
+fn the_create_choice_follows_the_centres_targets_laid_over_the_catalogue() {
+    let mut w = World::new();
+    let c = w.start();
+    // The catalogue's own: npf 20, iis 15, life 10. The centre: life 40, iis none this
+    // month (0), npf not set (the catalogue's 20 stays).
+    let targets =
+        std::collections::BTreeMap::from([("life".to_string(), 40), ("iis".to_string(), 0)]);
+    w.catalog = w.catalog.with_plan_targets(&targets);
+    let list = c.create_candidates(&w.ctx());
+    let order: Vec<_> = list
+        .iter()
+        .map(|p| (p.product.id.as_str(), p.remaining))
+        .collect();
+    assert_eq!(order, [("life", 40), ("npf", 20)]);
+    assert_eq!(c.create_candidate(&w.ctx()).unwrap().product.id, "life");
+}
+
 /// A create stage with catch moments of its own: once the catch slots are full and one offer
 /// is left under the cap, the create question is the prompt shown, not a third catch.
 #[test]

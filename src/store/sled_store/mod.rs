@@ -47,7 +47,10 @@ use crate::consultation::{
 };
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
+/// The schema before the `central` tree (what the bank's server sent: plans and the published
+/// catalogue, [`super::central`]): opened, the tree is made and it becomes [`SCHEMA_VERSION`].
+pub(super) const SCHEMA_BEFORE_CENTRAL: u32 = 4;
 /// The schema before the packed trees (see [`super::packed`]): opened, its trees are
 /// repacked and it becomes [`SCHEMA_VERSION`].
 pub(super) const SCHEMA_UNPACKED: u32 = 3;
@@ -102,6 +105,7 @@ const EMPTY: &[u8] = &[];
 /// | `counters` | month BE u32, officer `\0` product `\0`, kind u8, variant BE u32 | v1 + postcard [`Tally`] |
 /// | `rotation` | officer `\0` product `\0` technique u8 | v1 + postcard u64 |
 /// | `catalog` | `last_good` | v1 + postcard [`super::CatalogCopy`]: the last catalogue that passed the checks |
+/// | `central` | `plans` · `published` | v1 + postcard [`super::CentralPlans`] · [`super::PublishedCatalogue`]: the last good copies of what the bank's server sent (schema 5) |
 ///
 /// `clients`, `client_search`, `holdings`, `consultations`, `contacts` and `client_contacts`
 /// are packed trees (schema 4, [`super::packed`]): their entries, keyed as above, are stored

@@ -235,6 +235,13 @@ impl SledStore {
         }
         if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_UNPACKED.to_be_bytes()[..]) {
             // Repacked above.
+            meta.insert(META_SCHEMA_KEY, &SCHEMA_BEFORE_CENTRAL.to_be_bytes())?;
+        }
+        if meta.get(META_SCHEMA_KEY)?.as_deref() == Some(&SCHEMA_BEFORE_CENTRAL.to_be_bytes()[..]) {
+            // Nothing to convert: the tree of what the centre sends starts empty, and a
+            // schema-4 sufler, which would not know it, refuses the database from now on.
+            db.open_tree(CENTRAL)?;
+            db.flush()?;
             meta.insert(META_SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
         }
         db.flush()?;
