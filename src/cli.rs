@@ -315,9 +315,12 @@ pub fn run() -> ExitCode {
         ),
         Some(Command::Plan {
             command: PlanCommand::Import { file, server },
-        }) => {
-            crate::sync::centre_commands::run_plan_import(&file, server.as_deref(), cli.global.lang)
-        }
+        }) => crate::sync::centre_commands::run_plan_import(
+            &file,
+            server.as_deref(),
+            cli.global.catalog.as_deref(),
+            cli.global.lang,
+        ),
         Some(Command::Plan {
             command: PlanCommand::Show { server, month },
         }) => {

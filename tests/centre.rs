@@ -51,10 +51,10 @@ fn import(url: &str, file: &Path) -> Out {
 }
 
 const GOOD: &str = "month,branch,officer,product,target
-2026-12,Центральное,,card,20
-2026-12,Центральное,Орлова Анна Сергеевна,card,35
+2026-12,Центральное,,npf,20
+2026-12,Центральное,Орлова Анна Сергеевна,npf,35
 2026-12,Центральное,,deposit,7
-2026-12,Северное,,card,50
+2026-12,Северное,,npf,50
 ";
 
 #[test]
@@ -105,16 +105,16 @@ fn a_good_file_is_imported_and_shown_and_the_officer_row_wins_at_the_workstation
     let store = SledStore::open(&db).unwrap();
     let plans = store.central_plans().unwrap().expect("pulled");
     let hers = plans.targets(Month(202612), "Центральное", "Орлова Анна Сергеевна");
-    assert_eq!(hers.get("card"), Some(&35));
+    assert_eq!(hers.get("npf"), Some(&35));
     assert_eq!(hers.get("deposit"), Some(&7));
     let others = plans.targets(Month(202612), "Центральное", "Петров Иван");
-    assert_eq!(others.get("card"), Some(&20));
+    assert_eq!(others.get("npf"), Some(&20));
     drop(store);
 
     // A re-import of the month replaces it whole.
     std::fs::write(
         &file,
-        "month,branch,officer,product,target\n2026-12,Центральное,,card,25\n",
+        "month,branch,officer,product,target\n2026-12,Центральное,,npf,25\n",
     )
     .unwrap();
     let r = import(&url, &file);
@@ -125,18 +125,19 @@ fn a_good_file_is_imported_and_shown_and_the_officer_row_wins_at_the_workstation
 }
 
 #[test]
-fn a_file_with_three_bad_rows_names_each_and_imports_nothing() {
+fn a_file_with_four_bad_rows_names_each_and_imports_nothing() {
     let url = server("plan_bad");
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("plan.csv");
     std::fs::write(
         &file,
         "month,branch,officer,product,target
-2026-12,Центральное,,card,20
-2026-13,Центральное,,card,20
+2026-12,Центральное,,npf,20
+2026-13,Центральное,,npf,20
 2026-12,Центральное,,deposit,-3
-2026-12,,,card,5
-2026-12,Северное,,card,50
+2026-12,,,npf,5
+2026-12,Северное,,npf,50
+2026-12,Северное,,nfp,5
 ",
     )
     .unwrap();
@@ -144,7 +145,7 @@ fn a_file_with_three_bad_rows_names_each_and_imports_nothing() {
     assert_eq!(r.code, Some(1), "{}", r.stdout);
     let name = file.display().to_string();
     let lines: Vec<&str> = r.stderr.lines().collect();
-    assert_eq!(lines.len(), 4, "{}", r.stderr);
+    assert_eq!(lines.len(), 5, "{}", r.stderr);
     assert!(
         lines[0].starts_with(&format!("{name}:3: month `2026-13`")),
         "{}",
@@ -160,7 +161,14 @@ fn a_file_with_three_bad_rows_names_each_and_imports_nothing() {
         "{}",
         lines[2]
     );
-    assert!(lines[3].contains("3 problems") && lines[3].contains("nothing imported"));
+    // An id the catalogue does not have: a plan no officer could be offered.
+    assert!(
+        lines[3].starts_with(&format!("{name}:7: product `nfp` is not in ")),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[3].ends_with("did you mean `npf`?"), "{}", lines[3]);
+    assert!(lines[4].contains("4 problems") && lines[4].contains("nothing imported"));
     let pg = Pg::shared();
     assert_eq!(
         pg.psql("plan_bad", "SELECT count(*) FROM central_plans"),

@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::plans::KnownProducts;
 use super::publish::Published;
 use super::pull::Pulled;
 use super::Server;
@@ -22,7 +23,66 @@ fn server_or_fail(server: Option<&str>, lang: Lang) -> Result<Server, ExitCode> 
 
 /// `sufler plan import FILE.csv --server URL`: every bad row on stderr and nothing imported,
 /// or the months replaced on one line.
-pub fn run_plan_import(file: &Path, server: Option<&str>, lang: Lang) -> ExitCode {
+/// The products a plan may name: the bank's published catalogue when there is one (what
+/// the workstations run), else the catalogue this command finds (`--catalog`, the current
+/// directory, the configuration directory, the built-in one).
+fn known_products(
+    server: &Server,
+    catalog_dir: Option<&Path>,
+    lang: Lang,
+) -> Result<Result<KnownProducts, String>, super::SyncError> {
+    let ru = lang == Lang::Ru;
+    let mut client = server.connect()?;
+    super::schema::check_current(&mut client, server)?;
+    let (report, from) = match super::publish::current(&mut client, server)? {
+        Some(p) => {
+            let sources = p
+                .files
+                .iter()
+                .map(|(path, text)| catalog::Source {
+                    path: path.clone(),
+                    text: text.clone(),
+                })
+                .collect();
+            let from = if ru {
+                format!("опубликованный каталог {}", p.name())
+            } else {
+                format!("the published catalogue {}", p.name())
+            };
+            (catalog::load_sources(sources), from)
+        }
+        None => {
+            let location = catalog::locate(catalog_dir);
+            let from = match (&location, ru) {
+                (CatalogLocation::Bundled, true) => "встроенный каталог sufler".to_string(),
+                (CatalogLocation::Bundled, false) => "the built-in catalogue".to_string(),
+                (CatalogLocation::Dir(d), true) if d.as_os_str() == "." => {
+                    "каталог в текущей папке".to_string()
+                }
+                (CatalogLocation::Dir(d), false) if d.as_os_str() == "." => {
+                    "the catalogue in the current directory".to_string()
+                }
+                (CatalogLocation::Dir(d), true) => format!("каталог {}", d.display()),
+                (CatalogLocation::Dir(d), false) => format!("the catalogue {}", d.display()),
+            };
+            (catalog::load(&location), from)
+        }
+    };
+    Ok(match report.catalog {
+        Some(c) => Ok(KnownProducts {
+            ids: c.products.iter().map(|p| p.id.clone()).collect(),
+            from,
+        }),
+        None => Err(from),
+    })
+}
+
+pub fn run_plan_import(
+    file: &Path,
+    server: Option<&str>,
+    catalog_dir: Option<&Path>,
+    lang: Lang,
+) -> ExitCode {
     let ru = lang == Lang::Ru;
     let server = match server_or_fail(server, lang) {
         Ok(s) => s,
@@ -38,8 +98,25 @@ pub fn run_plan_import(file: &Path, server: Option<&str>, lang: Lang) -> ExitCod
             })
         }
     };
+    let known = match known_products(&server, catalog_dir, lang) {
+        Ok(Ok(k)) => k,
+        Ok(Err(from)) => {
+            let check = match catalog_dir {
+                Some(d) => format!("sufler check --catalog {}", d.display()),
+                None => "sufler check".to_string(),
+            };
+            return fail(&if ru {
+                format!("plan import: {from} не загружается — проверьте: {check}")
+            } else {
+                format!(
+                    "plan import: the catalogue {from} does not load; check it with sufler check"
+                )
+            });
+        }
+        Err(e) => return fail(&e.message(lang)),
+    };
     let name = file.display().to_string();
-    let rows = match super::plans::parse_csv(&name, &text, lang) {
+    let rows = match super::plans::parse_csv(&name, &text, lang, Some(&known)) {
         Ok(rows) => rows,
         Err(problems) => {
             let mut err = std::io::stderr().lock();

@@ -32,7 +32,19 @@ pub fn parse_month(text: &str) -> Option<Month> {
 
 /// Every row of a plan file, or every problem in it as `FILE:LINE: what is wrong` (all of
 /// them, in line order). `file` is how the messages name the file.
-pub fn parse_csv(file: &str, text: &str, lang: Lang) -> Result<Vec<CentralPlanRow>, Vec<String>> {
+/// The products a plan may name: the ids of the catalogue the file is checked against, and
+/// how messages name that catalogue.
+pub struct KnownProducts {
+    pub ids: BTreeSet<String>,
+    pub from: String,
+}
+
+pub fn parse_csv(
+    file: &str,
+    text: &str,
+    lang: Lang,
+    known: Option<&KnownProducts>,
+) -> Result<Vec<CentralPlanRow>, Vec<String>> {
     let ru = lang == Lang::Ru;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
@@ -125,6 +137,21 @@ pub fn parse_csv(file: &str, text: &str, lang: Lang) -> Result<Vec<CentralPlanRo
                 format!("product «{product}» — не id продукта из products.toml (только a-z, 0-9 и _)")
             } else {
                 format!("product `{product}` is not a product id of products.toml (only a-z, 0-9 and _)")
+            });
+        } else if let Some(k) = known.filter(|k| !k.ids.contains(product)) {
+            // A plan nobody can meet: the id must be one the officers are offered.
+            let near = crate::catalog::suggest::closest(product, k.ids.iter().map(String::as_str));
+            wrong.push(match (ru, near) {
+                (true, Some(n)) => format!(
+                    "product «{product}» — такого продукта нет ({}); может быть, «{n}»?",
+                    k.from
+                ),
+                (true, None) => format!("product «{product}» — такого продукта нет ({})", k.from),
+                (false, Some(n)) => format!(
+                    "product `{product}` is not in {}; did you mean `{n}`?",
+                    k.from
+                ),
+                (false, None) => format!("product `{product}` is not in {}", k.from),
             });
         }
         let target = field(4).parse::<u32>().ok();
@@ -280,6 +307,7 @@ mod tests {
             "plan.csv",
             "month,branch,officer,product,target\n2026-12,Центральное,,card,20\n2026-12,Центральное,Орлова Анна,card,35\n",
             Lang::En,
+            None,
         )
         .unwrap();
         assert_eq!(rows.len(), 2);
@@ -293,6 +321,7 @@ mod tests {
             "plan.csv",
             "month,branch,officer,product,target\n2026-13,Центральное,,card,20\n2026-12,,,card,20\n2026-12,Центральное,,card,двадцать\n2026-12,Центральное,,card,5\n",
             Lang::En,
+            None,
         )
         .unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
@@ -307,12 +336,33 @@ mod tests {
             "p.csv",
             "2026-12,Ц,,card,20\n2026-12,Ц,,card,21\n",
             Lang::En,
+            None,
         )
         .unwrap_err();
         assert!(problems[0].starts_with("p.csv:1: the first line must be the header"));
         assert!(
             problems[1].starts_with("p.csv:2: a second target"),
             "{problems:?}"
+        );
+    }
+
+    /// A product the catalogue does not offer is named with its line and the nearest id.
+    #[test]
+    fn a_product_the_catalogue_does_not_offer_is_a_problem() {
+        let known = KnownProducts {
+            ids: ["npf", "iis"].map(String::from).into(),
+            from: "bundled".into(),
+        };
+        let problems = parse_csv(
+            "plan.csv",
+            "month,branch,officer,product,target\n2026-12,Ц,,npf,20\n2026-12,Ц,,nfp,12\n",
+            Lang::Ru,
+            Some(&known),
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            ["plan.csv:3: product «nfp» — такого продукта нет (bundled); может быть, «npf»?"]
         );
     }
 }
