@@ -294,3 +294,51 @@ fn backup_and_restore_carry_the_cancellations() {
         "{err}"
     );
 }
+
+/// A cancelled sale takes its check-in call off the officer's list: there is nothing left to
+/// ask the client about, and the call screen would speak of a product they gave back.
+#[test]
+fn a_cancelled_sale_takes_its_check_in_off_the_list() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(&tmp.path().join("db"));
+    let c = client(&store);
+    let check_in_day = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let mut sale = sold_insurance(&store, c.id);
+    sale.offers[0].check_in = Some(check_in_day);
+    store.save(&sale, EventKind::Finished, "").expect("save");
+    let due = |store: &SledStore| {
+        store
+            .call_backs_due("Анна", check_in_day, 50)
+            .expect("due")
+            .0
+            .len()
+    };
+    assert_eq!(due(&store), 1, "the check-in is on the list");
+    let insurance = cancellable(
+        std::slice::from_ref(&sale),
+        &[],
+        &[],
+        NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
+    )
+    .into_iter()
+    .find(|s| s.product == "life_insurance")
+    .expect("cancellable");
+    store
+        .save_cancellation(Cancellation {
+            id: 0,
+            client_id: c.id,
+            sale: insurance,
+            cancelled_on: NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
+            recorded_at: at(2026, 11, 25, 10),
+            recorded_by: "Анна".into(),
+        })
+        .expect("stored");
+    assert_eq!(due(&store), 0, "no check-in on a cancelled sale");
+    assert!(store
+        .open_call_backs(c.id)
+        .expect("open")
+        .iter()
+        .all(|cb| cb.product != "life_insurance"));
+    let report = store.verify().expect("verify");
+    assert!(report.is_ok(), "{:?}", report.mismatches);
+}

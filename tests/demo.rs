@@ -483,9 +483,19 @@ fn the_demo_looks_like_a_branch() {
                 per_client(f)
             );
         } else {
-            // The others visibly less, the one who pushes insurance included.
-            assert!(share(f) <= 0.2, "{}: compliance {:.3}", o.name, share(f));
-            let most = if o.pushes_voluntary { 2.0 } else { 1.5 };
+            // The others visibly less. The one who pushes insurance makes the create offer
+            // (the screen keeps the last offer for it) but sells less, and gets it back.
+            let (most_met, most) = if o.pushes_voluntary {
+                (0.7, 2.0)
+            } else {
+                (0.3, 1.5)
+            };
+            assert!(
+                share(f) <= most_met,
+                "{}: compliance {:.3}",
+                o.name,
+                share(f)
+            );
             assert!(
                 per_client(f) <= most,
                 "{}: {:.2} a client",

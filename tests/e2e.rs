@@ -730,7 +730,8 @@ fn killed_mid_consultation_resumes_where_it_was() {
     o.next_stage_to(PRESENTATION);
     o.offer(DEBIT_CARD, Outcome::Accepted);
     o.offer(MOBILE_BANK, Outcome::Declined);
-    o.offer(SAVINGS, Outcome::Thinking);
+    // The catch slots are full; the client thinks about the better deposit.
+    o.offer(DEPOSIT_MAX, Outcome::Thinking);
     o.tui.kill9();
 
     let mut o = Officer::en(sandbox.spawn(&["--lang", "en"]));
@@ -738,12 +739,12 @@ fn killed_mid_consultation_resumes_where_it_was() {
     o.tui
         .wait_for_all(&[tx.home_unfinished, &format!("Иванов И. П. · {DEPOSIT}")]);
     o.press(key::ENTER, tx.resumed);
-    o.wait_for_header(DEPOSIT, "Catch 3/2 ✓1");
+    o.wait_for_header(DEPOSIT, "Catch 2/2 ✓1");
     o.tui.wait_for_all(&[
         &format!("▶  3 {PRESENTATION}"),
         &format!("1  ✓ {DEBIT_CARD} — {}", tx.out_accepted),
         &format!("2  ✗ {MOBILE_BANK} — {}", tx.out_declined),
-        &format!("3  … {SAVINGS} — {}", tx.out_thinking),
+        &format!("… {DEPOSIT_MAX} — {}", tx.out_thinking),
     ]);
     // It goes on from there: the next stage, the main product's answer, finish.
     o.next_stage_to(OBJECTIONS);
@@ -765,7 +766,7 @@ fn killed_mid_consultation_resumes_where_it_was() {
     assert_eq!(c.offers.len(), 3);
     assert_eq!(offer(c, "debit_card").outcome, Some(Outcome::Accepted));
     assert_eq!(offer(c, "mobile_bank").outcome, Some(Outcome::Declined));
-    assert_eq!(offer(c, "savings_account").outcome, Some(Outcome::Thinking));
+    assert_eq!(offer(c, "deposit_max").outcome, Some(Outcome::Thinking));
     assert_eq!(c.main_outcome, Some(Outcome::Declined));
     assert!(c.finished_at.is_some());
     assert!(store.unfinished(OFFICER).expect("unfinished").is_none());

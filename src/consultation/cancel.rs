@@ -115,7 +115,8 @@ pub fn cancellable(
     };
     let mut out = Vec::new();
     for c in consultations.iter().filter(|c| c.is_finished()) {
-        if c.main_outcome == Some(Outcome::Accepted) {
+        // Sold in its better version, the main product is one sale: the upsell's, below.
+        if c.main_outcome == Some(Outcome::Accepted) && !c.sold_upgraded() {
             let at = c.finished_at.unwrap_or(c.started_at);
             out.push(Sale {
                 officer: c.officer.clone(),
@@ -258,5 +259,18 @@ mod tests {
         c.sale.at = at(10, 1);
         c.cancelled_on = at(12, 10).date();
         assert_eq!(c.check(today), Err(CancelError::TooLate));
+    }
+
+    /// A main product sold in its better version is one sale to cancel, the better one.
+    #[test]
+    fn an_upsold_main_product_is_one_sale() {
+        let when = at(12, 3);
+        let mut c = sold(4, when);
+        c.offers[0].product = "deposit_max".into();
+        c.offers[0].technique = Technique::Upsell;
+        let sales = cancellable(&[c], &[], &[], when.date());
+        let products: Vec<&str> = sales.iter().map(|s| s.product.as_str()).collect();
+        assert_eq!(products, ["deposit_max"]);
+        assert_eq!(sales[0].technique, Some(Technique::Upsell));
     }
 }

@@ -123,6 +123,25 @@ impl OpenCache {
         Ok(true)
     }
 
+    /// A sale cancelled: the check-in call its consultation put on the list for that product
+    /// goes (nothing is left to ask about).
+    pub(super) fn after_cancellation(
+        &mut self,
+        lists: &TransactionalTree,
+        follow_ups: &TransactionalTree,
+        c: &crate::consultation::Cancellation,
+    ) -> Result<(), TxError> {
+        let open = self.list(lists, c.client_id)?;
+        let (gone, kept): (Vec<OpenCallBack>, Vec<OpenCallBack>) = std::mem::take(open)
+            .into_iter()
+            .partition(|cb| cb.consultation == c.sale.consultation && cb.product == c.sale.product);
+        for cb in &gone {
+            follow_ups.remove(follow_up_key(cb))?;
+        }
+        *open = kept;
+        Ok(())
+    }
+
     pub(super) fn write(&self, lists: &TransactionalTree) -> Result<(), TxError> {
         for (client, list) in &self.lists {
             let key = client.to_be_bytes();

@@ -45,26 +45,35 @@ impl SledStore {
             &t.counters,
             &t.rotation,
             &t.events,
+            &t.call_backs,
+            &t.follow_ups,
         )
-            .transaction(|(tree, holdings, counters, rotation, events)| {
-                let holdings = t.holdings.tx(holdings);
-                let mut cache = super::sled_store::CounterCache::default();
-                for (k, v, holding, tallies) in &prepared {
-                    if tree.get(k)?.is_some() {
-                        return Err(abort(StoreError::Corrupt {
-                            tree: CANCELLATIONS,
-                            key: keys::hex(k),
-                            reason: "a cancellation with this id is stored already".into(),
-                        }));
+            .transaction(
+                |(tree, holdings, counters, rotation, events, lists, follow_ups)| {
+                    let holdings = t.holdings.tx(holdings);
+                    let mut cache = super::sled_store::CounterCache::default();
+                    let mut open = super::call_backs::OpenCache::default();
+                    for c in cancellations {
+                        open.after_cancellation(lists, follow_ups, c)?;
                     }
-                    tree.insert(&k[..], v.as_slice())?;
-                    holdings.remove(holding.as_slice())?;
-                    cache.move_tallies(counters, &BTreeMap::new(), tallies)?;
-                }
-                cache.write(counters, rotation)?;
-                holdings.write()?;
-                self.log(events, event)
-            })
+                    open.write(lists)?;
+                    for (k, v, holding, tallies) in &prepared {
+                        if tree.get(k)?.is_some() {
+                            return Err(abort(StoreError::Corrupt {
+                                tree: CANCELLATIONS,
+                                key: keys::hex(k),
+                                reason: "a cancellation with this id is stored already".into(),
+                            }));
+                        }
+                        tree.insert(&k[..], v.as_slice())?;
+                        holdings.remove(holding.as_slice())?;
+                        cache.move_tallies(counters, &BTreeMap::new(), tallies)?;
+                    }
+                    cache.write(counters, rotation)?;
+                    holdings.write()?;
+                    self.log(events, event)
+                },
+            )
             .map_err(super::sled_store::tx_error)?;
         self.durable()
     }

@@ -711,19 +711,31 @@ fn gallery(lang: Lang) -> Vec<(&'static str, App)> {
 
     let mut s = consulting(lang, "deposit");
     goto_stage(&mut s, "presentation");
-    for (n, k) in [('1', 'y'), ('2', 'n'), ('3', 't')] {
+    for (n, k) in [('1', 'y'), ('2', 'n')] {
         s.update(ch(n));
-        let mut effects = s.update(ch(k));
-        if k == 't' {
-            // The day of the call back: Enter takes +3.
-            effects = s.update(key(KeyCode::Enter));
-        }
+        let effects = s.update(ch(k));
         ack(&mut s, effects);
     }
+    // The create question at closing: the client thinks about the investment account.
+    goto_stage(&mut s, "closing");
+    let iis = {
+        let env = s.env();
+        consultation_screen(&s)
+            .items(&env)
+            .iter()
+            .find(|n| n.product() == "iis")
+            .and_then(|n| char::from_digit(u32::try_from(n.number).ok()?, 10))
+            .unwrap_or_else(|| panic!("no create prompt:\n{}", render(&s, 80, 24)))
+    };
+    s.update(ch(iis));
+    s.update(ch('t'));
+    // The day of the call back: Enter takes +3.
+    let effects = s.update(key(KeyCode::Enter));
+    ack(&mut s, effects);
     let effects = s.update(ch('y'));
     ack(&mut s, effects);
-    s.update(ch('f'));
-    let effects = s.update(ch('y'));
+    // The formula is met: f finishes without asking.
+    let effects = s.update(ch('f'));
     ack(&mut s, effects);
     out.push(("summary", s));
 

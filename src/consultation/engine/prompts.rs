@@ -146,24 +146,41 @@ impl Consultation {
         }
         out.extend(plan);
 
-        self.keep_for_the_formula(&mut out, room, ctx.catalog);
+        self.keep_for_the_formula(&mut out, room, ctx);
         out
     }
 
-    /// Cuts `out` to `room` prompts, keeping first those the formula still asks for (a create
-    /// question while the create slot is open, before a catch moment whose slot is full), the
-    /// display order kept.
-    fn keep_for_the_formula(&self, out: &mut Vec<Prompt>, room: usize, catalog: &Catalog) {
-        if out.len() <= room {
-            return;
-        }
+    /// Keeps the offers the formula still needs possible. A prompt for a slot already full
+    /// (a third catch) is shown only while the offers left under the cap exceed what the
+    /// open slots still need, where a candidate is there to fill them: taking it would
+    /// otherwise lose the create moment. Then `out` is cut to `room`, those the formula asks
+    /// for first. The display order is kept.
+    fn keep_for_the_formula(&self, out: &mut Vec<Prompt>, room: usize, ctx: &Context<'_>) {
+        let catalog = ctx.catalog;
         let progress = self.progress(&catalog.formula);
-        let mut need_catch = progress.catch_target.saturating_sub(progress.catch_offered);
-        let mut need_create = progress
-            .create_target
-            .saturating_sub(progress.create_offered);
-        let mut keep = vec![false; out.len()];
+        let reach = self.reach(ctx);
+        let open = |target: u32, offered: u32, uncapped: u32| {
+            usize::try_from(
+                target
+                    .saturating_sub(offered)
+                    .min(uncapped.saturating_sub(offered)),
+            )
+            .unwrap_or(usize::MAX)
+        };
+        let mut need_catch = open(
+            progress.catch_target,
+            progress.catch_offered,
+            reach.catch_uncapped,
+        );
+        let mut need_create = open(
+            progress.create_target,
+            progress.create_offered,
+            reach.create_uncapped,
+        );
+        let mut spare = room.saturating_sub(need_catch + need_create);
         let mut left = room;
+        let mut keep = vec![false; out.len()];
+        // First the prompts the open slots need, in order.
         for (i, p) in out.iter().enumerate() {
             let need = match self.slot_of(&p.product, p.technique, catalog) {
                 FormulaSlot::Catch => &mut need_catch,
@@ -176,11 +193,24 @@ impl Consultation {
                 left -= 1;
             }
         }
-        for k in keep.iter_mut().filter(|k| !**k) {
-            if left == 0 {
-                break;
+        // Then the others, in the room the open slots leave: more candidates of an open
+        // slot to choose from, or a product beyond the formula.
+        for (i, p) in out.iter().enumerate() {
+            if keep[i] || left == 0 {
+                continue;
             }
-            *k = true;
+            let full = match self.slot_of(&p.product, p.technique, catalog) {
+                FormulaSlot::Catch => progress.catch_offered >= progress.catch_target,
+                FormulaSlot::Create => progress.create_offered >= progress.create_target,
+                FormulaSlot::Main => false,
+            };
+            if full {
+                if spare == 0 {
+                    continue;
+                }
+                spare -= 1;
+            }
+            keep[i] = true;
             left -= 1;
         }
         let mut kept = keep.into_iter();
