@@ -25,8 +25,8 @@ use thiserror::Error;
 
 use crate::catalog::{Catalog, Technique};
 use crate::consultation::{
-    cancellable, in_days, next_working_day, CallOutcome, Cancellation, Client,
-    ClientHistory, Consultation, Contact, Context, EngineError, Month, Outcome, Prompt,
+    cancellable, in_days, next_working_day, CallOutcome, Cancellation, Client, ClientHistory,
+    Consultation, Contact, Context, EngineError, Month, Outcome, Prompt,
 };
 use crate::store::{EventKind, Officer, Store, StoreError};
 

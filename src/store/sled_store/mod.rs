@@ -215,7 +215,10 @@ impl SledStore {
     /// flush, then fdatasync: the change is on disk when this returns (unless
     /// [`SledStore::defer_sync`] put that off until [`SledStore::sync_now`]).
     pub(super) fn durable(&self) -> Result<(), StoreError> {
-        if !self.sync_each_save.load(std::sync::atomic::Ordering::Relaxed) {
+        if !self
+            .sync_each_save
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
             return Ok(());
         }
         self.sync_now()
