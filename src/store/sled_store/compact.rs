@@ -7,8 +7,6 @@
 //! of data, so each later start wrote hundreds of megabytes of zeros before the first frame.
 //! The copy holds only what is live.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
 use super::*;
 
 /// Keys per batch written.
@@ -52,32 +50,13 @@ fn copy(from: &Path, to: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()
     let next = floor.saturating_add(old.generate_id()?);
     let names = old.tree_names();
     let total = names.len() as u64;
-    // Two threads take the trees in turn (the machine's two cores: reading the old file and
-    // building the new one's pages are both CPU work). This thread reports the progress.
-    let next_tree = AtomicUsize::new(0);
-    let copied = AtomicU64::new(0);
-    let work = |after_tree: &mut dyn FnMut(u64)| -> Result<(), StoreError> {
-        while let Some(name) = names.get(next_tree.fetch_add(1, Ordering::Relaxed)) {
-            let tree = old.open_tree(name)?;
-            if !tree.is_empty() {
-                copy_tree(&tree, &new.open_tree(name)?)?;
-            }
-            after_tree(copied.fetch_add(1, Ordering::Relaxed) + 1);
+    for (i, name) in names.iter().enumerate() {
+        let tree = old.open_tree(name)?;
+        if !tree.is_empty() {
+            copy_tree(&tree, &new.open_tree(name)?)?;
         }
-        Ok(())
-    };
-    std::thread::scope(|scope| {
-        let helper = scope.spawn(|| work(&mut |_| {}));
-        let mine = work(&mut |done| progress(done, total));
-        let theirs = helper.join().unwrap_or_else(|_| {
-            Err(StoreError::Sync {
-                path: to.to_path_buf(),
-                source: std::io::Error::other("the copying thread stopped unexpectedly"),
-            })
-        });
-        mine.and(theirs)
-    })?;
-    progress(total, total);
+        progress(i as u64 + 1, total);
+    }
     let meta = new.open_tree(META)?;
     meta.insert(META_NEXT_ID_KEY, &next.to_be_bytes())?;
     new.flush()?;
