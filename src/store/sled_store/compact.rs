@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_month_of_saves_on_a_large_history_is_compacted_a_small_database_is_not() {
-        // The simulated month on the 1M-consultation history: 1.34 GB grew to 2.25 GB.
+        // The simulated month on the 1M-consultation history: about 1.3 GB grew to 2.3 GB.
         assert!(garbage_heavy(2250 * MB, 1340 * MB));
         assert!(!garbage_heavy(1800 * MB, 1340 * MB));
         // A small database tripled is still small: its starts do not feel it.
