@@ -417,8 +417,13 @@ fn demo(global: &GlobalArgs, args: &DemoArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
+    // Nothing of a demo is worth keeping until all of it is written: one sync at the end
+    // instead of one per batch and per cancellation.
+    store.defer_sync();
     let result = with_progress("demo", |progress| {
-        demo::generate(&store, &catalog, &opts, progress)
+        let summary = demo::generate(&store, &catalog, &opts, progress)?;
+        store.sync_now()?;
+        Ok::<_, demo::DemoError>(summary)
     });
     let summary = match result {
         Ok(s) => s,

@@ -3,8 +3,9 @@
 
 use std::process::ExitCode;
 
-use super::{db_failure, fail, locate_catalog, now, usable_catalog, GlobalArgs};
+use super::{db_failure, fail, locate_catalog, now, usable_catalog, GlobalArgs, Lang};
 use crate::catalog;
+use crate::progress::with_progress;
 use crate::store;
 use crate::tui;
 
@@ -128,7 +129,37 @@ pub(super) fn officer_screen(global: &GlobalArgs, server: Option<&str>) -> ExitC
     if let Some(live) = &live {
         live.stop(std::time::Duration::from_secs(1));
     }
+    drop(live);
+    if matches!(ended, Ok(tui::run::Ended::Quit)) {
+        // Still shared with a sender that did not stop: left for the next quit.
+        if let Ok(store) = std::sync::Arc::try_unwrap(store) {
+            compact_at_quit(lang, store);
+        }
+    }
     screen_ended(ended)
+}
+
+/// After the officer quits: when the saves since the last compaction have left sled's file
+/// much larger than its live data, the database is rewritten compactly now, with a progress
+/// line, so that the next day's starts do not pay for the garbage (issue #15). Cut short (the
+/// window closed), the database stays as it was; a failure is said and changes nothing.
+fn compact_at_quit(lang: Lang, store: store::SledStore) {
+    match store.wants_compaction() {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            eprintln!("sufler: {e}");
+            return;
+        }
+    }
+    let path = store.path().to_path_buf();
+    drop(store);
+    eprintln!("{}", tui::text::compacting_at_quit(lang));
+    if let Err(e) = with_progress("compacting", |progress| {
+        store::SledStore::compact(&path, progress)
+    }) {
+        eprintln!("sufler: {}", db_failure(lang, &e, &path));
+    }
 }
 
 /// `sufler preview MAIN`: the consultation screen over a demo client; records nothing.

@@ -1,6 +1,39 @@
 //! The calls officers made on their call backs.
 
+use std::collections::{HashMap, HashSet};
+
+use crate::consultation::check_ins_asked;
+
 use super::*;
+
+/// What the calls need to know of the stored consultations, noted by the writer as it wrote
+/// them, so that the calls need not read a million records back.
+#[derive(Debug, Default)]
+pub(super) struct Visits {
+    /// Each client's last consultation day.
+    last: HashMap<u64, NaiveDate>,
+    /// (consultation id, product) of each check-in a consultation asked for.
+    check_ins: HashSet<(u64, String)>,
+}
+
+/// A consultation as [`Visits`] notes it, before the store gives it its id.
+pub(super) type Visit = (u64, NaiveDate, Vec<String>);
+
+impl Visits {
+    pub(super) fn visit(c: &Consultation) -> Visit {
+        let products = check_ins_asked(c).into_iter().map(|(p, _)| p).collect();
+        (c.client_id, c.started_at.date(), products)
+    }
+
+    /// Notes the consultation stored under `id`.
+    pub(super) fn note(&mut self, id: u64, (client, day, products): Visit) {
+        let last = self.last.entry(client).or_insert(day);
+        *last = (*last).max(day);
+        for p in products {
+            self.check_ins.insert((id, p));
+        }
+    }
+}
 
 /// The calls the officers made on their call backs due before `until` (those due on `until`
 /// itself are left for that day), after the client's last consultation (a check-in on its
@@ -13,6 +46,7 @@ pub(super) fn make_calls<S: Store + ?Sized>(
     catalog: &Catalog,
     staff: &[Staff],
     opts: &DemoOptions,
+    visits: &Visits,
 ) -> Result<u64, DemoError> {
     let mut contacts = Vec::new();
     for s in staff {
@@ -24,15 +58,12 @@ pub(super) fn make_calls<S: Store + ?Sized>(
         for f in due {
             // The history was played without these calls: a call is made only after the
             // client's last consultation, so no later meeting offers what a call sold.
-            let last_visit = match store.latest_consultation_id(f.client_id)? {
-                Some(id) => store.consultation(id)?.map(|c| c.started_at.date()),
-                None => None,
-            };
+            let last_visit = visits.last.get(&f.client_id).copied();
             let mut rng = Rng::of(opts.seed, 7, f.consultation ^ hash_str(&f.product));
             // A check-in after a sale: is the card working, any questions.
-            let check_in = store
-                .consultation(f.consultation)?
-                .is_some_and(|c| is_check_in(&c, &f.product));
+            let check_in = visits
+                .check_ins
+                .contains(&(f.consultation, f.product.clone()));
             // A check-in sells nothing, so it is made on its day like an officer makes it,
             // whatever visits follow; a call back waits for the client's last visit.
             let mut day = if check_in {

@@ -25,8 +25,8 @@ use thiserror::Error;
 
 use crate::catalog::{Catalog, Technique};
 use crate::consultation::{
-    cancellable, in_days, is_check_in, next_working_day, CallOutcome, Cancellation, Client,
-    ClientHistory, Consultation, Contact, Context, EngineError, Month, Outcome, Prompt,
+    cancellable, in_days, next_working_day, CallOutcome, Cancellation, Client, ClientHistory,
+    Consultation, Contact, Context, EngineError, Month, Outcome, Prompt,
 };
 use crate::store::{EventKind, Officer, Store, StoreError};
 
@@ -225,9 +225,10 @@ pub fn generate<S: Store + Sync + ?Sized>(
     let (ids_tx, ids_rx) = mpsc::channel::<Vec<u64>>();
 
     let result = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| -> Result<(), StoreError> {
+        let writer = scope.spawn(|| -> Result<Visits, StoreError> {
             let rx = rx;
             let mut ids: Vec<u64> = Vec::new();
+            let mut visits = Visits::default();
             for batch in rx {
                 match batch {
                     Batch::Clients(cs) => {
@@ -245,19 +246,23 @@ pub fn generate<S: Store + Sync + ?Sized>(
                     }
                     Batch::ClientsDone => {
                         if ids_tx.send(std::mem::take(&mut ids)).is_err() {
-                            return Ok(());
+                            return Ok(visits);
                         }
                     }
                     Batch::Consultations(cs, detail) => {
                         // Ids are taken by the store on this one writing thread, so the
                         // run gives the same ids every time.
                         let n = cs.len() as u64;
-                        store.add_consultations(cs, EventKind::Imported, &detail)?;
+                        let seen: Vec<Visit> = cs.iter().map(Visits::visit).collect();
+                        let stored = store.add_consultations(cs, EventKind::Imported, &detail)?;
+                        for (id, visit) in stored.into_iter().zip(seen) {
+                            visits.note(id, visit);
+                        }
                         written.fetch_add(n, Ordering::Relaxed);
                     }
                 }
             }
-            Ok(())
+            Ok(visits)
         });
 
         let produced = produce(
@@ -265,12 +270,12 @@ pub fn generate<S: Store + Sync + ?Sized>(
         );
         drop(tx);
         let wrote = writer.join().map_err(|_| DemoError::Writer)?;
-        wrote?;
-        produced
+        let visits = wrote?;
+        produced.map(|p| (p, visits))
     });
-    let (holdings, offers, unfinished, planned) = result?;
+    let ((holdings, offers, unfinished, planned), visits) = result?;
     let cancellations = record_cancellations(store, planned)?;
-    let calls = make_calls(store, catalog, &staff, opts)?;
+    let calls = make_calls(store, catalog, &staff, opts, &visits)?;
     progress(total, total);
     Ok(DemoSummary {
         consultations: opts.consultations,

@@ -119,6 +119,9 @@ pub struct SledStore {
     pub(super) db: sled::Db,
     pub(super) t: Trees,
     syncer: Mutex<Syncer>,
+    /// False once [`SledStore::defer_sync`] was called: saves then skip their flush and
+    /// fdatasync, and [`SledStore::sync_now`] makes everything durable at once.
+    sync_each_save: std::sync::atomic::AtomicBool,
     /// The catalogues declared with [`Store::use_catalog`].
     declared: Mutex<Declared>,
     /// [`META_NEXT_ID_KEY`], 0 when absent.
@@ -209,8 +212,28 @@ impl SledStore {
         std::mem::forget(self);
     }
 
-    /// flush, then fdatasync: the change is on disk when this returns.
+    /// flush, then fdatasync: the change is on disk when this returns (unless
+    /// [`SledStore::defer_sync`] put that off until [`SledStore::sync_now`]).
     pub(super) fn durable(&self) -> Result<(), StoreError> {
+        if !self
+            .sync_each_save
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(());
+        }
+        self.sync_now()
+    }
+
+    /// For a bulk load that is worthless until it is whole (`demo`): no save waits for the
+    /// disk any more; [`SledStore::sync_now`] at the end makes everything durable. A load cut
+    /// short leaves what sled had written, as before, only less of it.
+    pub fn defer_sync(&self) {
+        self.sync_each_save
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// flush, then fdatasync: everything saved so far is on disk when this returns.
+    pub fn sync_now(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         let mut syncer = self.syncer.lock().unwrap_or_else(PoisonError::into_inner);
         syncer.sync().map_err(|source| StoreError::Sync {

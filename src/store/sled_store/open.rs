@@ -255,6 +255,7 @@ impl SledStore {
             db,
             t,
             syncer: Mutex::new(syncer),
+            sync_each_save: std::sync::atomic::AtomicBool::new(true),
             declared: Mutex::new(Declared::default()),
             next_id_floor,
             workstation,

@@ -179,3 +179,11 @@ pub fn rehearsal_reloaded(lang: Lang, at: NaiveDateTime) -> String {
         Lang::En => format!("catalogue reloaded at {at}: the saved version is on screen"),
     }
 }
+
+/// Said on the terminal after the screen, while the database is compacted at quit.
+pub fn compacting_at_quit(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "sufler: база данных сжимается после дня работы — не закрывайте окно (это займёт до минуты)",
+        Lang::En => "sufler: compacting the database after the day's work — keep the window open (up to a minute)",
+    }
+}
