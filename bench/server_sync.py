@@ -19,6 +19,12 @@ offers table in psql. Whole processes, timed from outside, in one run:
 
 Usage: python3 bench/server_sync.py [--workstations 10] [--first 1000000]
                                     [--consultations 100000] [--runs 3] [--keep DIR]
+                                    [--drop-databases] [--overlap] [--reuse DIR]
+
+For 10 workstations x 1M consultations: `--consultations 1000000 --drop-databases --overlap
+--keep DIR` (each demo deleted once synced, so the disk holds the server and at most two
+demos; the next demo built while the last one syncs, so those syncs run on a loaded machine),
+then `--reuse DIR --binary NEW` times the figures again over the same server, built nothing.
 """
 
 import argparse
@@ -73,11 +79,14 @@ def pg_bin():
 
 
 class Cluster:
-    def __init__(self, work):
+    def __init__(self, work, reuse=False):
         self.bin = pg_bin()
         self.dir = os.path.join(work, "pg")
-        os.makedirs(self.dir, mode=0o700)
         self.root = os.geteuid() == 0
+        if reuse:
+            self.start()
+            return
+        os.makedirs(self.dir, mode=0o700)
         pw = os.path.join(self.dir, "pw")
         with open(pw, "w") as f:
             f.write(PASSWORD)
@@ -86,6 +95,11 @@ class Cluster:
         self.tool("initdb", "-D", self.data(), "-U", "postgres", "--pwfile", pw,
                   "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
                   "--locale=C")
+        self.start()
+        self.tool("psql", "-h", self.dir, "-p", str(self.port), "-U", "postgres", "-q",
+                  "-c", "CREATE DATABASE bank")
+
+    def start(self):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -93,8 +107,6 @@ class Cluster:
                 "-c shared_buffers=256MB")
         self.tool("pg_ctl", "-D", self.data(), "-l", os.path.join(self.dir, "log"),
                   "-o", opts, "-w", "start")
-        self.tool("psql", "-h", self.dir, "-p", str(self.port), "-U", "postgres", "-q",
-                  "-c", "CREATE DATABASE bank")
         self.url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{self.port}/bank"
 
     def data(self):
@@ -119,6 +131,50 @@ class Cluster:
         self.tool("pg_ctl", "-D", self.data(), "-m", "fast", "stop")
 
 
+def demo(a, i, work, sufler, env):
+    """Start the demo of workstation i; returns (process, db, consultations, start time)."""
+    n = a.first if i == 0 else a.consultations
+    db = os.path.join(work, f"ws{i:02}")
+    p = subprocess.Popen(sufler + ["--db", db, "demo", "--consultations", str(n), "--clients",
+                                   str(max(1, n // 5)), "--months", "6", "--until", TO,
+                                   "--seed", str(i + 1)],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return p, db, n, time.perf_counter()
+
+
+def finished(job):
+    p, db, n, t = job
+    _, err = p.communicate()
+    if p.returncode != 0:
+        sys.exit(f"demo of {db} failed ({p.returncode}): {err}")
+    return db, n, time.perf_counter() - t
+
+
+def build(a, work, sufler, env, pg):
+    """The server: init, then every workstation's demo made and synced."""
+    run(sufler + ["server", "init", "--server", pg.url], env=env, stdout=subprocess.DEVNULL)
+    total = 0
+    job = demo(a, 0, work, sufler, env)
+    for i in range(a.workstations):
+        db, n, made = finished(job)
+        total += n
+        # The first workstation's sync always runs alone: it is the first-sync figure.
+        overlap = a.overlap and 0 < i < a.workstations - 1
+        job = demo(a, i + 1, work, sufler, env) if overlap else None
+        t = time.perf_counter()
+        r = run(sufler + ["--db", db, "sync", "--server", pg.url], env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        took = time.perf_counter() - t
+        loaded = " (while the next demo was built)" if job else ""
+        print(f"workstation {i + 1}: demo of {n} consultations {made:.1f} s; "
+              f"first sync {took:.1f} s{loaded}: {r.stdout.strip()}", flush=True)
+        if a.drop_databases:
+            shutil.rmtree(db)
+        if job is None and i + 1 < a.workstations:
+            job = demo(a, i + 1, work, sufler, env)
+    print(f"made {a.workstations} workstations, {total} consultations")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workstations", type=int, default=10)
@@ -129,41 +185,30 @@ def main():
     ap.add_argument("--binary", help="the sufler binary (default: build target/release/sufler)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", help="work in this directory and keep it")
+    ap.add_argument("--drop-databases", action="store_true",
+                    help="delete each workstation's database once it is synced (disk)")
+    ap.add_argument("--overlap", action="store_true",
+                    help="build the next demo while the last one syncs (syncs then run loaded)")
+    ap.add_argument("--reuse", metavar="DIR",
+                    help="time the figures over the server a --keep DIR run left, building nothing")
     a = ap.parse_args()
 
     binary = a.binary or os.path.join(ROOT, "target", "release", "sufler")
     if not a.binary:
         run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
-    work = a.keep or tempfile.mkdtemp(prefix="sufler-server-bench-")
+    work = a.reuse or a.keep or tempfile.mkdtemp(prefix="sufler-server-bench-")
     os.makedirs(work, exist_ok=True)
     os.chmod(work, 0o755)
     sufler = [binary, "--catalog", ROOT, "--lang", "en"]
     env = {k: v for k, v in os.environ.items() if k not in ("SUFLER_SERVER", "SUFLER_DB")}
     env["SUFLER_TODAY"] = "2026-12-03"
-    pg = Cluster(work)
+    pg = Cluster(work, reuse=bool(a.reuse))
     try:
-        run(sufler + ["server", "init", "--server", pg.url], env=env, stdout=subprocess.DEVNULL)
-        total = 0
-        for i in range(a.workstations):
-            n = a.first if i == 0 else a.consultations
-            total += n
-            db = os.path.join(work, f"ws{i:02}")
-            t = time.perf_counter()
-            run(sufler + ["--db", db, "demo", "--consultations", str(n), "--clients",
-                          str(max(1, n // 5)), "--months", "6", "--until", TO,
-                          "--seed", str(i + 1)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            made = time.perf_counter() - t
-            t = time.perf_counter()
-            r = run(sufler + ["--db", db, "sync", "--server", pg.url], env=env,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            took = time.perf_counter() - t
-            print(f"workstation {i + 1}: demo of {n} consultations {made:.1f} s; "
-                  f"first sync {took:.1f} s: {r.stdout.strip()}", flush=True)
+        if not a.reuse:
+            build(a, work, sufler, env, pg)
         rows = pg.psql("SELECT (SELECT count(*) FROM consultations), (SELECT count(*) FROM offers), "
                        "pg_size_pretty(pg_database_size('bank'))").strip()
-        print(f"server: {rows.replace('|', ' consultations, ', 1).replace('|', ' offers, ')} "
-              f"({a.workstations} workstations, {total} consultations made)")
+        print(f"server: {rows.replace('|', ' consultations, ', 1).replace('|', ' offers, ')}")
 
         def sufler_stats(args):
             return lambda: run(sufler + ["stats", "--server", pg.url] + args, env=env,
@@ -197,7 +242,7 @@ def main():
             sys.exit("the report and the table disagree")
     finally:
         pg.stop()
-        if not a.keep:
+        if not (a.keep or a.reuse):
             shutil.rmtree(work, ignore_errors=True)
 
 

@@ -694,10 +694,11 @@ pub fn compute_only(
 ) -> Result<Report, ReportError> {
     let mut b = Builder::new(catalog.formula, groupings);
     let scan_only = groupings.iter().any(|g| g.needs_scan());
-    for store in stores {
+    let summed = summed_months(stores, &period, source, only, &mut b)?;
+    for (i, store) in stores.iter().enumerate() {
         for span in period.months() {
-            let mut from_counters = false;
-            if source == Source::Auto && span.full && only.branch.is_none() {
+            let mut from_counters = summed.contains(&(i, span.month));
+            if !from_counters && source == Source::Auto && span.full && only.branch.is_none() {
                 let tallies = store.tallies(span.month)?;
                 if formula_counted(&tallies) {
                     for (k, t) in &tallies {
@@ -771,6 +772,60 @@ pub fn compute_only(
     let mut r = b.finish(catalog, period, today, groupings, (plans, rows, pairs));
     r.only = only.clone();
     Ok(r)
+}
+
+/// The whole months of `period` whose counters the stores' backend adds up itself (every
+/// store a workstation of one bank-wide server): those counters into `b` in one go, as the
+/// loop over the stores would have added them one by one. Returns the (store index, month)
+/// pairs so read; a workstation-month without formula rows is left to the loop.
+fn summed_months(
+    stores: &[&dyn Store],
+    period: &Period,
+    source: Source,
+    only: &Only,
+    b: &mut Builder,
+) -> Result<BTreeSet<(usize, Month)>, ReportError> {
+    let mut done = BTreeSet::new();
+    if source != Source::Auto || only.branch.is_some() {
+        return Ok(done);
+    }
+    let months: Vec<Month> = period
+        .months()
+        .iter()
+        .filter(|span| span.full)
+        .map(|span| span.month)
+        .collect();
+    let Some(backend) = stores.first().and_then(|s| s.summed_counters()) else {
+        return Ok(done);
+    };
+    if months.is_empty() {
+        return Ok(done);
+    }
+    let mut ids = Vec::with_capacity(stores.len());
+    for store in stores {
+        match store.summed_counters() {
+            Some(c) if c.backend() == backend.backend() => ids.push(store.workstation_id()?),
+            _ => return Ok(done),
+        }
+    }
+    // The same workstation twice would be summed once: leave it to the loop.
+    if ids.iter().collect::<BTreeSet<_>>().len() != ids.len() {
+        return Ok(done);
+    }
+    let (tallies, left_out) = backend.summed(&ids, &months)?;
+    for (k, t) in &tallies {
+        if only.officer_fits(&k.officer) {
+            b.add_tally(k, t);
+        }
+    }
+    for (i, id) in ids.iter().enumerate() {
+        for m in &months {
+            if !left_out.contains(&(*id, *m)) {
+                done.insert((i, *m));
+            }
+        }
+    }
+    Ok(done)
 }
 
 /// Whether a cancelled sale counts under `only`: its officer's, in the branch of the
