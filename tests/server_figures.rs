@@ -221,7 +221,15 @@ fn the_json_report_of_a_whole_month_is_the_merged_local_one_for_every_grouping()
 fn months_summed_on_the_server_are_the_merged_local_ones() {
     for by in ["officer,product", "officer,product,technique,variant"] {
         same(&[
-            "export", "--from", "2026-10-01", "--to", "2026-11-30", "--format", "json", "--by", by,
+            "export",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "json",
+            "--by",
+            by,
         ]);
     }
     same(&["stats", "--from", "2026-10-01", "--to", "2026-11-30"]);
@@ -238,7 +246,13 @@ fn months_summed_on_the_server_are_the_merged_local_ones() {
     );
     for by in ["", "officer,product"] {
         let mut args = vec![
-            "export", "--from", "2026-10-01", "--to", "2026-11-30", "--format", "json",
+            "export",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "json",
         ];
         if !by.is_empty() {
             args.extend(["--by", by]);

@@ -308,13 +308,16 @@ pub trait SummedCounters {
     /// The counters of `months`, added up over the workstations `ids`, leaving out each
     /// (workstation, month) whose counters do not carry the formula rows of all its
     /// consultations (the `Main` rows' consultations differ from the `Formula` rows'): the
-    /// report reads those from the records. Returns the sums and the pairs left out.
+    /// report reads those from the records. `Main` rows keep their month (a plan target
+    /// counts officer-months); every other kind is added up over the months too, under the
+    /// first of `months`, as the report reads no month from them. In no particular order;
+    /// returns the sums and the pairs left out.
     #[allow(clippy::type_complexity)]
     fn summed(
         &self,
         ids: &[u64],
         months: &[Month],
-    ) -> Result<(BTreeMap<TallyKey, Tally>, BTreeSet<(u64, Month)>), StoreError>;
+    ) -> Result<(Vec<(TallyKey, Tally)>, BTreeSet<(u64, Month)>), StoreError>;
 }
 
 /// A fallible iterator over stored records.

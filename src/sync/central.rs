@@ -21,8 +21,8 @@ use crate::consultation::{
     TallyKey, Technique,
 };
 use crate::store::{
-    codec, keys, CatalogCopy, Event, EventKind, FollowUp, MonthPlan, Officer, Records, Store, StoreError,
-    SummedCounters, VerifyReport,
+    codec, keys, CatalogCopy, Event, EventKind, FollowUp, MonthPlan, Officer, Records, Store,
+    StoreError, SummedCounters, VerifyReport,
 };
 
 /// One workstation's records on the server.
@@ -597,7 +597,7 @@ impl SummedCounters for CentralStore {
         &self,
         ids: &[u64],
         months: &[Month],
-    ) -> Result<(BTreeMap<TallyKey, Tally>, BTreeSet<(u64, Month)>), StoreError> {
+    ) -> Result<(Vec<(TallyKey, Tally)>, BTreeSet<(u64, Month)>), StoreError> {
         let ids: Vec<i64> = ids.iter().map(|&id| id as i64).collect();
         let months: Vec<i32> = months.iter().map(|m| m.0 as i32).collect();
         let (main, formula) = (keys::kind_str(Kind::Main), keys::kind_str(Kind::Formula));
@@ -611,23 +611,31 @@ impl SummedCounters for CentralStore {
                  <> coalesce(sum(consultations) FILTER (WHERE kind = $4), 0)",
             &[&ids, &months, &main, &formula],
         )?;
-        let (short_ws, short_months): (Vec<i64>, Vec<i32>) =
-            short.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, i32>(1))).unzip();
-        let sums = "SELECT month, officer, product, kind, variant, sum(offered)::bigint, \
-               sum(accepted)::bigint, sum(declined)::bigint, sum(thinking)::bigint, \
-               sum(consultations)::bigint, sum(main_sold)::bigint \
+        let (short_ws, short_months): (Vec<i64>, Vec<i32>) = short
+            .iter()
+            .map(|r| (r.get::<_, i64>(0), r.get::<_, i32>(1)))
+            .unzip();
+        // A bank's months are some 100 000 sums per ten workstations: in memory, not
+        // spilled to disk in batches as the default work_mem (4 MB) would have them.
+        self.query("SELECT set_config('work_mem', '128MB', false)", &[])?;
+        let first = months.iter().copied().min().unwrap_or_default();
+        // Only a main row's month is read by the report: the rest add up over the months.
+        let sums = "SELECT CASE WHEN kind = $3 THEN month ELSE $4 END AS m, officer, product, \
+               kind, variant, sum(offered)::bigint, sum(accepted)::bigint, \
+               sum(declined)::bigint, sum(thinking)::bigint, sum(consultations)::bigint, \
+               sum(main_sold)::bigint \
              FROM counters c WHERE workstation_id = ANY($1) AND month = ANY($2)";
-        let group = " GROUP BY month, officer, product, kind, variant";
+        let group = " GROUP BY m, officer, product, kind, variant";
         let rows = if short_ws.is_empty() {
-            self.query(&format!("{sums}{group}"), &[&ids, &months])?
+            self.query(&format!("{sums}{group}"), &[&ids, &months, &main, &first])?
         } else {
             self.query(
                 &format!(
-                    "{sums} AND NOT EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::integer[]) \
+                    "{sums} AND NOT EXISTS (SELECT 1 FROM unnest($5::bigint[], $6::integer[]) \
                        AS s(workstation_id, month) \
                      WHERE s.workstation_id = c.workstation_id AND s.month = c.month){group}"
                 ),
-                &[&ids, &months, &short_ws, &short_months],
+                &[&ids, &months, &main, &first, &short_ws, &short_months],
             )?
         };
         let tallies = rows.iter().map(tally_row).collect::<Result<_, _>>()?;
