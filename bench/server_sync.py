@@ -150,12 +150,13 @@ def finished(job):
     return db, n, time.perf_counter() - t
 
 
-def build(a, work, sufler, env, pg):
-    """The server: init, then every workstation's demo made and synced."""
-    run(sufler + ["server", "init", "--server", pg.url], env=env, stdout=subprocess.DEVNULL)
+def build(a, work, sufler, env, pg, start=0):
+    """The server: init, then every workstation's demo from `start` on made and synced."""
+    if start == 0:
+        run(sufler + ["server", "init", "--server", pg.url], env=env, stdout=subprocess.DEVNULL)
     total = 0
-    job = demo(a, 0, work, sufler, env)
-    for i in range(a.workstations):
+    job = demo(a, start, work, sufler, env)
+    for i in range(start, a.workstations):
         db, n, made = finished(job)
         total += n
         # The first workstation's sync always runs alone: it is the first-sync figure.
@@ -191,6 +192,9 @@ def main():
                     help="build the next demo while the last one syncs (syncs then run loaded)")
     ap.add_argument("--reuse", metavar="DIR",
                     help="time the figures over the server a --keep DIR run left, building nothing")
+    ap.add_argument("--add", action="store_true",
+                    help="with --reuse: make and sync the workstations up to --workstations "
+                         "that the server does not have yet")
     a = ap.parse_args()
 
     binary = a.binary or os.path.join(ROOT, "target", "release", "sufler")
@@ -206,6 +210,11 @@ def main():
     try:
         if not a.reuse:
             build(a, work, sufler, env, pg)
+        elif a.add:
+            # A build cut short (the disk filled up): the workstations it had not made yet.
+            have = int(pg.psql("SELECT count(*) FROM workstations").strip())
+            if have < a.workstations:
+                build(a, work, sufler, env, pg, start=have)
         rows = pg.psql("SELECT (SELECT count(*) FROM consultations), (SELECT count(*) FROM offers), "
                        "pg_size_pretty(pg_database_size('bank'))").strip()
         print(f"server: {rows.replace('|', ' consultations, ', 1).replace('|', ' offers, ')}")
