@@ -14,17 +14,21 @@ offers table in psql. Whole processes, timed from outside, in one run:
   5. time `sufler stats --server URL --month 2026-11` and `stats --server --by officer,product`
      over the six months (both read the per-month counters) against psql running
      SELECT … FROM offers … GROUP BY officer, product, technique for the same month and the
-     same six months, each the median of --runs runs after one warm-up run;
+     same six months, each the median of --runs runs after one warm-up run (and, with
+     --also BINARY, another sufler's stats the same way, side by side);
   6. check the server's report counts the consultations the table holds, and print it all.
 
 Usage: python3 bench/server_sync.py [--workstations 10] [--first 1000000]
                                     [--consultations 100000] [--runs 3] [--keep DIR]
-                                    [--drop-databases] [--overlap] [--reuse DIR]
+                                    [--drop-databases] [--overlap] [--reuse DIR [--add]]
+                                    [--binary SUFLER] [--also OTHER_SUFLER]
 
 For 10 workstations x 1M consultations: `--consultations 1000000 --drop-databases --overlap
 --keep DIR` (each demo deleted once synced, so the disk holds the server and at most two
 demos; the next demo built while the last one syncs, so those syncs run on a loaded machine),
-then `--reuse DIR --binary NEW` times the figures again over the same server, built nothing.
+then `--reuse DIR --binary NEW --also OLD` times the figures again over the same server,
+building nothing, two binaries side by side (`--add` first makes the workstations a run cut
+short did not).
 """
 
 import argparse
@@ -192,6 +196,8 @@ def main():
                     help="build the next demo while the last one syncs (syncs then run loaded)")
     ap.add_argument("--reuse", metavar="DIR",
                     help="time the figures over the server a --keep DIR run left, building nothing")
+    ap.add_argument("--also", metavar="BINARY",
+                    help="time this other sufler's stats --server too, in the same run")
     ap.add_argument("--add", action="store_true",
                     help="with --reuse: make and sync the workstations up to --workstations "
                          "that the server does not have yet")
@@ -219,9 +225,9 @@ def main():
                        "pg_size_pretty(pg_database_size('bank'))").strip()
         print(f"server: {rows.replace('|', ' consultations, ', 1).replace('|', ' offers, ')}")
 
-        def sufler_stats(args):
-            return lambda: run(sufler + ["stats", "--server", pg.url] + args, env=env,
-                               stdout=subprocess.DEVNULL)
+        def sufler_stats(args, exe=binary):
+            return lambda: run([exe] + sufler[1:] + ["stats", "--server", pg.url] + args,
+                               env=env, stdout=subprocess.DEVNULL)
 
         def group_by(m1, m2):
             sql = GROUP_BY.format(m1=m1, m2=m2)
@@ -229,16 +235,22 @@ def main():
 
         m = int(MONTH.replace("-", ""))
         m1 = int(FROM[:7].replace("-", ""))
-        for name, stats, sql in [
-            (f"month {MONTH}", sufler_stats(["--month", MONTH]), group_by(m, m)),
-            (f"{FROM} to {TO} --by officer,product",
-             sufler_stats(["--from", FROM, "--to", TO, "--by", "officer,product"]),
-             group_by(m1, m)),
-        ]:
+        stats_args = {
+            f"month {MONTH}": ["--month", MONTH],
+            f"{FROM} to {TO} --by officer,product":
+                ["--from", FROM, "--to", TO, "--by", "officer,product"],
+        }
+        for (name, args), sql in zip(stats_args.items(), [group_by(m, m), group_by(m1, m)]):
+            stats = sufler_stats(args)
             s = timed(stats, a.runs)
             q = timed(sql, a.runs)
             print(f"{name}: sufler stats --server {s * 1000:.0f} ms, psql GROUP BY over offers "
                   f"{q * 1000:.0f} ms: ratio {s / q:.3f}", flush=True)
+            if a.also:
+                args = stats_args[name]
+                o = timed(sufler_stats(args, a.also), a.runs)
+                print(f"{name}: {a.also} stats --server {o * 1000:.0f} ms: ratio {o / q:.3f}",
+                      flush=True)
 
         report = json.loads(run(sufler + ["export", "--server", pg.url, "--month", MONTH,
                                           "--format", "json"], env=env,
