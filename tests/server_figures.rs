@@ -215,11 +215,11 @@ fn the_json_report_of_a_whole_month_is_the_merged_local_one_for_every_grouping()
     assert!(consultations.as_u64().is_some_and(|n| n > 500), "{v}");
 }
 
-/// Over three months or more the server adds up the counters of every workstation and month
-/// in one query (the demos have two: September is empty); a workstation-month without
-/// formula rows is left out of the sums and read from its records.
+/// Several whole months of every workstation from the counters; a workstation-month whose
+/// counters lack the formula rows (as a database written before they existed sends them)
+/// is read from its records instead, and the figures are the same.
 #[test]
-fn months_summed_on_the_server_are_the_merged_local_ones() {
+fn whole_months_and_a_month_without_formula_rows_are_the_merged_local_ones() {
     for by in ["officer,product", "officer,product,technique,variant"] {
         same(&[
             "export",

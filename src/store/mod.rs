@@ -299,27 +299,6 @@ pub struct FollowUp {
     pub product: String,
 }
 
-/// Whole months' counters that a backend holding many workstations adds up itself (the
-/// bank-wide server sums them in SQL), so a report over all of them reads one row per
-/// (month, officer, product, kind, variant) instead of one per workstation too.
-pub trait SummedCounters {
-    /// Which backend this is: only stores of the same one are summed together.
-    fn backend(&self) -> usize;
-    /// The counters of `months`, added up over the workstations `ids`, leaving out each
-    /// (workstation, month) whose counters do not carry the formula rows of all its
-    /// consultations (the `Main` rows' consultations differ from the `Formula` rows'): the
-    /// report reads those from the records. `Main` rows keep their month (a plan target
-    /// counts officer-months); every other kind is added up over the months too, under the
-    /// first of `months`, as the report reads no month from them. In no particular order;
-    /// returns the sums and the pairs left out.
-    #[allow(clippy::type_complexity)]
-    fn summed(
-        &self,
-        ids: &[u64],
-        months: &[Month],
-    ) -> Result<(Vec<(TallyKey, Tally)>, BTreeSet<(u64, Month)>), StoreError>;
-}
-
 /// A fallible iterator over stored records.
 pub type Records<'a, T> = Box<dyn Iterator<Item = Result<T, StoreError>> + 'a>;
 
@@ -415,10 +394,6 @@ pub trait Store {
         from: Month,
         to: Month,
     ) -> Result<BTreeMap<TallyKey, Tally>, StoreError>;
-    /// The backend's own adding-up of many workstations' counters, when it has one.
-    fn summed_counters(&self) -> Option<&dyn SummedCounters> {
-        None
-    }
     /// This officer's accepted count per product in a month (the main product's sale counts).
     fn plan_sold(&self, officer: &str, month: Month) -> Result<BTreeMap<String, u64>, StoreError>;
     /// How many offers this officer has made of each product with each technique.

@@ -21,8 +21,8 @@ use crate::consultation::{
     TallyKey, Technique,
 };
 use crate::store::{
-    codec, keys, CatalogCopy, Event, EventKind, FollowUp, MonthPlan, Officer, Records, Store,
-    StoreError, SummedCounters, VerifyReport,
+    codec, CatalogCopy, Event, EventKind, FollowUp, MonthPlan, Officer, Records, Store, StoreError,
+    VerifyReport,
 };
 
 /// One workstation's records on the server.
@@ -369,11 +369,34 @@ impl Store for CentralStore {
              FROM counters WHERE workstation_id = $1 AND month BETWEEN $2 AND $3",
             &[&self.ws(), &(from.0 as i32), &(to.0 as i32)],
         )?;
-        rows.iter().map(tally_row).collect()
-    }
-
-    fn summed_counters(&self) -> Option<&dyn SummedCounters> {
-        Some(self)
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let kind: String = r.get(3);
+            let kind = crate::store::keys::str_kind(&kind).ok_or_else(|| StoreError::Corrupt {
+                tree: TREE,
+                key: format!("counters {kind}"),
+                reason: "not a counter kind this sufler knows".into(),
+            })?;
+            let n = |i: usize| r.get::<_, i64>(i) as u64;
+            out.insert(
+                TallyKey {
+                    month: Month(r.get::<_, i32>(0) as u32),
+                    officer: r.get(1),
+                    product: r.get(2),
+                    kind,
+                    variant: r.get::<_, i64>(4) as u32,
+                },
+                Tally {
+                    offered: n(5),
+                    accepted: n(6),
+                    declined: n(7),
+                    thinking: n(8),
+                    consultations: n(9),
+                    main_sold: n(10),
+                },
+            );
+        }
+        Ok(out)
     }
 
     fn plan_sold(&self, officer: &str, month: Month) -> Result<BTreeMap<String, u64>, StoreError> {
@@ -553,98 +576,6 @@ impl Store for CentralStore {
                     reason: e.to_string(),
                 }),
         }
-    }
-}
-
-/// One `counters` row (month, officer, product, kind, variant, then the six counts) as
-/// the workstation keeps it.
-fn tally_row(r: &postgres::Row) -> Result<(TallyKey, Tally), StoreError> {
-    let kind: &str = r.get(3);
-    let kind = crate::store::keys::str_kind(kind).ok_or_else(|| StoreError::Corrupt {
-        tree: TREE,
-        key: format!("counters {kind}"),
-        reason: "not a counter kind this sufler knows".into(),
-    })?;
-    let n = |i: usize| r.get::<_, i64>(i) as u64;
-    Ok((
-        TallyKey {
-            month: Month(r.get::<_, i32>(0) as u32),
-            officer: r.get(1),
-            product: r.get(2),
-            kind,
-            variant: r.get::<_, i64>(4) as u32,
-        },
-        Tally {
-            offered: n(5),
-            accepted: n(6),
-            declined: n(7),
-            thinking: n(8),
-            consultations: n(9),
-            main_sold: n(10),
-        },
-    ))
-}
-
-/// The server adds up the counters of many workstations itself: a bank's six months are
-/// then one row per (month, officer, product, kind, variant) over the socket, not one per
-/// workstation too, and this process decodes and adds far fewer rows.
-impl SummedCounters for CentralStore {
-    fn backend(&self) -> usize {
-        Arc::as_ptr(&self.client) as usize
-    }
-
-    fn summed(
-        &self,
-        ids: &[u64],
-        months: &[Month],
-    ) -> Result<(Vec<(TallyKey, Tally)>, BTreeSet<(u64, Month)>), StoreError> {
-        let ids: Vec<i64> = ids.iter().map(|&id| id as i64).collect();
-        let months: Vec<i32> = months.iter().map(|m| m.0 as i32).collect();
-        let (main, formula) = (keys::kind_str(Kind::Main), keys::kind_str(Kind::Formula));
-        // As the report's own check of one store's month: the formula rows count every
-        // consultation the main rows count (a month written before they existed does not).
-        let short = self.query(
-            "SELECT workstation_id, month FROM counters \
-             WHERE workstation_id = ANY($1) AND month = ANY($2) AND kind IN ($3, $4) \
-             GROUP BY workstation_id, month \
-             HAVING coalesce(sum(consultations) FILTER (WHERE kind = $3), 0) \
-                 <> coalesce(sum(consultations) FILTER (WHERE kind = $4), 0)",
-            &[&ids, &months, &main, &formula],
-        )?;
-        let (short_ws, short_months): (Vec<i64>, Vec<i32>) = short
-            .iter()
-            .map(|r| (r.get::<_, i64>(0), r.get::<_, i32>(1)))
-            .unzip();
-        // A bank's months are some 100 000 sums per ten workstations: in memory, not
-        // spilled to disk in batches as the default work_mem (4 MB) would have them.
-        self.query("SELECT set_config('work_mem', '128MB', false)", &[])?;
-        let first = months.iter().copied().min().unwrap_or_default();
-        // Only a main row's month is read by the report: the rest add up over the months.
-        let sums = "SELECT CASE WHEN kind = $3 THEN month ELSE $4 END AS m, officer, product, \
-               kind, variant, sum(offered)::bigint, sum(accepted)::bigint, \
-               sum(declined)::bigint, sum(thinking)::bigint, sum(consultations)::bigint, \
-               sum(main_sold)::bigint \
-             FROM counters c WHERE workstation_id = ANY($1) AND month = ANY($2)";
-        let group = " GROUP BY m, officer, product, kind, variant";
-        let rows = if short_ws.is_empty() {
-            self.query(&format!("{sums}{group}"), &[&ids, &months, &main, &first])?
-        } else {
-            self.query(
-                &format!(
-                    "{sums} AND NOT EXISTS (SELECT 1 FROM unnest($5::bigint[], $6::integer[]) \
-                       AS s(workstation_id, month) \
-                     WHERE s.workstation_id = c.workstation_id AND s.month = c.month){group}"
-                ),
-                &[&ids, &months, &main, &first, &short_ws, &short_months],
-            )?
-        };
-        let tallies = rows.iter().map(tally_row).collect::<Result<_, _>>()?;
-        let left_out = short_ws
-            .into_iter()
-            .zip(short_months)
-            .map(|(ws, m)| (ws as u64, Month(m as u32)))
-            .collect();
-        Ok((tallies, left_out))
     }
 }
 

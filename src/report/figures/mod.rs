@@ -131,7 +131,7 @@ pub struct Figures {
     pub sold: BTreeMap<String, u64>,
     /// Cancelled sales per product, taken off `sold` when the report is finished: not as
     /// they come, so the figures do not hang on the order counters and records are added
-    /// in (a month's cancellations before its downsells, one workstation before another).
+    /// in (a month's cancellations before its downsells, one database before another).
     cancelled_of: BTreeMap<String, u64>,
     /// The (month, officer) pairs with a consultation in the group: the plan's target counts
     /// one officer's monthly plan per pair.
@@ -713,11 +713,10 @@ pub fn compute_only(
 ) -> Result<Report, ReportError> {
     let mut b = Builder::new(catalog.formula, groupings);
     let scan_only = groupings.iter().any(|g| g.needs_scan());
-    let summed = summed_months(stores, &period, source, only, &mut b)?;
-    for (i, store) in stores.iter().enumerate() {
+    for store in stores {
         for span in period.months() {
-            let mut from_counters = summed.contains(&(i, span.month));
-            if !from_counters && source == Source::Auto && span.full && only.branch.is_none() {
+            let mut from_counters = false;
+            if source == Source::Auto && span.full && only.branch.is_none() {
                 let tallies = store.tallies(span.month)?;
                 if formula_counted(&tallies) {
                     for (k, t) in &tallies {
@@ -791,66 +790,6 @@ pub fn compute_only(
     let mut r = b.finish(catalog, period, today, groupings, (plans, rows, pairs));
     r.only = only.clone();
     Ok(r)
-}
-
-/// From how many whole months on a backend's own sums are read (see [`summed_months`]).
-const SUMMED_FROM_MONTHS: usize = 3;
-
-/// The whole months of `period` whose counters the stores' backend adds up itself (every
-/// store a workstation of one bank-wide server): those counters into `b` in one go, as the
-/// loop over the stores would have added them one by one. Returns the (store index, month)
-/// pairs so read; a workstation-month without formula rows is left to the loop.
-fn summed_months(
-    stores: &[&dyn Store],
-    period: &Period,
-    source: Source,
-    only: &Only,
-    b: &mut Builder,
-) -> Result<BTreeSet<(usize, Month)>, ReportError> {
-    let mut done = BTreeSet::new();
-    if source != Source::Auto || only.branch.is_some() {
-        return Ok(done);
-    }
-    let months: Vec<Month> = period
-        .months()
-        .iter()
-        .filter(|span| span.full)
-        .map(|span| span.month)
-        .collect();
-    let Some(backend) = stores.first().and_then(|s| s.summed_counters()) else {
-        return Ok(done);
-    };
-    // Adding up costs the server about as much as sending the rows: it pays where months
-    // fold together (six months of five 1M workstations: 1.6 s against 2.2 s), not for one
-    // or two (one month: 0.7–0.9 s against 0.4 s).
-    if months.len() < SUMMED_FROM_MONTHS {
-        return Ok(done);
-    }
-    let mut ids = Vec::with_capacity(stores.len());
-    for store in stores {
-        match store.summed_counters() {
-            Some(c) if c.backend() == backend.backend() => ids.push(store.workstation_id()?),
-            _ => return Ok(done),
-        }
-    }
-    // The same workstation twice would be summed once: leave it to the loop.
-    if ids.iter().collect::<BTreeSet<_>>().len() != ids.len() {
-        return Ok(done);
-    }
-    let (tallies, left_out) = backend.summed(&ids, &months)?;
-    for (k, t) in &tallies {
-        if only.officer_fits(&k.officer) {
-            b.add_tally(k, t);
-        }
-    }
-    for (i, id) in ids.iter().enumerate() {
-        for m in &months {
-            if !left_out.contains(&(*id, *m)) {
-                done.insert((i, *m));
-            }
-        }
-    }
-    Ok(done)
 }
 
 /// Whether a cancelled sale counts under `only`: its officer's, in the branch of the
