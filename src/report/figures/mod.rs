@@ -126,8 +126,13 @@ pub struct Figures {
     pub compliant: u64,
     /// Extra offers accepted in the group's consultations.
     pub cross_accepted: u64,
-    /// Accepted per product, as main or extra (the plan's "sold").
+    /// Accepted per product, as main or extra (the plan's "sold"), net of the cancelled
+    /// once the report is finished.
     pub sold: BTreeMap<String, u64>,
+    /// Cancelled sales per product, taken off `sold` when the report is finished: not as
+    /// they come, so the figures do not hang on the order counters and records are added
+    /// in (a month's cancellations before its downsells, one database before another).
+    cancelled_of: BTreeMap<String, u64>,
     /// The (month, officer) pairs with a consultation in the group: the plan's target counts
     /// one officer's monthly plan per pair.
     pub officer_months: BTreeSet<(Month, String)>,
@@ -166,8 +171,15 @@ impl Figures {
     /// A month's `Cancelled` counter: sales undone, off the plan.
     fn add_cancel_tally(&mut self, k: &TallyKey, t: &Tally) {
         self.cancelled += t.accepted;
-        if let Some(sold) = self.sold.get_mut(&k.product) {
-            *sold = sold.saturating_sub(t.accepted);
+        *self.cancelled_of.entry(k.product.clone()).or_default() += t.accepted;
+    }
+
+    /// The cancelled sales off `sold`, where the product was sold at all.
+    fn net_cancelled(&mut self) {
+        for (product, n) in std::mem::take(&mut self.cancelled_of) {
+            if let Some(sold) = self.sold.get_mut(&product) {
+                *sold = sold.saturating_sub(n);
+            }
         }
     }
 
@@ -549,13 +561,20 @@ impl Builder {
     }
 
     fn finish(
-        self,
+        mut self,
         catalog: &Catalog,
         period: Period,
         today: NaiveDate,
         groupings: &[Grouping],
         (plans, variant, variant_pairs): (Plans, Vec<VariantRow>, Vec<VariantPair>),
     ) -> Report {
+        for f in [&mut self.officer, &mut self.branch, &mut self.product]
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+            .chain([&mut self.total])
+        {
+            f.net_cancelled();
+        }
         let plan = |sold: &BTreeMap<String, u64>, om: &BTreeSet<(Month, String)>| {
             plans.figures(catalog, sold, om, period, today)
         };

@@ -507,3 +507,29 @@ fn one_officer_or_one_branch_is_its_group_of_the_whole() {
     };
     assert_eq!(only(&nobody, Source::Auto).total.consultations, 0);
 }
+
+/// A month's cancellations come before its downsells in the counters' order, and another
+/// workstation's sales after both: the plan's sold is net of them all the same.
+#[test]
+fn cancelled_sales_come_off_sold_whatever_the_order_they_are_added_in() {
+    let key = |kind, officer: &str| TallyKey {
+        month: Month(202611),
+        officer: officer.into(),
+        product: "credit_card".into(),
+        kind,
+        variant: 0,
+    };
+    let sold = |n| Tally {
+        offered: n,
+        accepted: n,
+        ..Tally::default()
+    };
+    let formula = catalog().formula;
+    let mut f = Figures::default();
+    f.add_counter(&key(Kind::Cancelled, "Анна"), &sold(1), formula);
+    f.add_counter(&key(Kind::Downsell, "Анна"), &sold(2), formula);
+    f.add_counter(&key(Kind::Catch, "Борис"), &sold(3), formula);
+    f.net_cancelled();
+    assert_eq!(f.sold.get("credit_card"), Some(&4));
+    assert_eq!(f.cancelled, 1);
+}
