@@ -312,6 +312,11 @@ impl ConsultationScreen {
 
     fn right_title_full(&self, app: &App, env: &Env<'_>, items: &[Numbered]) -> String {
         let tx = text::t(app.lang);
+        // The main product as it is sold: its better version once the upsell is taken.
+        let main = self.consultation.main_as_sold(&app.catalog).map_or_else(
+            || common::product_name(&app.catalog, &self.consultation.main).to_string(),
+            |p| p.name.clone(),
+        );
         match &self.mode {
             Mode::Disclosure { .. } => tx.disclosure_title.to_string(),
             Mode::Objections { .. } => tx.objections_title.to_string(),
@@ -327,15 +332,13 @@ impl ConsultationScreen {
                 ),
                 None if items.is_empty() => format!(
                     "{} · y n t → {} ({})",
-                    tx.prompts_title,
-                    common::product_name(&app.catalog, &self.consultation.main),
-                    tx.main_paren
+                    tx.prompts_title, main, tx.main_paren
                 ),
                 None => format!(
                     "{} {} · y n t → {} ({})",
                     tx.prompts_pick_title,
                     pick_label(items),
-                    common::product_name(&app.catalog, &self.consultation.main),
+                    main,
                     tx.main_paren
                 ),
             },

@@ -559,3 +559,17 @@ fn after_the_fallback_the_stage_lines_say_they_are_about_the_declined_main_produ
     );
     insta::assert_snapshot!("consultation_fallback_main_again_ru_80x24", text);
 }
+
+/// Once the upsell is taken, `y n t` with nothing picked is about the main product as sold:
+/// the pick bar names the better version.
+#[test]
+fn after_the_upsell_the_pick_bar_names_the_better_version() {
+    let mut app = consulting(Lang::Ru, "deposit");
+    goto_stage(&mut app, "presentation");
+    let n = number_of(&app, "deposit_max");
+    app.update(digit(n));
+    let effects = app.update(ch('y'));
+    ack(&mut app, effects);
+    let text = render(&app, 80, 24);
+    assert!(text.contains("→ Вклад «Максимум» (основной)"), "{text}");
+}
