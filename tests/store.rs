@@ -725,6 +725,18 @@ fn a_second_process_gets_a_clear_message() {
         "took {:?}",
         started.elapsed()
     );
+    // A manager's report, in Russian by default, says what to do.
+    Command::cargo_bin("sufler")
+        .expect("binary")
+        .args(["stats", "--db"])
+        .arg(tmp.path())
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "база данных {} открыта другой программой sufler (обычно экраном сотрудника): закройте её (q) и повторите",
+            tmp.path().display()
+        )));
     drop(store);
 }
 

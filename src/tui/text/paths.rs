@@ -137,6 +137,15 @@ pub fn db_problem(lang: Lang, e: &crate::store::StoreError) -> Option<String> {
             path.display(),
             ru_reason(&io_reason(source))
         ),
+        // Most often the officer's screen, open all day on that workstation.
+        (Lang::Ru, StoreError::InUse(p)) => format!(
+            "база данных {} открыта другой программой sufler (обычно экраном сотрудника): закройте её (q) и повторите",
+            p.display()
+        ),
+        (Lang::En, StoreError::InUse(p)) => format!(
+            "the database {} is in use by another sufler process (usually the officer's screen): quit it (q) and try again",
+            p.display()
+        ),
         (Lang::En, StoreError::NotADirectory(_))
         | (Lang::En, StoreError::NotWritable { .. })
         | (Lang::En, StoreError::CreateDir { .. }) => e.to_string(),
