@@ -483,6 +483,31 @@ impl ClientScreen {
             ]),
             Line::raw(""),
         ];
+        // What the officer acts on first; the holdings, the longest, come after.
+        if !self.call_backs.is_empty() {
+            let mut due: Vec<&OpenCallBack> = self.call_backs.iter().collect();
+            due.sort_by_key(|cb| cb.due);
+            let calls: Vec<String> = due
+                .into_iter()
+                .map(|cb| {
+                    format!(
+                        "{} {}",
+                        common::short_date(app.lang, cb.due),
+                        common::product_name(&app.catalog, &cb.product)
+                    )
+                })
+                .collect();
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{}: ",
+                        super::call_date::pick(app.lang, "Перезвонить", "Call back")
+                    ),
+                    BOLD,
+                ),
+                Span::styled(calls.join(", "), WARN),
+            ]));
+        }
         let held: Vec<String> = self
             .history
             .holdings
@@ -519,29 +544,6 @@ impl ClientScreen {
             lines.push(Line::from(vec![
                 Span::styled(format!("{}: ", tx.client_cooldown), BOLD),
                 Span::styled(blocked.join(", "), WARN),
-            ]));
-        }
-        if !self.call_backs.is_empty() {
-            let calls: Vec<String> = self
-                .call_backs
-                .iter()
-                .map(|cb| {
-                    format!(
-                        "{} {}",
-                        common::short_date(app.lang, cb.due),
-                        common::product_name(&app.catalog, &cb.product)
-                    )
-                })
-                .collect();
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!(
-                        "{}: ",
-                        super::call_date::pick(app.lang, "Перезвонить", "Call back")
-                    ),
-                    BOLD,
-                ),
-                Span::styled(calls.join(", "), WARN),
             ]));
         }
         lines

@@ -447,3 +447,47 @@ fn the_run_loop_refuses_a_duplicate_and_holdings_reach_the_next_consultation() {
     assert!(history.holdings.contains("credit_card"));
 }
 // Issue 12 (stable numbers, undo, confirmations, 80×24): src/tui/tests/consultation_screen.rs.
+
+/// The card's call backs, soonest first, stay in view at 80×24 however much the client holds.
+#[test]
+fn the_card_keeps_its_call_backs_in_view_and_in_date_order() {
+    let mut app = card_app(Lang::Ru, 1);
+    let id = card_of(&app).client.id;
+    let day = |d: u32| NaiveDate::from_ymd_opt(2025, 3, d).expect("date");
+    let cb = |product: &str, due| crate::consultation::OpenCallBack {
+        consultation: 100,
+        product: product.into(),
+        officer: "Мария Иванова".into(),
+        due,
+    };
+    if let Screen::Client(s) = &mut app.screen {
+        s.history.holdings = [
+            "debit_card",
+            "mobile_bank",
+            "sms_alerts",
+            "card_insurance",
+            "savings_account",
+            "deposit_autofill",
+            "safe_box",
+            "extra_card",
+            "cashback_plus",
+            "autopay",
+        ]
+        .map(String::from)
+        .into();
+    }
+    app.update(Msg::CardCallBacks {
+        client_id: id,
+        open: vec![cb("npf", day(20)), cb("iis", day(17))],
+        contacts: Vec::new(),
+        cancellations: Vec::new(),
+    });
+    let text = render(&app, 80, 24);
+    let line = text
+        .lines()
+        .find(|l| l.contains("Перезвонить:"))
+        .unwrap_or_else(|| panic!("no call backs on the card:\n{text}"));
+    let iis = line.find("17.03").expect("the IIS call");
+    let npf = line.find("20.03").expect("the pension call");
+    assert!(iis < npf, "soonest first: {line}");
+}
