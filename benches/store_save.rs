@@ -3,15 +3,20 @@
 //! Run: `cargo bench --bench store_save`. `SUFLER_BENCH_DIR` puts the database on another
 //! filesystem (default: the system temporary directory). For scale, it also times a bare
 //! 4 KiB `pwrite` + `fdatasync` on the same filesystem, the bulk import rate (`save_all`),
-//! a client search and a monthly plan lookup.
+//! a client search and a monthly plan lookup. With `SUFLER_BENCH_SERVER=URL` (a server made
+//! by `sufler server init`) the actions are timed again while the screen's live sender ships
+//! each one to that PostgreSQL, as `sufler --server URL` does.
 
 use std::io::Write as _;
 use std::os::unix::fs::FileExt as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use sufler::consultation::{Client, Consultation, Month, Offer, Outcome, Technique};
 use sufler::store::{EventKind, SledStore, Store};
+use sufler::sync::live::{Live, PullContext};
+use sufler::sync::server::Server;
 
 const HISTORY: u64 = 20_000;
 const CLIENTS: u64 = 5_000;
@@ -113,7 +118,7 @@ fn main() {
         percentiles("bare pwrite 4 KiB + fdatasync", samples);
     }
 
-    let store = SledStore::open(&tmp.path().join("sufler")).expect("open");
+    let store = Arc::new(SledStore::open(&tmp.path().join("sufler")).expect("open"));
     let clients = store
         .add_clients(
             (0..CLIENTS)
@@ -173,9 +178,55 @@ fn main() {
     );
 
     // Officer actions: start, offers, outcomes, finish — each one durable.
+    let samples = officer_actions(&store, &clients, 0, &|| {});
+    percentiles("durable save (tx+flush+fdatasync)", samples);
+    if let Ok(url) = std::env::var("SUFLER_BENCH_SERVER") {
+        with_live_sender(&store, &clients, &url);
+    }
+
+    let samples = (0..200)
+        .map(|i| {
+            let t = Instant::now();
+            let found = store
+                .search_clients(["ива", "смир", "ёлк", "7900"][i % 4], 50)
+                .expect("search");
+            assert!(!found.is_empty());
+            t.elapsed()
+        })
+        .collect();
+    percentiles("client search, first 50", samples);
+    let samples = (0..200)
+        .map(|i| {
+            let t = Instant::now();
+            let sold = store
+                .plan_sold(["Анна", "Борис"][i % 2], Month(202403))
+                .expect("plan");
+            assert!(!sold.is_empty());
+            t.elapsed()
+        })
+        .collect();
+    percentiles("plan_sold (one officer, one month)", samples);
+    let t = Instant::now();
+    let report = store.verify().expect("verify");
+    println!(
+        "{:<34} {} in {:.2?}",
+        "verify",
+        report.summary(),
+        t.elapsed()
+    );
+}
+
+/// `ACTIONS` durable officer actions (start, offers, outcomes, finish), each timed;
+/// `after_save` runs after each, outside the timing (the screen's kick of the sender).
+fn officer_actions(
+    store: &SledStore,
+    clients: &[Client],
+    first: u64,
+    after_save: &dyn Fn(),
+) -> Vec<Duration> {
     let mut samples = Vec::with_capacity(ACTIONS);
     let mut current: Option<Consultation> = None;
-    let mut n = 0u64;
+    let mut n = first;
     while samples.len() < ACTIONS {
         n += 1;
         let (c, kind) = match current.take() {
@@ -213,40 +264,43 @@ fn main() {
         let t = Instant::now();
         store.save(&c, kind, "").expect("save");
         samples.push(t.elapsed());
+        after_save();
         if c.finished_at.is_none() {
             current = Some(c);
         }
     }
-    percentiles("durable save (tx+flush+fdatasync)", samples);
+    samples
+}
 
-    let samples = (0..200)
-        .map(|i| {
-            let t = Instant::now();
-            let found = store
-                .search_clients(["ива", "смир", "ёлк", "7900"][i % 4], 50)
-                .expect("search");
-            assert!(!found.is_empty());
-            t.elapsed()
-        })
-        .collect();
-    percentiles("client search, first 50", samples);
-    let samples = (0..200)
-        .map(|i| {
-            let t = Instant::now();
-            let sold = store
-                .plan_sold(["Анна", "Борис"][i % 2], Month(202403))
-                .expect("plan");
-            assert!(!sold.is_empty());
-            t.elapsed()
-        })
-        .collect();
-    percentiles("plan_sold (one officer, one month)", samples);
+/// The same actions while the live sender ships each one to `url`, as the officer's screen
+/// with `--server` does: the save must not wait for the network.
+fn with_live_sender(store: &Arc<SledStore>, clients: &[Client], url: &str) {
+    let server = Server::parse(url).expect("SUFLER_BENCH_SERVER is a postgresql:// URL");
+    let live = Live::start(Arc::clone(store), server, PullContext::default(), now);
+    // The history's first shipping out of the way, so that what is timed is the day's flow.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while live.status().synced_at.is_none() || live.status().pending > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the history did not reach the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let samples = officer_actions(store, clients, 10_000_000, &|| live.kick());
+    percentiles("durable save, live sender shipping", samples);
     let t = Instant::now();
-    let report = store.verify().expect("verify");
+    while live.status().pending > 0 && t.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     println!(
-        "{:<34} {} in {:.2?}",
-        "verify",
-        report.summary(),
-        t.elapsed()
+        "{:<34} everything on the server {:.2?} after the last action (offline: {})",
+        "live sender",
+        t.elapsed(),
+        live.status().offline
     );
+    live.stop(Duration::from_secs(1));
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Local::now().naive_local()
 }
