@@ -233,43 +233,43 @@ impl Table {
         format!("COPY {} ({}) FROM STDIN", self.stage(), self.all_cols())
     }
 
+    /// `c = excluded.c` for every column.
+    fn set_all(&self) -> String {
+        self.cols
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The stored row's `cols` differ from the incoming one's.
+    fn differs(&self, cols: &[&str]) -> String {
+        let row = |of: &str| {
+            cols.iter()
+                .map(|c| format!("{of}.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "ROW({}) IS DISTINCT FROM ROW({})",
+            row(self.name),
+            row("excluded")
+        )
+    }
+
     /// The staged rows into the table; with `returning`, the keys of the rows written (new
     /// or replaced) go to that staging table of keys.
     pub fn upsert(&self, returning: Option<(&str, &[&str])>) -> String {
         let cols = self.all_cols();
         let conflict = match self.upsert {
             Upsert::Keep => format!("ON CONFLICT ({}) DO NOTHING", self.key.join(", ")),
-            Upsert::Replace => {
-                let set = self
-                    .cols
-                    .iter()
-                    .map(|c| format!("{c} = excluded.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let ours = self
-                    .cols
-                    .iter()
-                    .map(|c| format!("{}.{c}", self.name))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let theirs = self
-                    .cols
-                    .iter()
-                    .map(|c| format!("excluded.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!(
-                    "ON CONFLICT ({}) DO UPDATE SET {set} WHERE ROW({ours}) IS DISTINCT FROM ROW({theirs})",
-                    self.key.join(", ")
-                )
-            }
+            Upsert::Replace => format!(
+                "ON CONFLICT ({}) DO UPDATE SET {} WHERE {}",
+                self.key.join(", "),
+                self.set_all(),
+                self.differs(&self.cols)
+            ),
             Upsert::Versioned => {
-                let set = self
-                    .cols
-                    .iter()
-                    .map(|c| format!("{c} = excluded.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 // Replaced by a newer version, and only when it says something else: a
                 // record read again unchanged is not a change.
                 let content: Vec<&str> = self
@@ -281,21 +281,12 @@ impl Table {
                 let differs = if content.is_empty() {
                     String::new()
                 } else {
-                    let ours = content
-                        .iter()
-                        .map(|c| format!("{}.{c}", self.name))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let theirs = content
-                        .iter()
-                        .map(|c| format!("excluded.{c}"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    format!(" AND ROW({ours}) IS DISTINCT FROM ROW({theirs})")
+                    format!(" AND {}", self.differs(&content))
                 };
                 format!(
-                    "ON CONFLICT ({}) DO UPDATE SET {set} WHERE {}.version < excluded.version{differs}",
+                    "ON CONFLICT ({}) DO UPDATE SET {} WHERE {}.version < excluded.version{differs}",
                     self.key.join(", "),
+                    self.set_all(),
                     self.name
                 )
             }

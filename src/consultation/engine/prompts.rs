@@ -156,6 +156,9 @@ impl Consultation {
     /// otherwise lose the create moment. Then `out` is cut to `room`, those the formula asks
     /// for first. The display order is kept.
     fn keep_for_the_formula(&self, out: &mut Vec<Prompt>, room: usize, ctx: &Context<'_>) {
+        if out.is_empty() {
+            return;
+        }
         let catalog = ctx.catalog;
         let progress = self.progress(&catalog.formula);
         let reach = self.reach(ctx);
