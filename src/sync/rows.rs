@@ -267,7 +267,7 @@ impl Table {
                 "ON CONFLICT ({}) DO UPDATE SET {} WHERE {}",
                 self.key.join(", "),
                 self.set_all(),
-                self.differs(&self.cols)
+                self.differs(self.cols)
             ),
             Upsert::Versioned => {
                 // Replaced by a newer version, and only when it says something else: a
